@@ -1,0 +1,131 @@
+// EventLoop: one epoll loop per thread with fd callbacks, timers (one timerfd + min-heap),
+// signals (signalfd) and cross-thread post()/stop() (eventfd). Not a thread pool, no I/O policy.
+#pragma once
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "net/fd.h"
+
+namespace masqd::net {
+
+using TimerId = uint64_t;
+
+// One per thread. All methods except post() and stop() must be called on the owning thread
+// (the one calling run()/run_once()). Callbacks run on that thread and may re-entrantly add,
+// modify and remove fds and timers; an fd removed during a round gets no further events in
+// that round. The loop does not own the fds given to add_fd (except its own internal fds).
+class EventLoop {
+ public:
+  using FdCallback = std::function<void(uint32_t epoll_events)>;
+  using SignalCallback = std::function<void(const struct signalfd_siginfo&)>;
+
+  static Result<std::unique_ptr<EventLoop>> create();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Registers fd for `epoll_events` (EPOLLIN, EPOLLOUT, EPOLLET, ...). Error if fd is
+  // already registered or epoll_ctl fails.
+  Result<void> add_fd(int fd, uint32_t epoll_events, FdCallback cb);
+  // Changes the interest set of a registered fd. Error if unknown fd.
+  Result<void> modify_fd(int fd, uint32_t epoll_events);
+  // Unregisters fd (no-op if unknown). Safe inside any callback, including fd's own; the
+  // callback object is destroyed only after it returns. Call before closing the fd.
+  void remove_fd(int fd);
+
+  // One-shot timer; fires once after `delay` (measured from now()). Ids are never reused.
+  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> cb);
+  // Fires every `interval` (minimum 1 ms) until cancelled; next deadline = previous + interval.
+  TimerId add_periodic(std::chrono::milliseconds interval, std::function<void()> cb);
+  // Cancels a pending timer (no-op if unknown or already fired). Safe from inside callbacks,
+  // including the timer's own.
+  void cancel_timer(TimerId id);
+
+  // Blocks the signals in the calling thread (call before starting other threads so they
+  // inherit the mask) and delivers them through a signalfd to cb on this loop. Calling it
+  // again adds signals; the latest cb receives all of them.
+  Result<void> watch_signals(std::initializer_list<int> signals, SignalCallback cb);
+
+  // Thread-safe: queues fn to run on the loop thread and wakes the loop through an eventfd.
+  void post(std::function<void()> fn);
+  // Runs rounds until stop(). Returns immediately if already stopped.
+  void run();
+  // One epoll_wait round (waits at most max_wait, less if a timer is due sooner), then runs
+  // ready fd callbacks, due timers and posted functions. Returns false if stopped.
+  bool run_once(std::chrono::milliseconds max_wait);
+  // Thread-safe: makes run() return after the current round; later rounds return false.
+  void stop();
+  bool stopped() const;
+
+  // Cached steady_clock time, refreshed at the start of each round (after epoll_wait).
+  std::chrono::steady_clock::time_point now() const { return now_; }
+  // Number of pending timers and registered fds (for tests and stats).
+  size_t timer_count() const { return timers_.size(); }
+  size_t fd_count() const { return fds_.size(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct FdEntry {
+    std::shared_ptr<FdCallback> cb;  // shared so a callback that removes itself stays alive
+    uint64_t generation = 0;         // distinguishes a re-added fd from a removed one
+  };
+  struct TimerEntry {
+    std::function<void()> cb;
+    std::chrono::milliseconds interval{0};  // 0 = one-shot
+    Clock::time_point deadline;
+  };
+  struct HeapItem {
+    Clock::time_point deadline;
+    TimerId id;
+    // std::push_heap builds a max-heap; invert so the earliest deadline (then lowest id) is on top.
+    bool operator<(const HeapItem& o) const {
+      return deadline != o.deadline ? deadline > o.deadline : id > o.id;
+    }
+  };
+
+  EventLoop() = default;
+  Result<void> init();
+  TimerId add_timer_impl(std::chrono::milliseconds delay, std::chrono::milliseconds interval,
+                         std::function<void()> cb);
+  void arm_timerfd();
+  void run_due_timers();
+  void run_posted();
+  void on_signalfd();
+  void drain_eventfd();
+
+  UniqueFd epoll_;
+  UniqueFd timer_fd_;
+  UniqueFd event_fd_;
+  UniqueFd signal_fd_;
+  sigset_t signal_mask_{};
+  SignalCallback signal_cb_;
+
+  std::unordered_map<int, FdEntry> fds_;
+  uint64_t next_generation_ = 1;
+
+  std::unordered_map<TimerId, TimerEntry> timers_;
+  std::vector<HeapItem> heap_;  // may hold stale items for cancelled timers; skipped lazily
+  TimerId next_timer_id_ = 1;
+  Clock::time_point armed_deadline_ = Clock::time_point::max();
+
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posted_;  // guarded by post_mu_
+  std::vector<std::function<void()>> running_posted_;
+  std::atomic<bool> stopped_{false};
+
+  Clock::time_point now_ = Clock::now();
+  std::vector<struct epoll_event> events_;
+};
+
+}  // namespace masqd::net
