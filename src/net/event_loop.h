@@ -5,7 +5,9 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -44,7 +46,8 @@ class EventLoop {
   // callback object is destroyed only after it returns. Call before closing the fd.
   void remove_fd(int fd);
 
-  // One-shot timer; fires once after `delay` (measured from now()). Ids are never reused.
+  // One-shot timer; fires once, `delay` after the call (not before the next round). Ids are never
+  // reused. Timers with equal deadlines fire in the order they were added.
   TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> cb);
   // Fires every `interval` (minimum 1 ms) until cancelled; next deadline = previous + interval.
   TimerId add_periodic(std::chrono::milliseconds interval, std::function<void()> cb);
@@ -54,15 +57,18 @@ class EventLoop {
 
   // Blocks the signals in the calling thread (call before starting other threads so they
   // inherit the mask) and delivers them through a signalfd to cb on this loop. Calling it
-  // again adds signals; the latest cb receives all of them.
+  // again adds signals; the latest cb receives all of them. The signals stay blocked in the
+  // thread after the loop is destroyed.
   Result<void> watch_signals(std::initializer_list<int> signals, SignalCallback cb);
 
-  // Thread-safe: queues fn to run on the loop thread and wakes the loop through an eventfd.
+  // Thread-safe: queues fn to run on the loop thread (in post order, at the end of a round) and
+  // wakes the loop through an eventfd. Functions still queued when the loop dies are dropped.
   void post(std::function<void()> fn);
   // Runs rounds until stop(). Returns immediately if already stopped.
   void run();
   // One epoll_wait round (waits at most max_wait, less if a timer is due sooner), then runs
-  // ready fd callbacks, due timers and posted functions. Returns false if stopped.
+  // ready fd callbacks, due timers and posted functions. A negative max_wait waits without limit.
+  // Returns false if stopped.
   bool run_once(std::chrono::milliseconds max_wait);
   // Thread-safe: makes run() return after the current round; later rounds return false.
   void stop();
@@ -70,15 +76,15 @@ class EventLoop {
 
   // Cached steady_clock time, refreshed at the start of each round (after epoll_wait).
   std::chrono::steady_clock::time_point now() const { return now_; }
-  // Number of pending timers and registered fds (for tests and stats).
+  // Pending timers, and fds registered through add_fd (not counting the loop's own).
   size_t timer_count() const { return timers_.size(); }
-  size_t fd_count() const { return fds_.size(); }
+  size_t fd_count() const { return fds_.size() - internal_fds_; }
 
  private:
   using Clock = std::chrono::steady_clock;
   struct FdEntry {
     std::shared_ptr<FdCallback> cb;  // shared so a callback that removes itself stays alive
-    uint64_t generation = 0;         // distinguishes a re-added fd from a removed one
+    uint32_t generation = 0;         // distinguishes a re-added fd from a removed one
   };
   struct TimerEntry {
     std::function<void()> cb;
@@ -103,6 +109,8 @@ class EventLoop {
   void run_posted();
   void on_signalfd();
   void drain_eventfd();
+  Result<void> add_internal_fd(int fd, FdCallback cb);
+  void wake();
 
   UniqueFd epoll_;
   UniqueFd timer_fd_;
@@ -112,7 +120,8 @@ class EventLoop {
   SignalCallback signal_cb_;
 
   std::unordered_map<int, FdEntry> fds_;
-  uint64_t next_generation_ = 1;
+  uint32_t next_generation_ = 1;  // goes into the high half of epoll_event.data.u64
+  size_t internal_fds_ = 0;
 
   std::unordered_map<TimerId, TimerEntry> timers_;
   std::vector<HeapItem> heap_;  // may hold stale items for cancelled timers; skipped lazily
