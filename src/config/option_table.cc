@@ -30,4 +30,17 @@ const OptionSpec* find_short_option(char c) {
   return nullptr;
 }
 
+const OptionSpec& canonical_option(const OptionSpec& spec) {
+  if (spec.alias_of.empty()) return spec;
+  const OptionSpec* target = find_option(spec.alias_of);
+  return target ? *target : spec;
+}
+
+ArgShape short_arg_shape(const OptionSpec& spec) {
+  if (spec.arg == ArgShape::None) return ArgShape::None;
+  if (spec.arg == ArgShape::Optional && (spec.short_name == 'q' || spec.short_name == '1'))
+    return ArgShape::None;
+  return ArgShape::Required;
+}
+
 }  // namespace masqd::config

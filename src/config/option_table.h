@@ -31,4 +31,12 @@ const std::vector<const OptionSpec*>& all_options();
 const OptionSpec* find_option(std::string_view long_name);
 const OptionSpec* find_short_option(char c);
 
+// The option a row stands for: the row itself, or the row its alias_of names.
+const OptionSpec& canonical_option(const OptionSpec& spec);
+
+// How the one-letter form takes a value. dnsmasq's short forms differ from the long ones:
+// a long option with an optional value (--user[=name]) has a short form that requires one
+// (-u name), except -q and -1, which take none.
+ArgShape short_arg_shape(const OptionSpec& spec);
+
 }  // namespace masqd::config

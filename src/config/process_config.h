@@ -21,16 +21,21 @@ struct ProcessConfig {
   std::optional<std::string> user;
   std::optional<std::string> group;
   std::string pid_file = "/var/run/dnsmasq.pid";  // -x; empty: no pid file
+  // --servers-file: read at start-up and on SIGHUP with config::read_servers_file()
+  // (never by --test). nullopt: none.
+  std::optional<std::string> servers_file;
 
   // -8/--log-facility: a syslog facility, a file path (contains '/'), or "-" for stderr.
   enum class LogTarget : uint8_t { Syslog, File, Stderr };
   LogTarget log_target = LogTarget::Syslog;
   std::string log_file;               // when log_target == File
-  std::optional<int> log_facility;    // syslog facility code (LOG_DAEMON etc.); nullopt: default
+  // Syslog facility code (LOG_DAEMON etc.); nullopt: default. May be set together with a
+  // log file: a file value of the once-only -8 overrides the command line's, as in dnsmasq.
+  std::optional<int> log_facility;
   LogQueries log_queries = LogQueries::Off;  // -q, --log-queries[=extra|proto|auth|only_failed]
   bool log_dhcp = false;               // --log-dhcp
   bool log_debug = false;              // --log-debug
-  int log_async = 0;                   // --log-async[=n]: queue length, 0 = off (default 5 when given)
+  int log_async = 0;                   // --log-async[=n]: queue length 0..100, 0 = off (5 when no n)
   bool quiet_dhcp = false, quiet_dhcp6 = false, quiet_ra = false, quiet_tftp = false;
 
   unsigned workers = 0;  // --masqd-workers=N (extension): DNS worker threads, 0 = one per CPU
