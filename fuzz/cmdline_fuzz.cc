@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.default_conf_file.clear();
   options.allow_includes = false;
   options.allow_scripts = false;
+  options.allow_name_lookups = false;
   (void)masqd::config::load(std::span<char* const>(argv.data(), argv.size()), options);
   return 0;
 }

@@ -13,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.default_conf_file.clear();
   options.allow_includes = false;
   options.allow_scripts = false;
+  options.allow_name_lookups = false;
   masqd::config::Config config;
   masqd::config::Loader loader(config, options);
   auto r = loader.read_text(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.conf");

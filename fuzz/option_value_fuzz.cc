@@ -17,7 +17,7 @@ using masqd::config::ArgShape;
 void run_parser(const masqd::config::OptionSpec& spec, const masqd::config::OptArg* arg, bool from_file) {
   masqd::config::Config config;
   masqd::config::Origin origin{from_file, from_file ? "fuzz.conf" : "", from_file ? 1u : 0u};
-  masqd::config::ParseContext ctx{config, origin, nullptr};
+  masqd::config::ParseContext ctx{config, origin, nullptr, /*resolve_names=*/false};
   if (spec.parse) (void)spec.parse(ctx, arg);
 }
 

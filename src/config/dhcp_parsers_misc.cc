@@ -25,7 +25,7 @@ std::string whole(const OptArg* arg) { return arg ? arg->text() : std::string();
 }  // namespace
 
 Result<void> parse_lease_file(ParseContext& ctx, const OptArg* arg) {
-  ctx.config.dhcp.lease_file = whole(arg);
+  if (arg) ctx.config.dhcp.lease_file = arg->text();  // no value: keep the default
   return ok();
 }
 

@@ -41,7 +41,8 @@ Result<void> set_port16(const OptArg* arg, std::optional<uint16_t>& out) {
 // Resolves the address part of a server spec: a literal (with an IPv6 "%iface" scope
 // that must name an existing interface) or else a host name through the system resolver,
 // which may give several addresses.
-Result<std::vector<IpAddr>> resolve_server_addr(std::string text, ServerSpec& spec) {
+Result<std::vector<IpAddr>> resolve_server_addr(std::string text, ServerSpec& spec,
+                                                bool resolve_names) {
   if (auto pct = text.find('%'); pct != std::string::npos) {
     std::string scope = text.substr(pct + 1);
     text.resize(pct);
@@ -49,6 +50,8 @@ Result<std::vector<IpAddr>> resolve_server_addr(std::string text, ServerSpec& sp
     spec.scope_interface = scope;
   }
   if (auto ip = parse_ip(text)) return std::vector<IpAddr>{*ip};
+  // Fuzzers and tests turn lookups off so that no query leaves the machine.
+  if (!resolve_names) return make_error(gai_strerror(EAI_NONAME));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
@@ -76,7 +79,8 @@ Result<std::vector<IpAddr>> resolve_server_addr(std::string text, ServerSpec& sp
 
 // "addr[#port][@iface][@source[#port]]" (or "addr@source"): appends one Upstream entry per
 // address to `out`, checking in dnsmasq's order: ports, address, source, families.
-Result<void> parse_upstream(std::string_view text, ServerSpec spec, std::vector<ServerSpec>& out) {
+Result<void> parse_upstream(std::string_view text, ServerSpec spec, std::vector<ServerSpec>& out,
+                            bool resolve_names) {
   auto [server_part, source_part] = split_at(text, '@');
   auto [addr_text, port_text] = split_at(server_part, '#');
   if (port_text) {
@@ -103,7 +107,7 @@ Result<void> parse_upstream(std::string_view text, ServerSpec spec, std::vector<
     }
     source_text = src_addr;
   }
-  auto addrs = resolve_server_addr(addr_text, spec);
+  auto addrs = resolve_server_addr(addr_text, spec, resolve_names);
   if (!addrs) return addrs.error();
   if (source_text) {
     if (auto ip = parse_ip(*source_text)) {
@@ -151,7 +155,7 @@ Result<void> parse_server_like(ParseContext& ctx, const OptArg* arg, ServerSpec:
     return ok();
   }
   std::vector<ServerSpec> out;
-  if (auto r = parse_upstream(split.rest, std::move(spec), out); !r) return r;
+  if (auto r = parse_upstream(split.rest, std::move(spec), out, ctx.resolve_names); !r) return r;
   for (auto& s : out) dns(ctx).servers.push_back(std::move(s));
   return ok();
 }
@@ -257,7 +261,7 @@ Result<void> parse_rev_server(ParseContext& ctx, const OptArg* arg) {
     return ok();
   }
   std::vector<ServerSpec> out;
-  if (auto r = parse_upstream(*server_text, std::move(spec), out); !r) return r;
+  if (auto r = parse_upstream(*server_text, std::move(spec), out, ctx.resolve_names); !r) return r;
   for (auto& s : out) dns(ctx).servers.push_back(std::move(s));
   return ok();
 }

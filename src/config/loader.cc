@@ -111,8 +111,13 @@ Result<void> Loader::apply(const OptionSpec& given, const OptArg* arg, const Ori
     }
   }
   if (spec.parse) {
-    ParseContext ctx{config_, origin, this};
-    if (auto r = spec.parse(ctx, arg); !r) return r;
+    ParseContext ctx{config_, origin, this, options_.allow_name_lookups};
+    if (auto r = spec.parse(ctx, arg); !r) {
+      // dnsmasq treats an allocation failure inside a value parser (e.g. a bad hex string
+      // in dns-rr) as fatal at once: message as is, no location, exit code 4.
+      if (r.error().code == 4) return fatal(r.error().message, 4);
+      return r;
+    }
   }
   if (spec.support == Support::NotYet) {
     auto& nys = config_.not_yet;

@@ -38,6 +38,8 @@ struct LoadOptions {
   bool allow_includes = true;
   // false: conf-script is validated but never run (fuzzing, tests).
   bool allow_scripts = true;
+  // false: server=<hostname> is refused instead of asking the system resolver (fuzzing).
+  bool allow_name_lookups = true;
   // What "-C -" reads; nullptr means the process's stdin.
   std::FILE* stdin_source = nullptr;
 };

@@ -42,8 +42,9 @@ struct Origin {
 
 // An option's value. On the command line it is the raw argv text. From a config file it is
 // the text after dnsmasq's unquoting: quotes removed, escapes (\\ \" \t \n \r \b \e)
-// applied; `quoted(i)` tells whether byte i stood inside double quotes, where ',' ':' '.'
-// and '#' lose their special meaning to value parsers.
+// applied; `quoted(i)` tells whether byte i stood inside double quotes, where separators
+// (',' ':' '.' '#'), and also digits, hex letters and spaces, lose their special meaning to
+// value parsers (so "3" is text, not an option number).
 class OptArg {
  public:
   OptArg() = default;
@@ -75,6 +76,9 @@ struct ParseContext {
   Config& config;
   const Origin& origin;
   Loader* loader = nullptr;
+  // false: parsers must not ask the system resolver (server=<hostname>); fuzzers set this so
+  // that nothing leaves the machine.
+  bool resolve_names = true;
 };
 
 // Validates `arg` (absent for flags and for Optional options given without a value) and

@@ -92,7 +92,7 @@ const OptionSpec kDhcpOptions[] = {
     {"bootp-dynamic", '3', O, Many, NotYet, "[=tag:<tag>]...",
      "Let (tagged) BOOTP clients take addresses from dynamic ranges.", parse_bootp_dynamic},
     // --- leases and server behaviour ---
-    {"dhcp-leasefile", 'l', R, Once, NotYet, "<path>",
+    {"dhcp-leasefile", 'l', O, Once, NotYet, "[=<path>]",
      "File that holds the DHCP lease database (default /var/lib/misc/dnsmasq.leases).",
      parse_lease_file},
     {"dhcp-lease", 0, R, Once, NotYet, "<path>", "Old spelling of --dhcp-leasefile.",
