@@ -1,23 +1,214 @@
 #include "daemon/app.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <span>
 
+#include <fmt/core.h>
+
 #include "config/loader.h"
+#include "config/usage.h"
+#include "daemon/control_loop.h"
+#include "daemon/pid_file.h"
+#include "net/event_loop.h"
 
 namespace masqd::daemon {
 
+namespace {
+
+// dnsmasq's die(): "\n<name>: <msg>" on stderr, then the message and "FAILED to start up" to
+// the log (syslog when no log is open yet). With "-8 -" already open, the log is stderr.
+int report_failure(const Error& e, bool already_logged) {
+  auto& lg = log::logger();
+  bool log_is_stderr = lg.started() && lg.target() == log::Settings::Target::Stderr;
+  if (!log_is_stderr) std::fprintf(stderr, "\n%s: %s\n", log::program_name().c_str(), e.message.c_str());
+  std::fflush(stderr);
+  if (!already_logged) {
+    lg.write(log::Level::Crit, log::Channel::Main, e.message, false);
+    lg.write(log::Level::Crit, log::Channel::Main, "FAILED to start up", false);
+  }
+  return e.code ? e.code : 1;
+}
+
+void set_signals_blocked(bool blocked) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kControlSignals) sigaddset(&set, s);
+  pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
+}
+
+void redirect_stdio(bool keep_stderr) {
+  int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  ::dup2(fd, STDIN_FILENO);
+  ::dup2(fd, STDOUT_FILENO);
+  if (!keep_stderr) ::dup2(fd, STDERR_FILENO);
+  if (fd > STDERR_FILENO) ::close(fd);
+}
+
+}  // namespace
+
+log::Settings log_settings(const config::ProcessConfig& p, const RunAs* run_as) {
+  using Target = config::ProcessConfig::LogTarget;
+  log::Settings s;
+  switch (p.log_target) {
+    case Target::Syslog: s.target = log::Settings::Target::Syslog; break;
+    case Target::File: s.target = log::Settings::Target::File; break;
+    case Target::Stderr: s.target = log::Settings::Target::Stderr; break;
+  }
+  s.file_path = p.log_file;
+  s.facility = p.log_facility.value_or(log::default_facility(p.no_daemon));
+  s.async_queue = p.log_async > 0 ? static_cast<size_t>(p.log_async) : 0;
+  s.echo_stderr = p.no_daemon;
+  // dnsmasq leaves the time out of "-8 -" lines under -k (a supervisor adds its own).
+  s.timestamp_on_stderr = !p.keep_in_foreground;
+  s.log_debug = p.log_debug;
+  if (run_as && should_switch_user(*run_as)) s.file_owner = run_as->uid;
+  return s;
+}
+
+std::string started_line(const config::Config& c) {
+  std::string v(config::kMasqdVersion);
+  if (c.dns.port == 0) return fmt::format("started, version {} DNS disabled", v);
+  if (c.dns.cache_size == 0) return fmt::format("started, version {} cache disabled", v);
+  return fmt::format("started, version {} cachesize {}", v, c.dns.cache_size);
+}
+
+int App::fail(const Error& e) {
+  bool logged = false;
+  if (log::logger().started()) {
+    log::logger().write(log::Level::Crit, log::Channel::Main, e.message, false);
+    log::logger().write(log::Level::Crit, log::Channel::Main, "FAILED to start up", false);
+    logged = true;
+  }
+  if (pipe_) {
+    // We are the daemon: the launcher prints the error and exits with its status.
+    pipe_->send(StartupReport{false, e, logged});
+    return e.code ? e.code : 1;
+  }
+  return report_failure(e, logged);
+}
+
+int App::run() {
+  set_signals_blocked(true);  // delivered later through the control loop's signalfd
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto run_as = resolve_run_as(config_.process.user, config_.process.group);
+  if (!run_as) return fail(run_as.error());
+  run_as_ = *run_as;
+
+  // (DNS/DHCP sockets will be bound here, before the fork, as dnsmasq does.)
+
+  if (daemonising()) {
+    if (::chdir("/") != 0) return fail(make_error(fmt::format("cannot chdir to /: {}", std::strerror(errno)), 5));
+    auto pipe = StartupPipe::create();
+    if (!pipe) return fail(pipe.error());
+    pid_t child = ::fork();
+    if (child < 0) return fail(make_error(fmt::format("cannot fork into background: {}", std::strerror(errno)), 5));
+    if (child > 0) {
+      // The launcher: wait for the daemon's word, then exit with its status.
+      set_signals_blocked(false);
+      auto report = pipe->wait_for_report();
+      int st = 0;
+      (void)::waitpid(child, &st, 0);  // the middle process exits at once
+      if (!report) return report_failure(make_error("daemon exited during start-up", 5), false);
+      if (report->ready) return 0;
+      return report_failure(report->error, report->logged);
+    }
+    ::setsid();
+    pid_t grandchild = ::fork();
+    if (grandchild != 0) {
+      if (grandchild < 0) {
+        pipe->become_writer();
+        pipe->send(StartupReport{false, make_error(fmt::format("cannot fork into background: {}", std::strerror(errno)), 5), false});
+      }
+      ::_exit(0);
+    }
+    pipe->become_writer();
+    pipe_.emplace(std::move(*pipe));
+  }
+
+  if (auto r = start(); !r) return fail(r.error());
+
+  auto loop = net::EventLoop::create();
+  if (!loop) return fail(loop.error());
+  ControlOptions opts;
+  opts.no_daemon = config_.process.no_daemon;
+  opts.pid_file = pid_file_written_ ? config_.process.pid_file : std::string();
+  opts.cache_size = config_.dns.cache_size;
+  opts.dns_enabled = config_.dns.port != 0;
+  ControlLoop control(**loop, opts, hooks_);
+  if (auto r = control.install(); !r) return fail(r.error());
+
+  if (pipe_) {
+    pipe_->send(StartupReport{true, {}, false});
+    pipe_.reset();
+  }
+  (*loop)->run();
+  return control.exit_code();
+}
+
+Result<void> App::start() {
+  const auto& p = config_.process;
+  const bool switch_user = should_switch_user(run_as_);
+
+  if (!p.no_daemon && !p.pid_file.empty()) {
+    std::optional<std::pair<uid_t, gid_t>> owner;
+    if (switch_user) owner.emplace(run_as_.uid, run_as_.user_gid);
+    auto r = write_pid_file(p.pid_file, ::getpid(), owner);
+    // dnsmasq: fatal only when started as root; otherwise it carries on without one.
+    if (!r && ::getuid() == 0) return r;
+    pid_file_written_ = r.ok();
+  }
+
+  if (auto r = log::logger().start(log_settings(p, &run_as_)); !r) return r;
+  if (daemonising()) redirect_stdio(p.log_target == config::ProcessConfig::LogTarget::Stderr);
+
+  if (!p.no_daemon && switch_user) {
+    // No feature needs a capability yet; services will add theirs to this list.
+    if (auto r = drop_privileges(run_as_, {}); !r) return r;
+  }
+
+  log::info("{}", started_line(config_));
+  log::info("compile time options: {}", config::compile_time_options());
+  if (config_.dns.cache_size_warn)
+    log::warning("cache size greater than 10000 may cause performance issues, and is unlikely to be useful.");
+  return ok();
+}
+
 int run(int argc, char** argv) {
+  log::set_program_name(argc > 0 && argv[0] ? argv[0] : "masqd");
+  ::umask(022);  // known umask: pid and lease files are created 0644
+
   auto loaded = config::load(std::span<char* const>(argv, static_cast<size_t>(argc)));
-  if (!loaded) {
-    std::fprintf(stderr, "masqd: %s\n", loaded.error().message.c_str());
-    return loaded.error().code ? loaded.error().code : 1;
+  if (!loaded) return report_failure(loaded.error(), false);
+
+  const std::string& name = log::program_name();
+  switch (loaded->action) {
+    case config::Action::Help:
+      config::print_help(stdout, loaded->help_topic, name);
+      return 0;
+    case config::Action::Version:
+      config::print_version(stdout, name);
+      return 0;
+    case config::Action::OptionsMarkdown:
+      std::fputs(config::options_markdown().c_str(), stdout);
+      return 0;
+    case config::Action::Run:
+      break;
   }
   if (loaded->config.process.test_only) {
-    std::fprintf(stderr, "masqd: syntax check OK.\n");
+    std::fprintf(stderr, "%s: syntax check OK.\n", name.c_str());
     return 0;
   }
-  return 0;
+  App app(std::move(loaded->config));
+  return app.run();
 }
 
 }  // namespace masqd::daemon
