@@ -41,7 +41,7 @@ const Row kExpected[] = {
     {"dhcp-ignore", 'J', R, Many},
     {"dhcp-broadcast", 0, O, Many},
     {"dhcp-authoritative", 'K', N, Many},
-    {"dhcp-leasefile", 'l', R, Once},
+    {"dhcp-leasefile", 'l', O, Once},  // getopt: value optional (checked with dnsmasq)
     {"dhcp-boot", 'M', R, Many},
     {"dhcp-option", 'O', R, Many},
     {"dhcp-option-force", 0, R, Many},

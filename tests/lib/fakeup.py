@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import dns.exception
 import dns.flags
 import dns.message
 import dns.rcode
@@ -137,7 +138,14 @@ class FakeUpstream:
         r = self._answer(q)
         if r is not None and not self._stop.is_set():
             try:
-                self.udp.sendto(r.to_wire(max_size=max(q.payload, 512)), src)
+                wire = r.to_wire(max_size=max(q.payload, 512))
+            except dns.exception.TooBig:
+                # Too big for the asker's UDP size: header and question only, with TC set.
+                t = dns.message.make_response(q)
+                t.flags |= dns.flags.TC | dns.flags.RA
+                wire = t.to_wire()
+            try:
+                self.udp.sendto(wire, src)
             except OSError:
                 pass
 
