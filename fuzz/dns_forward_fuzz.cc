@@ -1,0 +1,67 @@
+// Fuzz target: the forwarder's handling of untrusted packets (src/dns/forward_engine):
+// a client query (check, route, build the upstream query, local reply) and the same bytes
+// as an upstream reply (check against a question, rewrite for a client, log lines).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "dns/forward_engine.h"
+#include "dns/query_log.h"
+#include "dns/server_table.h"
+
+using namespace masqd;
+using namespace masqd::dns;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const ServerTable table = [] {
+    config::ServerSpec s;
+    s.addr = *IpAddr::parse("127.0.0.1");
+    s.port = 5300;
+    config::ServerSpec local;
+    local.kind = config::ServerSpec::Kind::Local;
+    local.domains.push_back(config::DomainPattern{config::DomainPattern::Kind::Suffix, "lan", false});
+    return ServerTable::build({s, local}, {});
+  }();
+  static std::vector<uint8_t> out(70000);
+  Bytes in(data, size);
+
+  auto cq = check_query(in, 1232);
+  if (cq.outcome == CheckedQuery::Outcome::Ok) {
+    const ClientQuery& q = cq.query;
+    auto d = decide(q, table, FilterOptions{true, true});
+    (void)make_local_reply(q, d.rcode, d.aa, d.ede, 1232, out);
+    bool added = false;
+    size_t n = build_upstream_query(q, 0x1234, 1232, out, added);
+    if (n == 0) std::abort();
+    // What we send must itself be a valid query with the same question.
+    auto again = check_query(Bytes(out.data(), n), 1232);
+    if (again.outcome != CheckedQuery::Outcome::Ok ||
+        !again.query.question.name.equals_nocase(q.question.name))
+      std::abort();
+    (void)merge_key(q, 0);
+    (void)format_query(q.question, *IpAddr::parse("127.0.0.1"));
+  }
+
+  // The same bytes as an upstream reply to a fixed question.
+  static const proto::dns::Question question = [] {
+    proto::dns::Question q;
+    q.name = *proto::dns::Name::from_text("www.example.com");
+    q.qtype = proto::dns::rr::A;
+    q.qclass = proto::dns::cls::IN;
+    return q;
+  }();
+  const uint16_t id = size >= 2 ? static_cast<uint16_t>(data[0] << 8 | data[1]) : 0;
+  if (check_reply(in, id, question) == ReplyCheck::Ok) {
+    static const uint8_t qbytes[] = {3, 'W', 'W', 'W', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+                                     3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+    for (bool tcp : {false, true})
+      for (bool added : {false, true}) {
+        ClientView c{7, 0x0110, Bytes(qbytes, sizeof(qbytes)), true, 512};
+        size_t n = make_client_reply(in, c, added, tcp, 1232, out);
+        if (n == 0 || (!tcp && n > 1232)) std::abort();
+      }
+    log_reply(in, question, [](std::string_view) {});
+  }
+  return 0;
+}

@@ -1,0 +1,512 @@
+#include "dns/dns_service.h"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "dns/service_state.h"
+
+namespace masqd::dns {
+
+namespace pd = proto::dns;
+
+namespace {
+
+Bytes as_bytes(std::span<std::byte> s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+std::span<const std::byte> as_std_bytes(const uint8_t* p, size_t n) {
+  return {reinterpret_cast<const std::byte*>(p), n};
+}
+
+// The strerror text at the end of a net/ error message ("bind 0.0.0.0#53: Address ...").
+std::string reason(const Error& e) {
+  auto pos = e.message.rfind(": ");
+  return pos == std::string::npos ? e.message : e.message.substr(pos + 2);
+}
+
+bool is_link_local_v6(const IpAddr& a) {
+  return a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
+}
+
+}  // namespace
+
+bool interface_matches(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return name.substr(0, pattern.size()) == pattern;
+  }
+  return pattern == name;
+}
+
+ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h)
+    : config_ref(c), loop(l), hooks(std::move(h)) {
+  const auto& d = c.dns;
+  port = d.port;
+  listen_addresses = d.listen_addresses;
+  interfaces = d.interfaces;
+  except_interfaces = d.except_interfaces;
+  bind_interfaces = d.bind_interfaces;
+  server_specs = d.servers;
+  no_resolv = d.no_resolv;
+  if (d.resolv_files_given) resolv_files = d.resolv_files;
+  else resolv_files = {"/etc/resolv.conf"};
+  filters.domain_needed = d.domain_needed;
+  filters.bogus_priv = d.bogus_priv;
+  edns_packet_max = std::max<uint16_t>(512, d.edns_packet_max);
+  forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
+  max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
+  log_queries = c.process.log_queries != config::LogQueries::Off;
+}
+
+// ---------------------------------------------------------------- set-up
+
+void ServiceState::load_interfaces() {
+  ifaces.clear();
+  ifaces_loaded = Clock::now();
+  struct ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return;
+  for (auto* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_name) continue;
+    const unsigned idx = if_nametoindex(i->ifa_name);
+    if (idx == 0) continue;
+    IfInfo& info = ifaces[static_cast<int>(idx)];
+    if (info.name.empty()) info.name = i->ifa_name;
+    info.loopback = info.loopback || (i->ifa_flags & IFF_LOOPBACK);
+    if (!i->ifa_addr) continue;
+    const socklen_t len = i->ifa_addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6)
+                                                             : sizeof(sockaddr_in);
+    if (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6) continue;
+    if (auto a = net::SocketAddr::from_sockaddr(i->ifa_addr, len)) info.addrs.push_back(a->ip());
+  }
+  freeifaddrs(list);
+}
+
+std::vector<IpAddr> ServiceState::local_addresses() const {
+  std::vector<IpAddr> out = listen_addresses;
+  for (const auto& [idx, info] : ifaces)
+    for (const auto& a : info.addrs) out.push_back(a);
+  return out;
+}
+
+Result<void> ServiceState::open_listeners() {
+  if (port == 0) return ok();
+  load_interfaces();
+  if (!bind_interfaces) {
+    const std::string what = "failed to create listening socket for port " + std::to_string(port);
+    net::UdpOptions uo;
+    uo.pktinfo = true;
+    auto u4 = net::UdpSocket::open(net::SocketAddr::any_v4(port), uo);
+    if (!u4) return make_error(what + ": " + reason(u4.error()), 2);
+    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port));
+    if (!t4) return make_error(what + ": " + reason(t4.error()), 2);
+    udp.push_back(UdpListener{std::move(*u4), true});
+    tcp.push_back(TcpListenerEntry{std::move(*t4), true});
+    auto u6 = net::UdpSocket::open(net::SocketAddr::any_v6(port), uo);
+    if (u6) {
+      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port));
+      if (!t6) return make_error(what + ": " + reason(t6.error()), 2);
+      udp.push_back(UdpListener{std::move(*u6), true});
+      tcp.push_back(TcpListenerEntry{std::move(*t6), true});
+    } else if (reason(u6.error()).find("not supported") == std::string::npos &&
+               reason(u6.error()).find("Cannot assign") == std::string::npos) {
+      return make_error(what + ": " + reason(u6.error()), 2);
+    }
+  } else {
+    for (const auto& name : interfaces) {
+      if (name.empty() || name.back() == '*') continue;
+      bool found = std::any_of(ifaces.begin(), ifaces.end(),
+                               [&](const auto& kv) { return kv.second.name == name; });
+      if (!found) return make_error("unknown interface " + name, 2);
+    }
+    std::vector<net::SocketAddr> addrs;
+    for (const auto& a : listen_addresses) addrs.emplace_back(a, port);
+    const bool all = interfaces.empty() && listen_addresses.empty();
+    for (const auto& [idx, info] : ifaces) {
+      bool take = all || (!interfaces.empty() && info.loopback);
+      for (const auto& pat : interfaces) take = take || interface_matches(pat, info.name);
+      for (const auto& pat : except_interfaces)
+        if (interface_matches(pat, info.name)) take = false;
+      if (!take) continue;
+      for (const auto& a : info.addrs)
+        addrs.emplace_back(a, port, is_link_local_v6(a) ? static_cast<uint32_t>(idx) : 0);
+    }
+    std::sort(addrs.begin(), addrs.end());
+    addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
+    for (const auto& a : addrs) {
+      const std::string what = "failed to create listening socket for " + a.ip().to_string();
+      net::UdpOptions uo;
+      uo.reuse_addr = true;
+      uo.pktinfo = true;
+      auto u = net::UdpSocket::open(a, uo);
+      if (!u) return make_error(what + ": " + reason(u.error()), 2);
+      auto t = net::TcpListener::listen(a);
+      if (!t) return make_error(what + ": " + reason(t.error()), 2);
+      udp.push_back(UdpListener{std::move(*u), false});
+      tcp.push_back(TcpListenerEntry{std::move(*t), false});
+    }
+  }
+  for (uint32_t i = 0; i < udp.size(); ++i) {
+    auto r = loop.add_fd(udp[i].sock.fd(), EPOLLIN, [this, i](uint32_t) { on_udp_readable(i); });
+    if (!r) return make_error(r.error().message, 2);
+  }
+  for (uint32_t i = 0; i < tcp.size(); ++i) {
+    auto r = loop.add_fd(tcp[i].listener.fd(), EPOLLIN, [this, i](uint32_t) { on_tcp_accept(i); });
+    if (!r) return make_error(r.error().message, 2);
+  }
+  return ok();
+}
+
+void ServiceState::load_servers(bool at_startup) {
+  std::vector<net::SocketAddr> resolv;
+  if (!no_resolv) {
+    // Several files: the most recently changed one that exists is used.
+    const std::string* best = nullptr;
+    struct timespec best_time {};
+    for (const auto& f : resolv_files) {
+      struct stat st {};
+      if (f.empty() || stat(f.c_str(), &st) != 0) continue;
+      if (!best || st.st_mtim.tv_sec > best_time.tv_sec ||
+          (st.st_mtim.tv_sec == best_time.tv_sec && st.st_mtim.tv_nsec > best_time.tv_nsec)) {
+        best = &f;
+        best_time = st.st_mtim;
+      }
+    }
+    if (best) {
+      std::ifstream in(*best);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      resolv = parse_resolv_conf(ss.str());
+      log("reading " + *best);
+    }
+  }
+  std::vector<net::SocketAddr> ignore;
+  if (port != 0)
+    for (const auto& a : local_addresses()) ignore.emplace_back(a, port);
+  auto ignored = [&](const net::SocketAddr& a) {
+    return std::find(ignore.begin(), ignore.end(), net::SocketAddr(a.ip(), a.port())) !=
+           ignore.end();
+  };
+  for (const auto& s : server_specs)
+    if (s.kind == config::ServerSpec::Kind::Upstream && ignored(net::SocketAddr(s.addr, s.port)))
+      log("ignoring nameserver " + s.addr.to_string() + " - local interface");
+  for (const auto& r : resolv)
+    if (ignored(r)) log("ignoring nameserver " + r.ip().to_string() + " - local interface");
+  servers = ServerTable::build(server_specs, resolv, ignore);
+  for (const auto& line : servers.describe()) log(line);
+  bool none = true;
+  for (const auto& g : servers.groups()) none = none && g.servers.empty();
+  if (none && at_startup) log("warning: no upstream servers configured");
+}
+
+// ---------------------------------------------------------------- UDP from clients
+
+bool ServiceState::allowed(const IpAddr& dst, int ifindex) {
+  if (interfaces.empty() && listen_addresses.empty() && except_interfaces.empty()) return true;
+  for (const auto& a : listen_addresses)
+    if (a == dst) return true;
+  auto it = ifaces.find(ifindex);
+  if (it == ifaces.end() && Clock::now() - ifaces_loaded > std::chrono::seconds(1)) {
+    load_interfaces();
+    it = ifaces.find(ifindex);
+  }
+  if (it == ifaces.end()) return false;
+  for (const auto& pat : except_interfaces)
+    if (interface_matches(pat, it->second.name)) return false;
+  if (interfaces.empty()) return listen_addresses.empty();
+  if (it->second.loopback) return true;
+  for (const auto& pat : interfaces)
+    if (interface_matches(pat, it->second.name)) return true;
+  return false;
+}
+
+void ServiceState::send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
+                            const std::optional<net::PktSource>& src) {
+  auto bytes = as_std_bytes(data.data(), data.size());
+  if (!tx.add(bytes, peer, src)) {
+    (void)udp[listener].sock.send(tx);
+    tx.clear();
+    if (!tx.add(bytes, peer, src)) (void)udp[listener].sock.send_one(bytes, peer, src);
+  }
+}
+
+void ServiceState::on_udp_readable(uint32_t l) {
+  for (int round = 0; round < 8; ++round) {
+    auto n = udp[l].sock.recv(rx);
+    if (!n || *n == 0) break;
+    for (auto& pkt : rx.packets()) handle_udp_packet(l, pkt);
+    if (tx.size()) {
+      (void)udp[l].sock.send(tx);
+      tx.clear();
+    }
+  }
+}
+
+void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
+  if (pkt.truncated || pkt.peer.port() == 0 ||
+      (udp[l].wildcard && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
+    ++stats.dropped_queries;
+    return;
+  }
+  std::optional<net::PktSource> src;
+  if (udp[l].wildcard && pkt.has_dst) src = net::PktSource{pkt.dst, pkt.ifindex};
+  const CheckedQuery cq = check_query(as_bytes(pkt.data), edns_packet_max);
+  const ClientQuery& q = cq.query;
+  switch (cq.outcome) {
+    case CheckedQuery::Outcome::Drop:
+      ++stats.dropped_queries;
+      return;
+    case CheckedQuery::Outcome::NotImp:
+    case CheckedQuery::Outcome::Refused: {
+      const bool notimp = cq.outcome == CheckedQuery::Outcome::NotImp;
+      const uint8_t rc = notimp ? pd::rcode::NotImp : pd::rcode::Refused;
+      size_t len = pd::write_local_reply(q.header, {}, rc, false, std::nullopt, scratch);
+      if (len) send_udp(l, Bytes(scratch.data(), len), pkt.peer, src);
+      if (!notimp) log_query(format_config("error", rc, pd::ede::InvalidData));
+      ++stats.local_replies;
+      return;
+    }
+    case CheckedQuery::Outcome::Ok:
+      break;
+  }
+  ++stats.queries;
+  log_query(format_query(q.question, pkt.peer.ip()));
+  const Decision d = decide(q, servers, filters);
+  if (d.kind == Decision::Kind::Reply) {
+    size_t len = make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch);
+    if (len) send_udp(l, Bytes(scratch.data(), len), pkt.peer, src);
+    log_query(format_config(d.log_name, d.rcode, d.ede));
+    ++stats.local_replies;
+    return;
+  }
+  Waiter w{pkt.peer, src, l, q.header.id, q.header.flags, q.has_edns, q.udp_limit};
+  forward_udp(q, *d.group, w);
+}
+
+// ---------------------------------------------------------------- UDP upstream
+
+void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w) {
+  auto refuse = [&](uint16_t ede) {
+    size_t len = make_local_reply(q, pd::rcode::Refused, false, ede, edns_packet_max, scratch);
+    if (len) send_udp(w.listener, Bytes(scratch.data(), len), w.peer, w.source);
+    log_query(format_config("error", pd::rcode::Refused, ede));
+  };
+  MergeKey key = merge_key(q, group.id);
+  if (auto it = by_key.find(key); it != by_key.end()) {
+    Pending& p = *pending.at(it->second);
+    for (const auto& x : p.waiters)
+      if (x.peer == w.peer && x.id == w.id) {
+        // The client retransmitted: ask again (next server) if the last try is old enough.
+        if (loop.now() - p.last_sent >= kResendAfter && p.attempts.size() < kMaxAttempts)
+          (void)send_attempt(p);
+        return;
+      }
+    if (p.waiters.size() >= forward_max) {
+      refuse(pd::ede::Other);
+      return;
+    }
+    p.waiters.push_back(w);
+    ++stats.merged;
+    return;
+  }
+  if (pending.size() >= forward_max) {
+    log("Maximum number of concurrent DNS queries reached (max: " + std::to_string(forward_max) +
+        ")");
+    refuse(pd::ede::Other);
+    return;
+  }
+  auto owned = std::make_unique<Pending>();
+  Pending& p = *owned;
+  p.serial = next_serial++;
+  p.key = std::move(key);
+  p.question = q.question;
+  p.question_bytes.assign(q.question_bytes.begin(), q.question_bytes.end());
+  p.servers = group.servers;
+  p.query.resize(pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize +
+                 q.opt_options.size());
+  size_t len = build_upstream_query(q, 0, edns_packet_max, p.query, p.added_opt);
+  if (len == 0) {
+    refuse(pd::ede::Other);
+    return;
+  }
+  p.query.resize(len);
+  p.waiters.push_back(w);
+  const uint64_t serial = p.serial;
+  by_key.emplace(p.key, serial);
+  pending.emplace(serial, std::move(owned));
+  if (!send_attempt(p)) {
+    refuse(pd::ede::NetworkError);
+    finish(serial);
+    return;
+  }
+  p.expire_timer = loop.add_timer(kQueryLifetime, [this, serial] {
+    auto it = pending.find(serial);
+    if (it == pending.end()) return;
+    it->second->expire_timer = 0;
+    ++stats.timeouts;
+    finish(serial);  // dnsmasq sends nothing: the client's own retries take over
+  });
+}
+
+bool ServiceState::send_attempt(Pending& p) {
+  for (size_t tries = 0; tries < p.servers.size() && p.attempts.size() < kMaxAttempts; ++tries) {
+    const Upstream& u = p.servers[p.next_server % p.servers.size()];
+    ++p.next_server;
+    net::SocketAddr bind_addr = u.source_addr ? net::SocketAddr(*u.source_addr, u.source_port)
+                                : u.addr.ip().is_v4() ? net::SocketAddr::any_v4(0)
+                                                      : net::SocketAddr::any_v6(0);
+    net::UdpOptions o;
+    o.pktinfo = false;
+    o.device = u.interface;
+    auto s = net::UdpSocket::open(bind_addr, o);
+    if (!s) {
+      log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
+      continue;
+    }
+    struct sockaddr_storage ss {};
+    socklen_t sl = u.addr.to_sockaddr(ss);
+    // connect(): the kernel then delivers only datagrams from the server's address and port.
+    if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) continue;
+    const uint16_t id = rng.next_u16();
+    pd::put_u16(p.query, 0, id);
+    ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
+    if (n != static_cast<ssize_t>(p.query.size())) continue;
+    const int fd = s->fd();
+    const uint64_t serial = p.serial;
+    if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
+      continue;
+    p.attempts.push_back(Attempt{std::move(*s), id, u.addr});
+    p.last_sent = loop.now();
+    ++stats.upstream_queries;
+    log_query(format_forwarded(p.question.name, u.addr));
+    if (p.retry_timer == 0 && p.next_server < p.servers.size()) {
+      p.retry_timer = loop.add_timer(kNextServerDelay, [this, serial] {
+        auto it = pending.find(serial);
+        if (it == pending.end()) return;
+        Pending& pp = *it->second;
+        pp.retry_timer = 0;
+        if (pp.next_server < pp.servers.size()) (void)send_attempt(pp);
+      });
+    }
+    return true;
+  }
+  return false;
+}
+
+void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
+  auto it = pending.find(serial);
+  if (it == pending.end()) {
+    loop.remove_fd(fd);
+    return;
+  }
+  Pending& p = *it->second;
+  auto a = std::find_if(p.attempts.begin(), p.attempts.end(),
+                        [fd](const Attempt& x) { return x.sock.fd() == fd; });
+  if (a == p.attempts.end()) {
+    loop.remove_fd(fd);
+    return;
+  }
+  for (int round = 0; round < 4; ++round) {
+    auto n = a->sock.recv(up_rx);
+    if (!n) {
+      // e.g. ICMP port unreachable on the connected socket: move on to the next server.
+      loop.remove_fd(fd);
+      if (p.next_server < p.servers.size()) (void)send_attempt(p);
+      return;
+    }
+    if (*n == 0) return;
+    for (auto& pkt : up_rx.packets()) {
+      if (pkt.truncated || pkt.peer.ip() != a->server.ip() || pkt.peer.port() != a->server.port()) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      const Bytes data = as_bytes(pkt.data);
+      if (check_reply(data, a->id, p.question) != ReplyCheck::Ok) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      if ((data[3] & 0x0f) == pd::rcode::Refused && !p.refused_retry) {
+        // dnsmasq 2.90: a REFUSED answer makes it ask every server of the group once more
+        // before passing REFUSED on. (send_attempt invalidates `a`: return at once.)
+        ++stats.replies_rejected;
+        p.refused_retry = true;
+        p.next_server = 0;
+        for (size_t i = 0; i < p.servers.size(); ++i) (void)send_attempt(p);
+        return;
+      }
+      ++stats.replies_accepted;
+      deliver(p, data);
+      finish(serial);
+      return;
+    }
+  }
+}
+
+void ServiceState::deliver(Pending& p, Bytes reply) {
+  if (log_queries && hooks.log) log_reply(reply, p.question, hooks.log);
+  for (const auto& w : p.waiters) {
+    ClientView c{w.id, w.flags, Bytes(p.question_bytes), w.has_edns, w.udp_limit};
+    size_t len = make_client_reply(reply, c, p.added_opt, false, edns_packet_max, scratch);
+    if (len) (void)udp[w.listener].sock.send_one(as_std_bytes(scratch.data(), len), w.peer, w.source);
+  }
+}
+
+void ServiceState::finish(uint64_t serial) {
+  auto it = pending.find(serial);
+  if (it == pending.end()) return;
+  Pending& p = *it->second;
+  if (p.retry_timer) loop.cancel_timer(p.retry_timer);
+  if (p.expire_timer) loop.cancel_timer(p.expire_timer);
+  for (const auto& a : p.attempts) loop.remove_fd(a.sock.fd());
+  by_key.erase(p.key);
+  pending.erase(it);
+}
+
+// ---------------------------------------------------------------- DnsService
+
+DnsService::DnsService(std::unique_ptr<ServiceState> state) : s_(std::move(state)) {}
+
+DnsService::~DnsService() {
+  if (!s_) return;
+  for (const auto& [serial, p] : s_->pending) {
+    if (p->retry_timer) s_->loop.cancel_timer(p->retry_timer);
+    if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
+    for (const auto& a : p->attempts) s_->loop.remove_fd(a.sock.fd());
+  }
+  std::vector<uint64_t> clients;
+  for (const auto& [serial, c] : s_->tcp_clients) clients.push_back(serial);
+  for (auto serial : clients) s_->close_tcp_client(serial);
+  std::vector<uint64_t> fwds;
+  for (const auto& [serial, f] : s_->tcp_forwards) fwds.push_back(serial);
+  for (auto serial : fwds) s_->finish_tcp_forward(serial);
+  for (const auto& u : s_->udp) s_->loop.remove_fd(u.sock.fd());
+  for (const auto& t : s_->tcp) s_->loop.remove_fd(t.listener.fd());
+}
+
+Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
+                                                       net::EventLoop& loop, Hooks hooks) {
+  auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks));
+  std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
+  if (auto r = svc->s_->open_listeners(); !r) return r.error();
+  if (svc->s_->port != 0) svc->s_->load_servers(true);
+  return svc;
+}
+
+void DnsService::reload_servers() {
+  if (s_->port == 0) return;
+  s_->load_interfaces();
+  s_->load_servers(false);
+}
+
+const DnsService::Stats& DnsService::stats() const { return s_->stats; }
+
+std::vector<net::SocketAddr> DnsService::listening() const {
+  std::vector<net::SocketAddr> out;
+  for (const auto& u : s_->udp) out.push_back(u.sock.local());
+  return out;
+}
+
+}  // namespace masqd::dns

@@ -1,0 +1,120 @@
+// The DNS forwarder's decisions as pure functions: checking a client query, choosing
+// between a local answer and forwarding, checking an upstream reply against the query it
+// answers, and turning that reply into the reply for one client. No sockets, no clock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/ip.h"
+#include "dns/server_table.h"
+#include "proto/dns_builder.h"
+#include "proto/dns_wire.h"
+
+namespace masqd::dns {
+
+using proto::dns::Bytes;
+
+// A client query, checked once. Spans point into the received packet.
+struct ClientQuery {
+  proto::dns::Header header;
+  proto::dns::Question question;
+  Bytes question_bytes;  // the question exactly as received (uncompressed name, type, class)
+  bool has_edns = false;
+  bool do_bit = false;
+  uint16_t edns_udp = 0;  // the client's advertised size (0 without EDNS)
+  uint32_t opt_ttl = 0;   // the client's OPT TTL field (extended rcode, version, flags)
+  Bytes opt_options;      // the client's EDNS options (RDATA of its OPT record)
+  // Largest UDP reply the client takes: its EDNS size bounded by edns-packet-max, at least
+  // 512; 512 without EDNS.
+  uint16_t udp_limit = 512;
+};
+
+struct CheckedQuery {
+  enum class Outcome : uint8_t {
+    Ok,
+    Drop,     // QR set or shorter than a header: silently ignored
+    NotImp,   // opcode other than QUERY
+    Refused,  // not exactly one question, or a question that cannot be read
+  };
+  Outcome outcome = Outcome::Drop;
+  ClientQuery query;  // valid for Ok (header also for NotImp/Refused)
+};
+
+CheckedQuery check_query(Bytes packet, uint16_t edns_packet_max);
+
+struct FilterOptions {
+  bool domain_needed = false;
+  bool bogus_priv = false;
+};
+
+// What to do with a checked query.
+struct Decision {
+  enum class Kind : uint8_t { Forward, Reply };
+  Kind kind = Kind::Forward;
+  const ServerGroup* group = nullptr;  // Forward
+  uint8_t rcode = 0;                   // Reply
+  bool aa = false;
+  std::optional<uint16_t> ede;
+  std::string log_name;  // Reply: the name in dnsmasq's "config <name> is ..." log line
+};
+
+// dnsmasq's order: --bogus-priv (a local answer), then the server lookup: local-only
+// domains, --domain-needed, and REFUSED when the group has no server.
+Decision decide(const ClientQuery& q, const ServerTable& servers, const FilterOptions& opts);
+
+// The address an in-addr.arpa / ip6.arpa name stands for (full addresses only).
+std::optional<IpAddr> reverse_name_address(std::string_view lower_name);
+// --bogus-priv's private and reserved ranges.
+bool is_private_address(const IpAddr& ip);
+
+// The merge key: queries equal in all of these share one upstream query (SEC-04).
+struct MergeKey {
+  std::string name;  // wire bytes, letter case as received
+  uint16_t qtype = 0, qclass = 0;
+  uint16_t bits = 0;  // RD, CD, DO, EDNS presence
+  uint32_t group = 0;
+  bool operator==(const MergeKey&) const = default;
+};
+struct MergeKeyHash {
+  size_t operator()(const MergeKey& k) const;
+};
+MergeKey merge_key(const ClientQuery& q, uint32_t group);
+
+// Builds the upstream query into `out`: the client's header flags (RD, CD, AD) with `id`,
+// the question and, when the client sent one, its OPT record (options and flags kept, UDP
+// size bounded to [512, edns-packet-max]). Like dnsmasq 2.90, no OPT is added for a client
+// without EDNS (`added_opt` is then false; kept for a later --add-subnet style option).
+// Returns the size, 0 if `out` is too small.
+size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
+                            std::span<uint8_t> out, bool& added_opt);
+
+enum class ReplyCheck : uint8_t { Ok, Malformed, NotReply, WrongId, WrongQuestion };
+// Accepts only a response with `id` whose single question equals `q` (name compared without
+// regard to case, same type and class, name not compressed).
+ReplyCheck check_reply(Bytes reply, uint16_t id, const proto::dns::Question& q);
+
+// What one waiting client needs to get its own copy of a reply.
+struct ClientView {
+  uint16_t id = 0;
+  uint16_t flags = 0;    // the client's header flags (RD, CD restored from it)
+  Bytes question_bytes;  // the client's question, copied over the reply's (letter case)
+  bool has_edns = false;
+  uint16_t udp_limit = 512;
+};
+
+// Turns a checked upstream reply into the reply for one client in `out`: the client's ID,
+// question bytes, RD and CD; RA set; AD cleared; our OPT stripped (`added_opt`) or the OPT
+// size set to `edns_packet_max`. Over UDP (`tcp` false), a reply above the client's limit
+// becomes header + question (+ OPT) with TC set. Returns the size, 0 on failure.
+size_t make_client_reply(Bytes upstream, const ClientView& c, bool added_opt, bool tcp,
+                         uint16_t edns_packet_max, std::span<uint8_t> out);
+
+// A local reply (error or filter answer) for a checked query.
+size_t make_local_reply(const ClientQuery& q, uint8_t rcode, bool aa, std::optional<uint16_t> ede,
+                        uint16_t edns_packet_max, std::span<uint8_t> out);
+
+}  // namespace masqd::dns

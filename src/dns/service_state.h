@@ -1,0 +1,204 @@
+// Internal to DnsService (dns_service.cc, dns_service_tcp.cc): the state one service owns
+// on its loop thread. Not a public interface.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "dns/dns_service.h"
+#include "dns/forward_engine.h"
+#include "dns/random_pool.h"
+#include "dns/server_table.h"
+#include "net/event_loop.h"
+#include "net/tcp.h"
+#include "net/udp_socket.h"
+
+namespace masqd::dns {
+
+using Clock = std::chrono::steady_clock;
+
+// dnsmasq's TIMEOUT: a forwarded query is forgotten after this long, with no reply sent.
+constexpr std::chrono::milliseconds kQueryLifetime{10000};
+// With several servers in a group, the next one is tried when none answered in this time.
+constexpr std::chrono::milliseconds kNextServerDelay{1500};
+// A client's retransmission re-sends upstream only when the last send is at least this old.
+constexpr std::chrono::milliseconds kResendAfter{2000};
+constexpr size_t kMaxAttempts = 8;  // upstream sockets one query may use
+// TCP: per-attempt upstream limit, client idle limit and queries per connection.
+constexpr std::chrono::milliseconds kTcpUpstreamTimeout{5000};
+constexpr std::chrono::milliseconds kTcpIdle{10000};
+constexpr int kTcpMaxQueries = 100;
+
+struct UdpListener {
+  net::UdpSocket sock;
+  bool wildcard = false;
+};
+
+struct TcpListenerEntry {
+  net::TcpListener listener;
+  bool wildcard = false;
+};
+
+// One client waiting for a forwarded UDP query.
+struct Waiter {
+  net::SocketAddr peer;
+  std::optional<net::PktSource> source;
+  uint32_t listener = 0;
+  uint16_t id = 0;
+  uint16_t flags = 0;
+  bool has_edns = false;
+  uint16_t udp_limit = 512;
+};
+
+struct Attempt {
+  net::UdpSocket sock;
+  uint16_t id = 0;
+  net::SocketAddr server;
+};
+
+// A forwarded UDP query and everyone waiting for its answer.
+struct Pending {
+  uint64_t serial = 0;
+  MergeKey key;
+  proto::dns::Question question;
+  std::vector<uint8_t> question_bytes;
+  std::vector<Upstream> servers;
+  std::vector<uint8_t> query;  // upstream packet; its ID is rewritten for each attempt
+  bool added_opt = false;
+  bool refused_retry = false;  // a REFUSED answer already made us ask every server again
+  std::vector<Waiter> waiters;
+  std::vector<Attempt> attempts;
+  size_t next_server = 0;
+  Clock::time_point last_sent{};
+  net::TimerId retry_timer = 0;
+  net::TimerId expire_timer = 0;
+};
+
+struct TcpClient {
+  uint64_t serial = 0;
+  std::unique_ptr<net::TcpConnection> conn;
+  int queries = 0;
+  int outstanding = 0;
+  bool read_closed = false;
+  net::TimerId idle_timer = 0;
+};
+
+// A query from a TCP client, forwarded over TCP.
+struct TcpForward {
+  uint64_t serial = 0;
+  uint64_t client = 0;
+  proto::dns::Question question;
+  std::vector<uint8_t> question_bytes;
+  uint16_t client_id = 0;
+  uint16_t client_flags = 0;
+  bool has_edns = false;
+  bool added_opt = false;
+  uint16_t id = 0;
+  std::vector<uint8_t> query;
+  std::vector<Upstream> servers;
+  size_t next_server = 0;
+  std::unique_ptr<net::TcpConnection> conn;
+  bool connected = false;
+  net::TimerId timer = 0;
+};
+
+struct IfInfo {
+  std::string name;
+  bool loopback = false;
+  std::vector<IpAddr> addrs;
+};
+
+struct ServiceState {
+  ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h);
+
+  // ---- set-up (dns_service.cc)
+  Result<void> open_listeners();
+  void load_interfaces();
+  void load_servers(bool at_startup);
+  std::vector<IpAddr> local_addresses() const;
+
+  // ---- UDP path (dns_service.cc)
+  void on_udp_readable(uint32_t listener);
+  void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
+  bool allowed(const IpAddr& dst, int ifindex);
+  void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w);
+  bool send_attempt(Pending& p);
+  void on_upstream_readable(uint64_t serial, int fd);
+  void deliver(Pending& p, Bytes reply);
+  void finish(uint64_t serial);
+  void send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
+                const std::optional<net::PktSource>& src);
+
+  // ---- TCP path (dns_service_tcp.cc)
+  void on_tcp_accept(uint32_t listener);
+  void on_tcp_client(uint64_t serial, uint32_t events);
+  void handle_tcp_message(TcpClient& c, Bytes msg);
+  void close_tcp_client(uint64_t serial);
+  void arm_idle(TcpClient& c);
+  void tcp_send(TcpClient& c, Bytes msg);
+  void forward_tcp(TcpClient& c, const ClientQuery& q, const ServerGroup& group);
+  void start_tcp_attempt(uint64_t serial);
+  void on_tcp_upstream(uint64_t serial, uint32_t events);
+  void tcp_attempt_failed(uint64_t serial);
+  void finish_tcp_forward(uint64_t serial);
+
+  void log(std::string_view line) const {
+    if (hooks.log) hooks.log(line);
+  }
+  void log_query(std::string_view line) const {
+    if (log_queries) log(line);
+  }
+
+  const config::Config& config_ref;  // only during create()
+  net::EventLoop& loop;
+  DnsService::Hooks hooks;
+  DnsService::Stats stats;
+
+  // Settings copied from the config.
+  uint16_t port = 53;
+  std::vector<IpAddr> listen_addresses;
+  std::vector<std::string> interfaces, except_interfaces;
+  bool bind_interfaces = false;
+  std::vector<config::ServerSpec> server_specs;
+  std::vector<std::string> resolv_files;
+  bool no_resolv = false;
+  FilterOptions filters;
+  uint16_t edns_packet_max = 1232;
+  size_t forward_max = 150;
+  size_t max_tcp = 20;
+  bool log_queries = false;
+
+  ServerTable servers;
+  RandomPool rng;
+
+  std::vector<UdpListener> udp;
+  std::vector<TcpListenerEntry> tcp;
+  net::RecvBatch rx{32, 4096};
+  net::SendBatch tx{32, 4096};
+  net::RecvBatch up_rx{4, 65536};
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(65536 + 512);
+
+  std::unordered_map<int, IfInfo> ifaces;
+  Clock::time_point ifaces_loaded{};
+
+  uint64_t next_serial = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending;
+  std::unordered_map<MergeKey, uint64_t, MergeKeyHash> by_key;
+  std::unordered_map<uint64_t, std::unique_ptr<TcpClient>> tcp_clients;
+  std::unordered_map<uint64_t, std::unique_ptr<TcpForward>> tcp_forwards;
+};
+
+inline std::span<const std::byte> as_bytes_std(Bytes b) {
+  return {reinterpret_cast<const std::byte*>(b.data()), b.size()};
+}
+
+// Matches an interface name against a -i/-I pattern (a trailing '*' matches any suffix).
+bool interface_matches(std::string_view pattern, std::string_view name);
+
+}  // namespace masqd::dns

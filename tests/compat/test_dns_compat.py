@@ -1,0 +1,238 @@
+"""DNS forwarding compared with dnsmasq 2.90 on the wire and in the query log.
+
+dnsmasq (--cache-size=0, so every query is forwarded as masqd does) and masqd run with the
+same flags against the same fake upstreams; every query of CASES goes to both, and the
+replies must agree in rcode, header flags (QR AA TC RD RA AD CD), question, every record of
+every section (name, type, TTL, data) and EDNS (present, payload size, options). Then the
+--log-queries lines (query/forwarded/reply/config) of both runs must be equal.
+masqd's binary: MASQD_DNS_BIN, else masqd-dns-harness next to MASQD_BIN, else MASQD_BIN."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from lib.fakeup import FakeUpstream
+
+
+class RichUpstream(FakeUpstream):
+    """fakeup plus CNAME chains, several records, big answers and more record types."""
+
+    def _answer(self, q):
+        qq = q.question[0]
+        name = qq.name.to_text().lower()
+        t = dns.rdatatype.to_text(qq.rdtype)
+        r = dns.message.make_response(q)
+        r.flags |= dns.flags.RA
+        if name.startswith("cname."):
+            r.answer.append(dns.rrset.from_text(qq.name, 100, "IN", "CNAME", "target.example."))
+            r.answer.append(dns.rrset.from_text("target.example.", 200, "IN", "A",
+                                                "192.0.2.7", "192.0.2.8"))
+            return r
+        if name.startswith("big."):
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "TXT",
+                                                *[f'"{i:02d}{"x" * 150}"' for i in range(6)]))
+            return r
+        if name.startswith("multi.") and t == "A":
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "A", "192.0.2.1", "192.0.2.2"))
+            return r
+        if name.startswith("multi.") and t == "TXT":
+            r.answer.append(dns.rrset.from_text(qq.name, 30, "IN", "TXT", '"a b" "c"'))
+            return r
+        if name.startswith("ttl0."):
+            r.answer.append(dns.rrset.from_text(qq.name, 0, "IN", "A", "192.0.2.5"))
+            return r
+        if not name.endswith(".test.") and t == "MX":
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "MX", "10 mail.example."))
+            return r
+        if not name.endswith(".test.") and t == "SRV":
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "SRV", "1 2 3 srv.example."))
+            return r
+        if t == "PTR":
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "PTR", "host.example."))
+            return r
+        return super()._answer(q)
+
+
+# (name, type, how): how = "edns" (EDNS 1232), "noedns", "norec", "cd", "do", "big" (EDNS
+# 4096), "tcp".
+CASES = []
+for how in ("edns", "noedns"):
+    CASES += [(n, t, how) for n, t in [
+        ("www.example.com", "A"), ("www.example.com", "AAAA"), ("www.example.com", "TXT"),
+        ("www.example.com", "MX"), ("www.example.com", "SRV"), ("www.example.com", "SOA"),
+        ("www.example.com", "HTTPS"), ("WWW.Example.COM", "A"),
+        ("a.nx.test", "A"), ("a.nodata.test", "A"), ("a.nodata.test", "AAAA"),
+        ("a.nodata.test", "MX"), ("a.refused.test", "A"), ("a.servfail.test", "A"),
+        ("cname.example.com", "A"), ("multi.example.com", "A"), ("multi.example.com", "TXT"),
+        ("ttl0.example.com", "A"), ("big.example.com", "TXT"),
+        ("plainname", "A"), ("plainname", "AAAA"), ("plainname", "ANY"), ("plainname", "TXT"),
+        ("plainname", "MX"), ("x.loc.test", "A"), ("loc.test", "AAAA"),
+        ("5.5.168.192.in-addr.arpa", "PTR"), ("1.0.0.10.in-addr.arpa", "PTR"),
+        ("4.3.2.1.in-addr.arpa", "PTR"), ("1.1.1.100.in-addr.arpa", "PTR"),
+        ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa", "PTR"),
+        ("x.corp.test", "A"), ("x.corp.test", "TXT"), ("www.corp.test", "TXT"),
+    ]]
+CASES += [("www.example.com", "A", h) for h in ("norec", "cd", "do", "big", "tcp")]
+CASES += [("big.example.com", "TXT", h) for h in ("big", "tcp")]
+CASES += [("plainname", "A", "tcp"), ("a.nx.test", "A", "tcp")]
+
+
+def free_port() -> int:
+    for _ in range(50):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
+    raise RuntimeError("no free port")
+
+
+def start(binary, flags, log: Path):
+    port = free_port()
+    proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}",
+                             "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
+                             "-q", f"--log-facility={log}", *flags],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{binary} exited: {proc.stderr.read()}")
+        # A TCP connect succeeds once the server listens (and logs nothing).
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"{binary} did not start")
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    proc.stderr.close()
+
+
+def ask(port, name, rdtype, how):
+    kw = {}
+    if how in ("edns", "cd", "norec", "tcp"):
+        kw = {"use_edns": 0, "payload": 1232}
+    elif how == "do":
+        kw = {"use_edns": 0, "payload": 1232, "want_dnssec": True}
+    elif how == "big":
+        kw = {"use_edns": 0, "payload": 4096}
+    q = dns.message.make_query(name, rdtype, **kw)
+    if how == "norec":
+        q.flags &= ~dns.flags.RD
+    if how == "cd":
+        q.flags |= dns.flags.CD
+    try:
+        if how == "tcp":
+            return dns.query.tcp(q, "127.0.0.1", port=port, timeout=4)
+        return dns.query.udp(q, "127.0.0.1", port=port, timeout=4)
+    except dns.exception.Timeout:
+        return None
+
+
+FLAG_MASK = (dns.flags.QR | dns.flags.AA | dns.flags.TC | dns.flags.RD | dns.flags.RA
+             | dns.flags.AD | dns.flags.CD)
+
+
+def summary(m):
+    if m is None:
+        return None
+
+    def section(s):
+        return sorted((rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rrset.ttl,
+                       rd.to_text()) for rrset in s for rd in rrset)
+
+    return {
+        "rcode": m.rcode(),
+        "flags": dns.flags.to_text(m.flags & FLAG_MASK),
+        "question": [q.to_text() for q in m.question],
+        "answer": section(m.answer),
+        "authority": section(m.authority),
+        "additional": section(m.additional),
+        "edns": (m.edns, m.payload if m.edns >= 0 else None,
+                 sorted((o.otype, o.to_wire()) for o in m.options) if m.edns >= 0 else None),
+    }
+
+
+def query_log(path: Path):
+    """The query/forwarded/reply/config lines, one block per query. The fake upstream orders
+    records of one RRset at random, so lines inside a block are compared sorted."""
+    keep = ("query[", "forwarded ", "reply ", "config ")
+    blocks = []
+    for line in path.read_text().splitlines():
+        msg = line.split(": ", 1)[1] if ": " in line else line
+        if not msg.startswith(keep):
+            continue
+        if msg.startswith("query[") or not blocks:
+            blocks.append([])
+        blocks[-1].append(msg)
+    return [sorted(b) for b in blocks]
+
+
+@pytest.fixture(scope="module")
+def runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
+    masqd = os.environ.get("MASQD_DNS_BIN")
+    if not masqd:
+        harness = Path(masqd_bin).parent / "masqd-dns-harness"
+        masqd = str(harness) if harness.exists() else masqd_bin
+    tmp = tmp_path_factory.mktemp("dnscompat")
+    os.chmod(tmp, 0o777)  # dnsmasq writes its log after dropping privileges
+    up, up2 = RichUpstream(), RichUpstream(answer_v4="192.0.2.99")
+    flags = ["--no-resolv", f"--server={up.addr}", f"--server=/corp.test/{up2.addr}",
+             "--server=/www.corp.test/#", "--local=/loc.test/", "--domain-needed",
+             "--bogus-priv"]
+    results = {}
+    try:
+        for label, binary, extra in (("dnsmasq", dnsmasq_bin, ["--cache-size=0"]),
+                                     ("masqd", masqd, [])):
+            log = tmp / f"{label}.log"
+            proc, port = start(binary, flags + extra, log)
+            try:
+                results[label] = [summary(ask(port, *case)) for case in CASES]
+                time.sleep(0.2)
+            finally:
+                stop(proc)
+            results[label + "_log"] = query_log(log)
+    finally:
+        up.stop()
+        up2.stop()
+    return results
+
+
+def test_enough_cases():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("i", range(len(CASES)), ids=[f"{n}-{t}-{h}" for n, t, h in CASES])
+def test_reply_matches_dnsmasq(runs, i):
+    assert runs["masqd"][i] == runs["dnsmasq"][i], CASES[i]
+
+
+def test_query_log_matches_dnsmasq(runs):
+    assert runs["masqd_log"] == runs["dnsmasq_log"]
