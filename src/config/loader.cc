@@ -388,7 +388,10 @@ Result<void> Loader::finish() {
     if (auto r = area.finalize(config_); !r)
       return fatal(r.error().message, r.error().code ? r.error().code : 1);
   }
-  if (!config_.process.syntax_only && !config_.not_yet.empty())
+  // --masqd-syntax-only relaxes this for --test only: a running daemon never ignores an
+  // option it cannot act on.
+  const bool relaxed = config_.process.syntax_only && config_.process.test_only;
+  if (!relaxed && !config_.not_yet.empty())
     return fatal("option --" + config_.not_yet.front() + " is not supported yet", 1);
   return ok();
 }

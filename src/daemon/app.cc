@@ -76,7 +76,9 @@ log::Settings log_settings(const config::ProcessConfig& p, const RunAs* run_as) 
 std::string started_line(const config::Config& c) {
   std::string v(config::kMasqdVersion);
   if (c.dns.port == 0) return fmt::format("started, version {} DNS disabled", v);
-  if (c.dns.cache_size == 0) return fmt::format("started, version {} cache disabled", v);
+  // No DNS cache is built yet (--cache-size is refused as not supported), so say so.
+  if (!kDnsCacheBuilt || c.dns.cache_size == 0)
+    return fmt::format("started, version {} cache disabled", v);
   return fmt::format("started, version {} cachesize {}", v, c.dns.cache_size);
 }
 
@@ -103,7 +105,26 @@ int App::run() {
   if (!run_as) return fail(run_as.error());
   run_as_ = *run_as;
 
-  // (DNS/DHCP sockets will be bound here, before the fork, as dnsmasq does.)
+  // Sockets are bound here, before the fork and the privilege drop, as dnsmasq does.
+  auto loop = net::EventLoop::create();
+  if (!loop) return fail(loop.error());
+  loop_ = std::move(*loop);
+  dns::DnsService::Hooks dns_hooks;
+  dns_hooks.log = [this](std::string_view line) {
+    if (log::logger().started())
+      log::info("{}", line);
+    else
+      early_lines_.emplace_back(line);
+  };
+  // --servers-file: its server= lines join the configured ones (problems are logged, never
+  // fatal, as dnsmasq does). Re-reading it on SIGHUP is not done yet.
+  if (config_.process.servers_file)
+    for (auto& problem : config::read_servers_file(*config_.process.servers_file, config_))
+      early_lines_.push_back(std::move(problem));
+  auto dns = dns::DnsService::create(config_, *loop_, std::move(dns_hooks));
+  if (!dns) return fail(dns.error());
+  dns_ = std::move(*dns);
+  hooks_.on_reload([this] { dns_->reload_servers(); });
 
   if (daemonising()) {
     if (::chdir("/") != 0) return fail(make_error(fmt::format("cannot chdir to /: {}", std::strerror(errno)), 5));
@@ -136,22 +157,22 @@ int App::run() {
 
   if (auto r = start(); !r) return fail(r.error());
 
-  auto loop = net::EventLoop::create();
-  if (!loop) return fail(loop.error());
   ControlOptions opts;
   opts.no_daemon = config_.process.no_daemon;
   opts.pid_file = pid_file_written_ ? config_.process.pid_file : std::string();
-  opts.cache_size = config_.dns.cache_size;
+  opts.cache_size = kDnsCacheBuilt ? config_.dns.cache_size : 0;
   opts.dns_enabled = config_.dns.port != 0;
-  ControlLoop control(**loop, opts, hooks_);
+  ControlLoop control(*loop_, opts, hooks_);
   if (auto r = control.install(); !r) return fail(r.error());
 
   if (pipe_) {
     pipe_->send(StartupReport{true, {}, false});
     pipe_.reset();
   }
-  (*loop)->run();
-  return control.exit_code();
+  loop_->run();
+  int code = control.exit_code();
+  dns_.reset();  // before the loop it is registered on
+  return code;
 }
 
 Result<void> App::start() {
@@ -177,6 +198,8 @@ Result<void> App::start() {
 
   log::info("{}", started_line(config_));
   log::info("compile time options: {}", config::compile_time_options());
+  for (const auto& line : early_lines_) log::info("{}", line);
+  early_lines_.clear();
   if (config_.dns.cache_size_warn)
     log::warning("cache size greater than 10000 may cause performance issues, and is unlikely to be useful.");
   return ok();

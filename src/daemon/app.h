@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/log.h"
 #include "base/result.h"
@@ -12,6 +13,8 @@
 #include "daemon/hooks.h"
 #include "daemon/privileges.h"
 #include "daemon/startup_pipe.h"
+#include "dns/dns_service.h"
+#include "net/event_loop.h"
 
 namespace masqd::daemon {
 
@@ -20,6 +23,9 @@ int run(int argc, char** argv);
 
 // Builds the logger settings dnsmasq would use for this configuration.
 log::Settings log_settings(const config::ProcessConfig& p, const RunAs* run_as);
+
+// Whether the DNS cache exists yet; until it does the banner and SIGUSR1 say "no cache".
+inline constexpr bool kDnsCacheBuilt = false;
 
 // The "started, ..." banner line for this configuration.
 std::string started_line(const config::Config& c);
@@ -39,6 +45,11 @@ class App {
 
   config::Config config_;
   RunAs run_as_;
+  // Created before the fork so that sockets are bound while still privileged; the loop's
+  // fds survive the fork and only the daemon process runs it.
+  std::unique_ptr<net::EventLoop> loop_;
+  std::unique_ptr<dns::DnsService> dns_;
+  std::vector<std::string> early_lines_;  // service lines logged before the logger starts
   LifecycleHooks hooks_;
   std::optional<StartupPipe> pipe_;
   bool pid_file_written_ = false;

@@ -5,7 +5,7 @@ same flags against the same fake upstreams; every query of CASES goes to both, a
 replies must agree in rcode, header flags (QR AA TC RD RA AD CD), question, every record of
 every section (name, type, TTL, data) and EDNS (present, payload size, options). Then the
 --log-queries lines (query/forwarded/reply/config) of both runs must be equal.
-masqd's binary: MASQD_DNS_BIN, else masqd-dns-harness next to MASQD_BIN, else MASQD_BIN."""
+masqd's binary: MASQD_DNS_BIN, else MASQD_BIN."""
 from __future__ import annotations
 
 import os
@@ -106,14 +106,18 @@ def free_port() -> int:
 
 def start(binary, flags, log: Path):
     port = free_port()
+    err = open(f"{log}.stderr", "w")
     proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}",
                              "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
                              "-q", f"--log-facility={log}", *flags],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            # -d echoes the log to stderr: a file, never an unread pipe.
+                            stdout=subprocess.DEVNULL, stderr=err,
+                            text=True)
+    proc.stderr_file = err
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{binary} exited: {proc.stderr.read()}")
+            raise RuntimeError(f"{binary} exited: {Path(f'{log}.stderr').read_text()}")
         # A TCP connect succeeds once the server listens (and logs nothing).
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -132,7 +136,7 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
-    proc.stderr.close()
+    proc.stderr_file.close()
 
 
 def ask(port, name, rdtype, how):
@@ -197,10 +201,7 @@ def query_log(path: Path):
 
 @pytest.fixture(scope="module")
 def runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
-    masqd = os.environ.get("MASQD_DNS_BIN")
-    if not masqd:
-        harness = Path(masqd_bin).parent / "masqd-dns-harness"
-        masqd = str(harness) if harness.exists() else masqd_bin
+    masqd = os.environ.get("MASQD_DNS_BIN") or masqd_bin
     tmp = tmp_path_factory.mktemp("dnscompat")
     os.chmod(tmp, 0o777)  # dnsmasq writes its log after dropping privileges
     up, up2 = RichUpstream(), RichUpstream(answer_v4="192.0.2.99")

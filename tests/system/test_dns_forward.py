@@ -1,7 +1,6 @@
 """DNS forwarding through the real binary against fake upstreams on loopback.
 
-Runs the binary named by MASQD_DNS_BIN, else masqd-dns-harness next to MASQD_BIN (the DNS
-service alone, until the daemon runs it), else masqd itself. Covers answers and rcodes
+Runs masqd (MASQD_BIN, or MASQD_DNS_BIN when set) in the foreground. Covers answers and rcodes
 passed through, per-domain routing, SEC-02/03/04/09/14 checks, TCP, --domain-needed,
 --bogus-priv, REFUSED without servers and the bind error."""
 from __future__ import annotations
@@ -29,10 +28,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def dns_binary(masqd_bin: str) -> str:
-    if os.environ.get("MASQD_DNS_BIN"):
-        return os.environ["MASQD_DNS_BIN"]
-    harness = Path(masqd_bin).parent / "masqd-dns-harness"
-    return str(harness) if harness.exists() else masqd_bin
+    return os.environ.get("MASQD_DNS_BIN") or masqd_bin
 
 
 def free_port() -> int:
@@ -62,7 +58,11 @@ class Server:
         self.log = tmp / f"log-{self.port}.txt"
         self.args = [binary, "-C", "/dev/null", "-d", f"--port={self.port}", *listen,
                      "--pid-file=", "-q", f"--log-facility={self.log}", *extra]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        # -d echoes every log line to stderr: send it to a file, never to an unread pipe
+        # (a full pipe would block the server).
+        self.stderr_path = tmp / f"stderr-{self.port}.txt"
+        self._stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=self._stderr,
                                      text=True)
         if wait:
             self.wait_ready()
@@ -71,7 +71,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited {self.proc.returncode}: {self.proc.stderr.read()}")
+                raise RuntimeError(f"server exited {self.proc.returncode}: {self.stderr_path.read_text()}")
             # A TCP connect succeeds once the server listens (and logs nothing).
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
@@ -99,8 +99,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        self._stderr.close()
 
 
 @pytest.fixture
