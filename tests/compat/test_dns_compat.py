@@ -22,6 +22,7 @@ import dns.rrset
 import pytest
 
 from lib.fakeup import FakeUpstream
+from lib.ports import free_port
 
 
 class RichUpstream(FakeUpstream):
@@ -85,23 +86,6 @@ for how in ("edns", "noedns"):
 CASES += [("www.example.com", "A", h) for h in ("norec", "cd", "do", "big", "tcp")]
 CASES += [("big.example.com", "TXT", h) for h in ("big", "tcp")]
 CASES += [("plainname", "A", "tcp"), ("a.nx.test", "A", "tcp")]
-
-
-def free_port() -> int:
-    for _ in range(50):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            t.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            u.close()
-            t.close()
-    raise RuntimeError("no free port")
 
 
 def start(binary, flags, log: Path):

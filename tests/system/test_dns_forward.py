@@ -23,30 +23,13 @@ import dns.rrset
 import pytest
 
 from lib.fakeup import FakeUpstream
+from lib.ports import free_port
 
 HERE = Path(__file__).resolve().parent
 
 
 def dns_binary(masqd_bin: str) -> str:
     return os.environ.get("MASQD_DNS_BIN") or masqd_bin
-
-
-def free_port() -> int:
-    # A port free for both UDP and TCP on 127.0.0.1.
-    for _ in range(50):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            t.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            u.close()
-            t.close()
-    raise RuntimeError("no free port")
 
 
 class Server:
