@@ -6,7 +6,6 @@ recorded in expected.tsv (see record_expected.py) and re-checked live when dnsma
 """
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
