@@ -56,7 +56,7 @@ asan-test: asan
 # Replay every fuzz corpus through the ASan/UBSan build (no libFuzzer needed).
 fuzz-replay: asan
 	@set -e; for d in fuzz/corpus/*/; do n=$$(basename $$d); \
-	  echo "replay $$n"; ./build/asan/$${n}_replay $$d; done
+	  echo "replay $$n"; ./build/asan/fuzz/$${n}_replay $$d; done
 
 # Run each libFuzzer target briefly (FUZZ_SECONDS each) from its corpus.
 FUZZ_SECONDS ?= 20
@@ -64,7 +64,7 @@ fuzz-smoke: fuzz
 	@set -e; for d in fuzz/corpus/*/; do n=$$(basename $$d); \
 	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
 	  work=$$(mktemp -d); cp -r $$d/. $$work/; \
-	  ./build/fuzz/$${n}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	  ./build/fuzz/fuzz/$${n}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	     -rss_limit_mb=2048 -print_final_stats=1 $$work 2>&1 | tail -n 3; \
 	  rm -rf $$work; done
 
