@@ -64,9 +64,13 @@ fuzz-smoke: fuzz
 	@set -e; for d in fuzz/corpus/*/; do n=$$(basename $$d); \
 	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
 	  work=$$(mktemp -d); cp -r $$d/. $$work/; \
-	  ./build/fuzz/fuzz/$${n}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
-	     -rss_limit_mb=2048 -print_final_stats=1 $$work 2>&1 | tail -n 3; \
-	  rm -rf $$work; done
+	  rc=0; ./build/fuzz/fuzz/$${n}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=fuzz/ \
+	     $$work > $$work.log 2>&1 || rc=$$?; \
+	  tail -n 3 $$work.log; \
+	  if [ $$rc -ne 0 ]; then tail -n 60 $$work.log; rm -rf $$work $$work.log; \
+	    echo "fuzz $$n FAILED (exit $$rc); the input is in fuzz/"; exit 1; fi; \
+	  rm -rf $$work $$work.log; done
 
 ci: test asan-test fuzz-replay fuzz-smoke
 
