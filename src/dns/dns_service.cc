@@ -60,6 +60,11 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
   log_queries = c.process.log_queries != config::LogQueries::Off;
+  select_mode = d.all_servers    ? SelectMode::All
+                : d.strict_order ? SelectMode::Strict
+                                 : SelectMode::Fastest;
+  if (d.min_port || d.max_port)
+    port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
 }
 
 // ---------------------------------------------------------------- set-up
@@ -196,6 +201,7 @@ void ServiceState::load_servers(bool at_startup) {
   for (const auto& r : resolv)
     if (ignored(r)) log("ignoring nameserver " + r.ip().to_string() + " - local interface");
   servers = ServerTable::build(server_specs, resolv, ignore);
+  choices.clear();  // server positions may have changed: measure again
   for (const auto& line : servers.describe()) log(line);
   bool none = true;
   for (const auto& g : servers.groups()) none = none && g.servers.empty();
@@ -299,9 +305,14 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     Pending& p = *pending.at(it->second);
     for (const auto& x : p.waiters)
       if (x.peer == w.peer && x.id == w.id) {
-        // The client retransmitted: ask again (next server) if the last try is old enough.
-        if (loop.now() - p.last_sent >= kResendAfter && p.attempts.size() < kMaxAttempts)
-          (void)send_attempt(p);
+        // The client retransmitted: if the last try is old enough, ask again: the next
+        // server in strict order (the last one stays), otherwise every server.
+        if (loop.now() - p.last_sent >= kResendAfter) {
+          if (select_mode == SelectMode::Strict)
+            (void)send_in_order(p, std::min(p.next_server, p.servers.size() - 1));
+          else
+            (void)send_all(p);
+        }
         return;
       }
     if (p.waiters.size() >= forward_max) {
@@ -337,7 +348,13 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   const uint64_t serial = p.serial;
   by_key.emplace(p.key, serial);
   pending.emplace(serial, std::move(owned));
-  if (!send_attempt(p)) {
+  const FirstSend first = choose_first(choices[group.id], p.servers.size(), select_mode,
+                                       loop.now());
+  bool sent = false;
+  if (first.all) sent = send_all(p);
+  else if (select_mode == SelectMode::Strict) sent = send_in_order(p, first.server);
+  else sent = send_to(p, first.server) || send_all(p);
+  if (!sent) {
     refuse(pd::ede::NetworkError);
     finish(serial);
     return;
@@ -351,49 +368,81 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   });
 }
 
-bool ServiceState::send_attempt(Pending& p) {
-  for (size_t tries = 0; tries < p.servers.size() && p.attempts.size() < kMaxAttempts; ++tries) {
-    const Upstream& u = p.servers[p.next_server % p.servers.size()];
-    ++p.next_server;
-    net::SocketAddr bind_addr = u.source_addr ? net::SocketAddr(*u.source_addr, u.source_port)
-                                : u.addr.ip().is_v4() ? net::SocketAddr::any_v4(0)
-                                                      : net::SocketAddr::any_v6(0);
-    net::UdpOptions o;
-    o.pktinfo = false;
-    o.device = u.interface;
-    auto s = net::UdpSocket::open(bind_addr, o);
-    if (!s) {
-      log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
-      continue;
+Result<net::UdpSocket> ServiceState::open_query_socket(const Upstream& u) {
+  const IpAddr any = u.addr.ip().is_v4() ? net::SocketAddr::any_v4(0).ip()
+                                         : net::SocketAddr::any_v6(0).ip();
+  const IpAddr ip = u.source_addr ? *u.source_addr : any;
+  net::UdpOptions o;
+  o.pktinfo = false;
+  o.device = u.interface;
+  if (u.source_port != 0 || !port_range) return net::UdpSocket::open(net::SocketAddr(ip, u.source_port), o);
+  // A random port of the range; a small range is walked in order from a random start.
+  const auto [lo, hi] = *port_range;
+  const uint32_t n = static_cast<uint32_t>(hi) - lo + 1;
+  const uint32_t start = rng.next_u32() % n;
+  const uint32_t tries = std::min<uint32_t>(n, 64);
+  Result<net::UdpSocket> last = make_error("no free port in the --min-port/--max-port range");
+  for (uint32_t t = 0; t < tries; ++t) {
+    const uint32_t off = n < 30 ? (start + t) % n : (t == 0 ? start : rng.next_u32() % n);
+    last = net::UdpSocket::open(net::SocketAddr(ip, static_cast<uint16_t>(lo + off)), o);
+    if (last) return last;
+  }
+  return last;
+}
+
+bool ServiceState::send_to(Pending& p, size_t index) {
+  if (index >= p.servers.size() || p.attempts.size() >= kMaxAttempts + 2 * p.servers.size())
+    return false;
+  const Upstream& u = p.servers[index];
+  auto s = open_query_socket(u);
+  if (!s) {
+    log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
+    return false;
+  }
+  struct sockaddr_storage ss {};
+  socklen_t sl = u.addr.to_sockaddr(ss);
+  // connect(): the kernel then delivers only datagrams from the server's address and port.
+  if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) return false;
+  const uint16_t id = rng.next_u16();
+  pd::put_u16(p.query, 0, id);
+  ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
+  if (n != static_cast<ssize_t>(p.query.size())) return false;
+  const int fd = s->fd();
+  const uint64_t serial = p.serial;
+  if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
+    return false;
+  p.attempts.push_back(Attempt{std::move(*s), id, u.addr, index, false});
+  p.last_sent = loop.now();
+  ++stats.upstream_queries;
+  log_query(format_forwarded(p.question.name, u.addr));
+  return true;
+}
+
+bool ServiceState::send_all(Pending& p) {
+  p.sent_to_all = true;
+  bool any = false;
+  for (size_t i = 0; i < p.servers.size(); ++i) any = send_to(p, i) || any;
+  return any;
+}
+
+bool ServiceState::send_in_order(Pending& p, size_t from) {
+  for (size_t i = from; i < p.servers.size(); ++i) {
+    if (send_to(p, i)) {
+      p.next_server = i + 1;
+      return true;
     }
-    struct sockaddr_storage ss {};
-    socklen_t sl = u.addr.to_sockaddr(ss);
-    // connect(): the kernel then delivers only datagrams from the server's address and port.
-    if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) continue;
-    const uint16_t id = rng.next_u16();
-    pd::put_u16(p.query, 0, id);
-    ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
-    if (n != static_cast<ssize_t>(p.query.size())) continue;
-    const int fd = s->fd();
-    const uint64_t serial = p.serial;
-    if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
-      continue;
-    p.attempts.push_back(Attempt{std::move(*s), id, u.addr});
-    p.last_sent = loop.now();
-    ++stats.upstream_queries;
-    log_query(format_forwarded(p.question.name, u.addr));
-    if (p.retry_timer == 0 && p.next_server < p.servers.size()) {
-      p.retry_timer = loop.add_timer(kNextServerDelay, [this, serial] {
-        auto it = pending.find(serial);
-        if (it == pending.end()) return;
-        Pending& pp = *it->second;
-        pp.retry_timer = 0;
-        if (pp.next_server < pp.servers.size()) (void)send_attempt(pp);
-      });
-    }
-    return true;
   }
   return false;
+}
+
+void ServiceState::on_send_failure(Pending& p, size_t index) {
+  // e.g. ICMP port unreachable on the connected socket: strict order moves on to the next
+  // server; a lone server in the default mode makes us ask them all.
+  if (select_mode == SelectMode::Strict) {
+    if (index + 1 >= p.next_server) (void)send_in_order(p, index + 1);
+  } else if (!p.sent_to_all) {
+    (void)send_all(p);
+  }
 }
 
 void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
@@ -412,9 +461,9 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
   for (int round = 0; round < 4; ++round) {
     auto n = a->sock.recv(up_rx);
     if (!n) {
-      // e.g. ICMP port unreachable on the connected socket: move on to the next server.
       loop.remove_fd(fd);
-      if (p.next_server < p.servers.size()) (void)send_attempt(p);
+      a->answered = true;
+      on_send_failure(p, a->index);  // may add attempts: `a` is invalid afterwards
       return;
     }
     if (*n == 0) return;
@@ -428,14 +477,32 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
         ++stats.replies_rejected;
         continue;
       }
-      if ((data[3] & 0x0f) == pd::rcode::Refused && !p.refused_retry) {
-        // dnsmasq 2.90: a REFUSED answer makes it ask every server of the group once more
-        // before passing REFUSED on. (send_attempt invalidates `a`: return at once.)
-        ++stats.replies_rejected;
-        p.refused_retry = true;
-        p.next_server = 0;
-        for (size_t i = 0; i < p.servers.size(); ++i) (void)send_attempt(p);
-        return;
+      const uint8_t rcode = data[3] & 0x0f;
+      const size_t from = a->index;
+      a->answered = true;
+      loop.remove_fd(fd);  // one answer per attempt; later ones for this query are ignored
+      const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
+                                            [](const Attempt& x) { return x.answered; });
+      const ReplyAction act =
+          reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
+      GroupChoice* g = nullptr;
+      if (select_mode == SelectMode::Fastest) g = &choices[p.key.group];
+      if (g) note_answer(*g, from, rcode, act == ReplyAction::Deliver);
+      switch (act) {
+        case ReplyAction::Hold:
+          ++stats.replies_rejected;
+          return;
+        case ReplyAction::ResendAll:
+          // dnsmasq 2.90: REFUSED or SERVFAIL from the one server asked makes it ask them all.
+          ++stats.replies_rejected;
+          if (send_all(p)) return;
+          break;
+        case ReplyAction::TryNext:
+          ++stats.replies_rejected;
+          if (send_in_order(p, from + 1)) return;
+          break;
+        case ReplyAction::Deliver:
+          break;
       }
       ++stats.replies_accepted;
       deliver(p, data);
@@ -458,7 +525,6 @@ void ServiceState::finish(uint64_t serial) {
   auto it = pending.find(serial);
   if (it == pending.end()) return;
   Pending& p = *it->second;
-  if (p.retry_timer) loop.cancel_timer(p.retry_timer);
   if (p.expire_timer) loop.cancel_timer(p.expire_timer);
   for (const auto& a : p.attempts) loop.remove_fd(a.sock.fd());
   by_key.erase(p.key);
@@ -472,7 +538,6 @@ DnsService::DnsService(std::unique_ptr<ServiceState> state) : s_(std::move(state
 DnsService::~DnsService() {
   if (!s_) return;
   for (const auto& [serial, p] : s_->pending) {
-    if (p->retry_timer) s_->loop.cancel_timer(p->retry_timer);
     if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
     for (const auto& a : p->attempts) s_->loop.remove_fd(a.sock.fd());
   }
@@ -489,6 +554,8 @@ DnsService::~DnsService() {
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
                                                        net::EventLoop& loop, Hooks hooks) {
   auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks));
+  if (state->port_range && state->port_range->second < state->port_range->first)
+    return make_error("max_port cannot be smaller than min_port", 1);
   std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
   if (auto r = svc->s_->open_listeners(); !r) return r.error();
   if (svc->s_->port != 0) svc->s_->load_servers(true);

@@ -14,6 +14,7 @@
 #include "dns/dns_service.h"
 #include "dns/forward_engine.h"
 #include "dns/random_pool.h"
+#include "dns/server_select.h"
 #include "dns/server_table.h"
 #include "net/event_loop.h"
 #include "net/tcp.h"
@@ -25,11 +26,9 @@ using Clock = std::chrono::steady_clock;
 
 // dnsmasq's TIMEOUT: a forwarded query is forgotten after this long, with no reply sent.
 constexpr std::chrono::milliseconds kQueryLifetime{10000};
-// With several servers in a group, the next one is tried when none answered in this time.
-constexpr std::chrono::milliseconds kNextServerDelay{1500};
 // A client's retransmission re-sends upstream only when the last send is at least this old.
 constexpr std::chrono::milliseconds kResendAfter{2000};
-constexpr size_t kMaxAttempts = 8;  // upstream sockets one query may use
+constexpr size_t kMaxAttempts = 8;  // upstream sockets one query may use, plus 2 per server
 // TCP: per-attempt upstream limit, client idle limit and queries per connection.
 constexpr std::chrono::milliseconds kTcpUpstreamTimeout{5000};
 constexpr std::chrono::milliseconds kTcpIdle{10000};
@@ -60,6 +59,8 @@ struct Attempt {
   net::UdpSocket sock;
   uint16_t id = 0;
   net::SocketAddr server;
+  size_t index = 0;      // the server's position in Pending::servers
+  bool answered = false;  // a checked reply (or a socket error) came back
 };
 
 // A forwarded UDP query and everyone waiting for its answer.
@@ -71,12 +72,11 @@ struct Pending {
   std::vector<Upstream> servers;
   std::vector<uint8_t> query;  // upstream packet; its ID is rewritten for each attempt
   bool added_opt = false;
-  bool refused_retry = false;  // a REFUSED answer already made us ask every server again
+  bool sent_to_all = false;  // the query now goes to every server of the group
   std::vector<Waiter> waiters;
   std::vector<Attempt> attempts;
-  size_t next_server = 0;
+  size_t next_server = 0;  // strict order: the next server to try
   Clock::time_point last_sent{};
-  net::TimerId retry_timer = 0;
   net::TimerId expire_timer = 0;
 };
 
@@ -128,7 +128,11 @@ struct ServiceState {
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
   void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w);
-  bool send_attempt(Pending& p);
+  Result<net::UdpSocket> open_query_socket(const Upstream& u);
+  bool send_to(Pending& p, size_t index);
+  bool send_all(Pending& p);
+  bool send_in_order(Pending& p, size_t from);
+  void on_send_failure(Pending& p, size_t index);
   void on_upstream_readable(uint64_t serial, int fd);
   void deliver(Pending& p, Bytes reply);
   void finish(uint64_t serial);
@@ -173,8 +177,12 @@ struct ServiceState {
   size_t forward_max = 150;
   size_t max_tcp = 20;
   bool log_queries = false;
+  SelectMode select_mode = SelectMode::Fastest;
+  // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
+  std::optional<std::pair<uint16_t, uint16_t>> port_range;
 
   ServerTable servers;
+  std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
   RandomPool rng;
 
   std::vector<UdpListener> udp;
