@@ -5,7 +5,7 @@ PY := /usr/bin/python3
 CMAKE_COMMON := -G Ninja -DMASQD_WERROR=ON
 
 .PHONY: all deps build debug asan fuzz run test unit system asan-test fuzz-replay fuzz-smoke \
-        ci options-doc format clean
+        ci bench options-doc format clean
 
 all: build
 
@@ -73,6 +73,11 @@ fuzz-smoke: fuzz
 	  rm -rf $$work $$work.log; done
 
 ci: test asan-test fuzz-replay fuzz-smoke
+
+# Side-by-side benchmarks with dnsmasq (results go in bench/RESULTS.md by hand, with the command).
+bench: build
+	@tools/install-deps.sh bench
+	$(PY) bench/dns_forward.py
 
 options-doc: build
 	./build/release/masqd --masqd-options-markdown > docs/options.md

@@ -139,6 +139,9 @@ Result<size_t> read_name(Bytes msg, size_t offset, Name& out) {
       if (!after) after = pos + 2;
       // Only strictly backward pointers: every jump lowers the position, so no loops.
       if (target >= pos) return malformed("compression pointer not backwards");
+      // The header holds no names; a pointer into it would read the ID and flags as a
+      // label, and those bytes change when a reply is rewritten for a client.
+      if (target < kHeaderSize) return malformed("compression pointer into the header");
       pos = target;
       continue;
     }

@@ -78,7 +78,8 @@ class Name {
 // Reads a possibly compressed name at `offset` of `msg` into `out`. Returns the offset just
 // after the name's bytes at `offset` (not after any pointer target). Rejects: running past
 // the end, labels with the reserved 0x40/0x80 bits, pointers that do not point strictly
-// backwards (which also rules out loops), names longer than 255 bytes once expanded.
+// backwards (which also rules out loops) or that point into the 12-byte header, names
+// longer than 255 bytes once expanded.
 Result<size_t> read_name(Bytes msg, size_t offset, Name& out);
 
 struct Question {

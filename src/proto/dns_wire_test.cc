@@ -69,6 +69,9 @@ TEST(DnsWire, SelfPointerAndLoopAndForwardPointerRejected) {
   auto past = header(1);
   append(past, {0xff, 0xff});  // far past the end (and forward)
   EXPECT_FALSE(read_name(past, 12, n));
+  auto into_header = header(1);
+  append(into_header, {0xc0, 1});  // backwards, but into the ID: not a name
+  EXPECT_FALSE(read_name(into_header, 12, n));
   auto truncated_ptr = header(1);
   append(truncated_ptr, {0xc0});
   EXPECT_FALSE(read_name(truncated_ptr, 12, n));

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Forwarding benchmark: dnsmasq and masqd side by side in one run.
+
+Each server (dnsmasq with --cache-size=0, masqd, which has no cache yet) forwards every
+query to the same upstream: a dnsmasq on 127.0.0.1 that answers every name itself
+(--address=/#/192.0.2.1). The server is pinned to CPU 0; dnsperf and the upstream share
+CPU 1. dnsperf offers the same fixed rate to both. Reported per server: server CPU time per
+answered query (from /proc/<pid>/stat), answered QPS, average latency, lost queries, and
+RSS idle and after the run; then masqd/dnsmasq ratios.
+
+Usage: bench/dns_forward.py [--seconds 10] [--qps 20000] [--masqd build/release/masqd]
+Loopback only; every process is stopped at the end.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
+
+
+def rss_kib(pid):
+    m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+    return int(m.group(1)) if m else 0
+
+
+def wait_port(port, timeout=5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+time=1", "+tries=1",
+                            "+short", "ready.bench.test"], capture_output=True, text=True)
+        if r.stdout.strip():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def start(cmd, cpu):
+    return subprocess.Popen(["taskset", "-c", str(cpu), *cmd], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop(p):
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=5)
+
+
+def run_dnsperf(port, datafile, seconds, qps):
+    r = subprocess.run(["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port),
+                        "-d", datafile, "-l", str(seconds), "-Q", str(qps), "-t", "2"],
+                       capture_output=True, text=True, timeout=seconds + 30)
+    out = r.stdout
+    def num(pattern):
+        m = re.search(pattern, out)
+        return float(m.group(1)) if m else 0.0
+    return {"sent": num(r"Queries sent:\s+(\d+)"), "completed": num(r"Queries completed:\s+(\d+)"),
+            "lost": num(r"Queries lost:\s+(\d+)"), "qps": num(r"Queries per second:\s+([\d.]+)"),
+            "latency_ms": num(r"Average Latency \(s\):\s+([\d.]+)") * 1000}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--qps", type=int, default=20000)
+    ap.add_argument("--masqd", default=str(ROOT / "build" / "release" / "masqd"))
+    args = ap.parse_args()
+    for tool in ("dnsperf", "dnsmasq", "taskset", "dig"):
+        if not shutil.which(tool):
+            sys.exit(f"needs {tool} (tools/install-deps.sh bench)")
+
+    tmp = tempfile.mkdtemp(prefix="masqd-bench-")
+    datafile = os.path.join(tmp, "queries.txt")
+    with open(datafile, "w") as f:
+        for i in range(100000):
+            f.write(f"n{i}.bench.test A\n")
+    up_port, port = 5360, 5361
+    common = ["-C", "/dev/null", "-k", "--pid-file=", "--user=", f"--port={port}",
+              "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
+              f"--server=127.0.0.1#{up_port}", "--log-facility=/dev/null"]
+    upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
+                      f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
+                      "--no-resolv", "--address=/#/192.0.2.1", "--cache-size=0",
+                      "--log-facility=/dev/null"], 1)
+    results = {}
+    try:
+        wait_port(up_port)
+        for name, cmd in (("dnsmasq", ["dnsmasq", "--cache-size=0", *common]),
+                          ("masqd", [args.masqd, *common])):
+            p = start(cmd, 0)
+            try:
+                wait_port(port)
+                idle = rss_kib(p.pid)
+                c0 = cpu_seconds(p.pid)
+                r = run_dnsperf(port, datafile, args.seconds, args.qps)
+                r["cpu_us_per_query"] = (cpu_seconds(p.pid) - c0) / max(r["completed"], 1) * 1e6
+                r["rss_idle_kib"] = idle
+                r["rss_after_kib"] = rss_kib(p.pid)
+                results[name] = r
+            finally:
+                stop(p)
+    finally:
+        stop(upstream)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    keys = ["cpu_us_per_query", "qps", "latency_ms", "lost", "rss_idle_kib", "rss_after_kib"]
+    print(f"forwarding, offered {args.qps} qps for {args.seconds} s, server pinned to CPU 0")
+    print(f"{'metric':<18}{'dnsmasq':>12}{'masqd':>12}{'masqd/dnsmasq':>15}")
+    for k in keys:
+        a, b = results["dnsmasq"][k], results["masqd"][k]
+        ratio = f"{b / a:.2f}" if a else "-"
+        print(f"{k:<18}{a:>12.1f}{b:>12.1f}{ratio:>15}")
+
+
+if __name__ == "__main__":
+    main()
