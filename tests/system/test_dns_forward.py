@@ -69,6 +69,16 @@ class Server:
             return dns.query.tcp(q, "127.0.0.1", port=self.port, timeout=timeout)
         return dns.query.udp(q, "127.0.0.1", port=self.port, timeout=timeout)
 
+    def wait_log(self, line: str, timeout: float = 5.0) -> bool:
+        # Sockets are bound (and a TCP connect succeeds) before the start-up lines are
+        # logged, so a start-up line may take a moment to appear.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if line in self.log_lines():
+                return True
+            time.sleep(0.05)
+        return False
+
     def log_lines(self) -> list[str]:
         if not self.log.exists():
             return []
@@ -278,10 +288,11 @@ def test_resolv_file_servers(start, tmp_path):
     rf = tmp_path / "resolv.conf"
     rf.write_text("search example\nnameserver 127.0.0.9\n")
     s = start(f"--resolv-file={rf}")
-    assert "using nameserver 127.0.0.9#53" in s.log_lines()
+    assert s.wait_log("using nameserver 127.0.0.9#53"), s.log_lines()
     s2 = start(f"--resolv-file={rf}", "--no-resolv")
-    assert "using nameserver 127.0.0.9#53" not in s2.log_lines()
+    # An answered query means start-up (and its logging) is over.
     assert s2.query("www.example.com").rcode() == dns.rcode.REFUSED
+    assert "using nameserver 127.0.0.9#53" not in s2.log_lines()
 
 
 def test_dropped_upstream_gives_no_reply_and_service_goes_on(start, upstream):
