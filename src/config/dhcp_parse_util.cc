@@ -196,4 +196,15 @@ std::optional<LeaseSeconds> parse_range_lease(std::string_view s) {
   return LeaseSeconds(secs);
 }
 
+std::vector<std::string> unhidden_items(std::string_view text) {
+  std::vector<std::string> out;
+  std::optional<std::string_view> rest = text;
+  while (rest) {
+    std::string_view item = *rest;
+    rest = split_off(item);
+    out.push_back(unhide(item));
+  }
+  return out;
+}
+
 }  // namespace masqd::config::dhcp_text

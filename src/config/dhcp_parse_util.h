@@ -28,6 +28,8 @@ std::string unhide(std::string_view s);
 // dnsmasq's split: if `s` holds `sep`, cuts `s` at the first one (spaces before it are
 // dropped from `s`) and returns the rest (leading spaces dropped); else nullopt, `s` intact.
 std::optional<std::string_view> split_off(std::string_view& s, char sep = ',');
+// Every comma-separated item of `text` (split as split_off does), unhidden.
+std::vector<std::string> unhidden_items(std::string_view text);
 
 // C atoi as glibc does it: leading white space, sign, digits; saturates like strtol on
 // 64 bits and then keeps the low 32 bits, as dnsmasq's int conversion does.

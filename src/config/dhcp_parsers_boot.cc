@@ -114,26 +114,16 @@ Result<void> parse_pxe_prompt(ParseContext& ctx, const OptArg* arg) {
 }
 
 Result<void> parse_pxe_vendor(ParseContext& ctx, const OptArg* arg) {
-  std::string text = value_text(arg);
-  std::optional<std::string_view> rest = std::string_view(text);
-  while (rest) {
-    std::string_view item = *rest;
-    rest = split_off(item);
-    ctx.config.dhcp.pxe_vendors.push_back(unhide(item));
-  }
+  for (auto& item : unhidden_items(value_text(arg)))
+    ctx.config.dhcp.pxe_vendors.push_back(std::move(item));
   return ok();
 }
 
 Result<void> parse_enable_tftp(ParseContext& ctx, const OptArg* arg) {
   ctx.config.dhcp.tftp_enabled = true;
   if (!arg) return ok();
-  std::string text = value_text(arg);
-  std::optional<std::string_view> rest = std::string_view(text);
-  while (rest) {
-    std::string_view item = *rest;
-    rest = split_off(item);
-    ctx.config.dhcp.tftp_interfaces.push_back(unhide(item));
-  }
+  for (auto& item : unhidden_items(value_text(arg)))
+    ctx.config.dhcp.tftp_interfaces.push_back(std::move(item));
   return ok();
 }
 
