@@ -122,25 +122,25 @@ const OptionSpec kDnsOptions[] = {
      set_flag<&DnsConfig::no_0x20_encode>, true},
 
     // ---- (d) cache ----
-    {"cache-size", 'c', kOpt, kOnce, kNotYet, "<integer>",
+    {"cache-size", 'c', kOpt, kOnce, kBuilt, "<integer>",
      "Number of cache entries (default 150; 0 turns the cache off).", parse_cache_size},
-    {"neg-ttl", 0, kReq, kOnce, kNotYet, "<integer>",
+    {"neg-ttl", 0, kReq, kOnce, kBuilt, "<integer>",
      "Cache negative answers without an SOA for this many seconds.", parse_neg_ttl},
-    {"max-ttl", 0, kReq, kOnce, kNotYet, "<integer>",
+    {"max-ttl", 0, kReq, kOnce, kBuilt, "<integer>",
      "Cap the TTL given to clients for upstream data.", parse_max_ttl},
-    {"min-cache-ttl", 0, kReq, kOnce, kNotYet, "<integer>",
+    {"min-cache-ttl", 0, kReq, kOnce, kBuilt, "<integer>",
      "Keep cache entries at least this many seconds (at most 3600).", parse_min_cache_ttl},
-    {"max-cache-ttl", 0, kReq, kOnce, kNotYet, "<integer>",
+    {"max-cache-ttl", 0, kReq, kOnce, kBuilt, "<integer>",
      "Keep cache entries at most this many seconds.", parse_max_cache_ttl},
-    {"no-negcache", 'N', kNone, kMany, kNotYet, "",
+    {"no-negcache", 'N', kNone, kMany, kBuilt, "",
      "Never cache negative answers.", set_flag<&DnsConfig::no_negcache>},
-    {"no-round-robin", 0, kNone, kMany, kNotYet, "",
+    {"no-round-robin", 0, kNone, kMany, kBuilt, "",
      "Keep the order of multi-address answers instead of rotating it.",
      set_flag<&DnsConfig::no_round_robin>},
     {"use-stale-cache", 0, kOpt, kOnce, kNotYet, "<max_expired>",
      "Answer from expired cache entries while refreshing them upstream.",
      parse_use_stale_cache},
-    {"cache-rr", 0, kReq, kMany, kNotYet, "<RR-type>",
+    {"cache-rr", 0, kReq, kMany, kBuilt, "<RR-type>",
      "Also cache answers of these record types.", parse_cache_rr},
 
     // ---- (e) local data ----
@@ -199,7 +199,7 @@ const OptionSpec kDnsOptions[] = {
      "TTL of answers from hosts files and local records (default 0).", parse_local_ttl},
     {"dhcp-ttl", 0, kReq, kOnce, kNotYet, "<ttl>",
      "TTL of answers for DHCP lease names.", parse_dhcp_ttl},
-    {"no-ident", 0, kNone, kMany, kNotYet, "",
+    {"no-ident", 0, kNone, kMany, kBuilt, "",
      "Do not answer the CHAOS *.bind identification queries.", set_flag<&DnsConfig::no_ident>},
 
     // ---- (f) filtering ----

@@ -76,8 +76,7 @@ log::Settings log_settings(const config::ProcessConfig& p, const RunAs* run_as) 
 std::string started_line(const config::Config& c) {
   std::string v(config::kMasqdVersion);
   if (c.dns.port == 0) return fmt::format("started, version {} DNS disabled", v);
-  // No DNS cache is built yet (--cache-size is refused as not supported), so say so.
-  if (!kDnsCacheBuilt || c.dns.cache_size == 0)
+  if (c.dns.cache_size == 0)
     return fmt::format("started, version {} cache disabled", v);
   return fmt::format("started, version {} cachesize {}", v, c.dns.cache_size);
 }
@@ -124,7 +123,11 @@ int App::run() {
   auto dns = dns::DnsService::create(config_, *loop_, std::move(dns_hooks));
   if (!dns) return fail(dns.error());
   dns_ = std::move(*dns);
-  hooks_.on_reload([this] { dns_->reload_servers(); });
+  hooks_.on_reload([this] {
+    dns_->clear_cache();
+    dns_->reload_servers();
+  });
+  hooks_.on_stats([this] { dns_->log_statistics(); });
 
   if (daemonising()) {
     if (::chdir("/") != 0) return fail(make_error(fmt::format("cannot chdir to /: {}", std::strerror(errno)), 5));
@@ -160,8 +163,6 @@ int App::run() {
   ControlOptions opts;
   opts.no_daemon = config_.process.no_daemon;
   opts.pid_file = pid_file_written_ ? config_.process.pid_file : std::string();
-  opts.cache_size = kDnsCacheBuilt ? config_.dns.cache_size : 0;
-  opts.dns_enabled = config_.dns.port != 0;
   ControlLoop control(*loop_, opts, hooks_);
   if (auto r = control.install(); !r) return fail(r.error());
 

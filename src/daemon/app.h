@@ -24,9 +24,6 @@ int run(int argc, char** argv);
 // Builds the logger settings dnsmasq would use for this configuration.
 log::Settings log_settings(const config::ProcessConfig& p, const RunAs* run_as);
 
-// Whether the DNS cache exists yet; until it does the banner and SIGUSR1 say "no cache".
-inline constexpr bool kDnsCacheBuilt = false;
-
 // The "started, ..." banner line for this configuration.
 std::string started_line(const config::Config& c);
 

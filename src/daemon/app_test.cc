@@ -46,8 +46,9 @@ TEST(LogSettings, FileStderrAsyncAndEcho) {
 }
 
 TEST(StartedLine, CacheAndDnsVariants) {
-  // No cache is built yet: the banner must not claim one.
-  EXPECT_EQ(started_line(load({})), "started, version 0.1.0 cache disabled");
+  EXPECT_EQ(started_line(load({})), "started, version 0.1.0 cachesize 150");
+  EXPECT_EQ(started_line(load({"--cache-size=0"})), "started, version 0.1.0 cache disabled");
+  EXPECT_EQ(started_line(load({"-c", "20"})), "started, version 0.1.0 cachesize 20");
   EXPECT_EQ(started_line(load({"--port=0"})), "started, version 0.1.0 DNS disabled");
 }
 

@@ -61,12 +61,7 @@ void ControlLoop::handle_signal(int signo) {
       break;
     case SIGUSR1:
       log::info("time {}", static_cast<unsigned long>(std::time(nullptr)));
-      if (hooks_.has_stats()) {
-        hooks_.run_stats();
-      } else if (options_.dns_enabled && options_.cache_size > 0) {
-        // No cache exists yet, so nothing has been inserted: this line is exact.
-        log::info("cache size {}, 0/0 cache insertions re-used unexpired cache entries.", options_.cache_size);
-      }
+      hooks_.run_stats();  // the services' statistics lines (DNS: cache, servers)
       break;
     case SIGUSR2:
       if (auto r = log::logger().reopen(); !r) log::err("{}", r.error().message);

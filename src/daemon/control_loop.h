@@ -17,8 +17,6 @@ namespace masqd::daemon {
 struct ControlOptions {
   bool no_daemon = false;     // -d: SIGINT terminates (exit 5, as dnsmasq)
   std::string pid_file;       // removed at SIGTERM; empty: none written
-  int32_t cache_size = 150;   // for the default SIGUSR1 line when no stats hook is registered
-  bool dns_enabled = true;    // port != 0
 };
 
 // The signals the control loop handles; block them at start-up, before any thread exists.

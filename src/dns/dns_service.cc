@@ -5,9 +5,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <sstream>
+
+#include "config/usage.h"
 
 #include "dns/service_state.h"
 
@@ -63,6 +68,21 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   select_mode = d.all_servers    ? SelectMode::All
                 : d.strict_order ? SelectMode::Strict
                                  : SelectMode::Fastest;
+  no_ident = d.no_ident;
+  dump_on_usr1 = c.process.no_daemon || log_queries;
+  if (d.max_ttl) client_max_ttl = static_cast<uint32_t>(d.max_ttl->count());
+  if (d.cache_size > 0) {
+    CacheOptions co;
+    co.capacity = static_cast<size_t>(d.cache_size);
+    if (d.neg_ttl) co.neg_ttl = static_cast<uint32_t>(d.neg_ttl->count());
+    if (d.min_cache_ttl) co.min_ttl = static_cast<uint32_t>(d.min_cache_ttl->count());
+    if (d.max_cache_ttl) co.max_ttl = static_cast<uint32_t>(d.max_cache_ttl->count());
+    co.negative = !d.no_negcache;
+    co.round_robin = !d.no_round_robin;
+    co.extra_types = d.cache_rr;
+    co.all_types = std::find(d.cache_rr.begin(), d.cache_rr.end(), pd::rr::ANY) != d.cache_rr.end();
+    cache = std::make_shared<DnsCache>(std::move(co));
+  }
   if (d.min_port || d.max_port)
     port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
 }
@@ -260,36 +280,116 @@ void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
   std::optional<net::PktSource> src;
   if (udp[l].wildcard && pkt.has_dst) src = net::PktSource{pkt.dst, pkt.ifindex};
   const CheckedQuery cq = check_query(as_bytes(pkt.data), edns_packet_max);
-  const ClientQuery& q = cq.query;
-  switch (cq.outcome) {
-    case CheckedQuery::Outcome::Drop:
-      ++stats.dropped_queries;
-      return;
-    case CheckedQuery::Outcome::NotImp:
-    case CheckedQuery::Outcome::Refused: {
-      const bool notimp = cq.outcome == CheckedQuery::Outcome::NotImp;
-      const uint8_t rc = notimp ? pd::rcode::NotImp : pd::rcode::Refused;
-      size_t len = pd::write_local_reply(q.header, {}, rc, false, std::nullopt, scratch);
-      if (len) send_udp(l, Bytes(scratch.data(), len), pkt.peer, src);
-      if (!notimp) log_query(format_config("error", rc, pd::ede::InvalidData));
-      ++stats.local_replies;
-      return;
-    }
-    case CheckedQuery::Outcome::Ok:
-      break;
+  if (cq.outcome == CheckedQuery::Outcome::Drop) {
+    ++stats.dropped_queries;
+    return;
   }
-  ++stats.queries;
-  log_query(format_query(q.question, pkt.peer.ip()));
-  const Decision d = decide(q, servers, filters);
-  if (d.kind == Decision::Kind::Reply) {
-    size_t len = make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch);
-    if (len) send_udp(l, Bytes(scratch.data(), len), pkt.peer, src);
-    log_query(format_config(d.log_name, d.rcode, d.ede));
-    ++stats.local_replies;
+  const ClientQuery& q = cq.query;
+  const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, pkt.peer.ip(), false)
+                                                           : Routed{refusal_reply(cq), nullptr};
+  if (!r.group) {
+    if (r.reply_len) send_udp(l, Bytes(scratch.data(), r.reply_len), pkt.peer, src);
     return;
   }
   Waiter w{pkt.peer, src, l, q.header.id, q.header.flags, q.has_edns, q.udp_limit};
-  forward_udp(q, *d.group, w);
+  forward_udp(q, *r.group, w);
+}
+
+size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
+  const bool notimp = cq.outcome == CheckedQuery::Outcome::NotImp;
+  const uint8_t rc = notimp ? pd::rcode::NotImp : pd::rcode::Refused;
+  if (!notimp) log_query(format_config("error", rc, pd::ede::InvalidData));
+  ++stats.local_replies;
+  return pd::write_local_reply(cq.query.header, {}, rc, false, std::nullopt, scratch);
+}
+
+Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp) {
+  ++stats.queries;
+  log_query(format_query(q.question, from));
+  if (q.question.qclass == pd::cls::CH && !no_ident) {
+    if (size_t len = chaos_reply(q)) {
+      ++stats.local_replies;
+      return {len, nullptr};
+    }
+  }
+  const Decision d = decide(q, servers, filters);
+  if (d.kind == Decision::Kind::Reply) {
+    ++stats.local_replies;
+    log_query(format_config(d.log_name, d.rcode, d.ede));
+    return {make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch), nullptr};
+  }
+  if (cache) {
+    CacheReplyParams p;
+    p.now = static_cast<int64_t>(std::time(nullptr));
+    p.client_max_ttl = client_max_ttl;
+    p.edns_packet_max = edns_packet_max;
+    p.tcp = over_tcp;
+    p.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    if (size_t len = cache->answer(q, p, scratch)) {
+      ++stats.local_replies;
+      ++stats.cache_hits;
+      return {len, nullptr};
+    }
+  }
+  return {0, d.group};
+}
+
+// CHAOS-class TXT queries for *.bind names (dnsmasq's identification and statistics
+// answers); other *.bind and *.server queries get NOTIMP. 0: not ours, forward it.
+size_t ServiceState::chaos_reply(const ClientQuery& q) {
+  const std::string name = lower_name_text(q.question.name);
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (!ends_with(".bind") && !ends_with(".server")) return 0;
+  std::vector<std::string> txt;
+  if (q.question.qtype == pd::rr::TXT) {
+    const auto counters = cache ? cache->counters() : DnsCache::Counters{};
+    if (name == "version.bind") txt = {"masqd-" + std::string(config::kMasqdVersion)};
+    else if (name == "authors.bind") txt = {"the masqd authors"};
+    else if (name == "copyright.bind") txt = {"masqd: a dnsmasq-compatible server"};
+    else if (name == "cachesize.bind") txt = {std::to_string(cache ? cache->capacity() : 0)};
+    else if (name == "insertions.bind") txt = {std::to_string(counters.insertions)};
+    else if (name == "evictions.bind") txt = {std::to_string(counters.evictions)};
+    else if (name == "misses.bind") txt = {std::to_string(stats.forwarded)};
+    else if (name == "hits.bind") txt = {std::to_string(stats.local_replies)};
+    else if (name == "auth.bind") txt = {"0"};
+    else if (name == "servers.bind") {
+      for (const auto& g : servers.groups())
+        for (const auto& u : g.servers) {
+          std::string line = fmt::format("{}#{} ", u.addr.ip().to_string(), u.addr.port());
+          auto it = server_stats.find(u.addr);
+          line += it == server_stats.end() ? "0 0" : fmt::format("{} {}", it->second.sent, it->second.failed);
+          if (std::find(txt.begin(), txt.end(), line) == txt.end()) txt.push_back(line);
+        }
+    }
+  }
+  if (txt.empty()) {
+    // dnsmasq logs this EDE text but sends no EDE option.
+    log_query(fmt::format("config {} is not implemented (EDE: unknown)", q.question.name.to_text()));
+    return pd::write_local_reply(q.header, q.question_bytes, pd::rcode::NotImp, false,
+                                 q.has_edns ? std::optional<pd::ReplyEdns>(pd::ReplyEdns{edns_packet_max, false, std::nullopt})
+                                            : std::nullopt,
+                                 scratch);
+  }
+  log_query(fmt::format("config {} is <TXT>", q.question.name.to_text()));
+  std::vector<uint8_t> rdata;
+  for (const auto& t : txt) {
+    const size_t n = std::min<size_t>(t.size(), 255);
+    rdata.push_back(static_cast<uint8_t>(n));
+    rdata.insert(rdata.end(), t.begin(), t.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  return write_record_reply(q, pd::rr::TXT, pd::cls::CH, 0, rdata, edns_packet_max, scratch);
+}
+
+void ServiceState::learn(Bytes reply, const pd::Question& q, uint16_t query_flags) {
+  // dnsmasq does not cache what it got for a query with CD set.
+  if (cache && !(query_flags & pd::flag::CD))
+    cache->insert_reply(reply, q, static_cast<int64_t>(std::time(nullptr)));
+}
+
+void ServiceState::cap_ttls(size_t len) {
+  if (client_max_ttl) (void)pd::cap_answer_ttls(scratch, len, *client_max_ttl);
 }
 
 // ---------------------------------------------------------------- UDP upstream
@@ -346,6 +446,7 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   p.query.resize(len);
   p.waiters.push_back(w);
   const uint64_t serial = p.serial;
+  ++stats.forwarded;
   by_key.emplace(p.key, serial);
   pending.emplace(serial, std::move(owned));
   const FirstSend first = choose_first(choices[group.id], p.servers.size(), select_mode,
@@ -364,6 +465,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     if (it == pending.end()) return;
     it->second->expire_timer = 0;
     ++stats.timeouts;
+    for (const auto& a : it->second->attempts)
+      if (!a.answered) ++server_stats[a.server].failed;
     finish(serial);  // dnsmasq sends nothing: the client's own retries take over
   });
 }
@@ -411,7 +514,10 @@ bool ServiceState::send_to(Pending& p, size_t index) {
   const uint64_t serial = p.serial;
   if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
     return false;
-  p.attempts.push_back(Attempt{std::move(*s), id, u.addr, index, false});
+  ServerStats& counts = server_stats[u.addr];
+  ++counts.sent;
+  if (!p.attempts.empty()) ++counts.retried;
+  p.attempts.push_back(Attempt{std::move(*s), id, u.addr, index, false, loop.now()});
   p.last_sent = loop.now();
   ++stats.upstream_queries;
   log_query(format_forwarded(p.question.name, u.addr));
@@ -463,6 +569,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
     if (!n) {
       loop.remove_fd(fd);
       a->answered = true;
+      ++server_stats[a->server].failed;
       on_send_failure(p, a->index);  // may add attempts: `a` is invalid afterwards
       return;
     }
@@ -479,6 +586,11 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
       }
       const uint8_t rcode = data[3] & 0x0f;
       const size_t from = a->index;
+      ServerStats& ss = server_stats[a->server];
+      ++ss.answers;
+      ss.latency_ms_total += static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a->sent_at).count());
+      if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
       a->answered = true;
       loop.remove_fd(fd);  // one answer per attempt; later ones for this query are ignored
       const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
@@ -514,9 +626,11 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
 
 void ServiceState::deliver(Pending& p, Bytes reply) {
   if (log_queries && hooks.log) log_reply(reply, p.question, hooks.log);
+  if (!p.waiters.empty()) learn(reply, p.question, p.waiters.front().flags);
   for (const auto& w : p.waiters) {
     ClientView c{w.id, w.flags, Bytes(p.question_bytes), w.has_edns, w.udp_limit};
     size_t len = make_client_reply(reply, c, p.added_opt, false, edns_packet_max, scratch);
+    cap_ttls(len);
     if (len) (void)udp[w.listener].sock.send_one(as_std_bytes(scratch.data(), len), w.peer, w.source);
   }
 }
@@ -569,6 +683,35 @@ void DnsService::reload_servers() {
 }
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }
+
+void DnsService::clear_cache() {
+  if (s_->cache) s_->cache->clear();
+}
+
+void DnsService::log_statistics() {
+  ServiceState& s = *s_;
+  if (s.port == 0 || !s.hooks.log) return;
+  const auto c = s.cache ? s.cache->counters() : DnsCache::Counters{};
+  if (s.cache)
+    s.log(fmt::format("cache size {}, {}/{} cache insertions re-used unexpired cache entries.",
+                      s.cache->capacity(), c.evictions, c.insertions));
+  s.log(fmt::format("queries forwarded {}, queries answered locally {}", s.stats.forwarded,
+                    s.stats.local_replies));
+  s.log("queries for authoritative zones 0");
+  std::vector<net::SocketAddr> seen;
+  for (const auto& g : s.servers.groups())
+    for (const auto& u : g.servers) {
+      if (std::find(seen.begin(), seen.end(), u.addr) != seen.end()) continue;
+      seen.push_back(u.addr);
+      const ServerStats st = s.server_stats.count(u.addr) ? s.server_stats.at(u.addr) : ServerStats{};
+      s.log(fmt::format("server {}#{}: queries sent {}, retried {}, failed {}, nxdomain replies {}, "
+                        "avg. latency {}ms",
+                        u.addr.ip().to_string(), u.addr.port(), st.sent, st.retried, st.failed,
+                        st.nxdomain, st.answers ? st.latency_ms_total / st.answers : 0));
+    }
+  if (s.cache && s.dump_on_usr1)
+    s.cache->dump(static_cast<int64_t>(std::time(nullptr)), s.hooks.log);
+}
 
 std::vector<net::SocketAddr> DnsService::listening() const {
   std::vector<net::SocketAddr> out;

@@ -36,6 +36,8 @@ class DnsService {
     uint64_t replies_accepted = 0;   // upstream replies delivered
     uint64_t replies_rejected = 0;   // upstream packets dropped (wrong ID, question, source)
     uint64_t timeouts = 0;           // forwarded queries given up after 10 s
+    uint64_t forwarded = 0;          // client queries sent upstream (not merged ones)
+    uint64_t cache_hits = 0;         // answered from the cache (part of local_replies)
   };
 
   // Binds the listening sockets for config.dns (nothing when port is 0) and registers them
@@ -52,6 +54,12 @@ class DnsService {
   // Re-reads the resolv files and rebuilds the server table (SIGHUP, or a resolv file
   // change). Queries already in flight keep the servers they were sent to. Loop thread only.
   void reload_servers();
+
+  // SIGHUP: forget every cached answer.
+  void clear_cache();
+  // SIGUSR1: dnsmasq's statistics lines (cache, query counts, one line per server) and,
+  // with -d or --log-queries, the cache dump.
+  void log_statistics();
 
   const Stats& stats() const;
   // The addresses the service listens on (UDP), for tests and start-up logs.

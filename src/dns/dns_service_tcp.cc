@@ -108,34 +108,18 @@ void ServiceState::handle_tcp_message(TcpClient& c, Bytes msg) {
   if (c.queries >= kTcpMaxQueries) return;
   ++c.queries;
   const CheckedQuery cq = check_query(msg, edns_packet_max);
-  const ClientQuery& q = cq.query;
-  switch (cq.outcome) {
-    case CheckedQuery::Outcome::Drop:
-      ++stats.dropped_queries;
-      return;
-    case CheckedQuery::Outcome::NotImp:
-    case CheckedQuery::Outcome::Refused: {
-      const bool notimp = cq.outcome == CheckedQuery::Outcome::NotImp;
-      const uint8_t rc = notimp ? pd::rcode::NotImp : pd::rcode::Refused;
-      size_t len = pd::write_local_reply(q.header, {}, rc, false, std::nullopt, scratch);
-      if (len) tcp_send(c, Bytes(scratch.data(), len));
-      if (!notimp) log_query(format_config("error", rc, pd::ede::InvalidData));
-      return;
-    }
-    case CheckedQuery::Outcome::Ok:
-      break;
-  }
-  ++stats.queries;
-  log_query(format_query(q.question, c.conn->peer().ip()));
-  const Decision d = decide(q, servers, filters);
-  if (d.kind == Decision::Kind::Reply) {
-    size_t len = make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch);
-    if (len) tcp_send(c, Bytes(scratch.data(), len));
-    log_query(format_config(d.log_name, d.rcode, d.ede));
-    ++stats.local_replies;
+  if (cq.outcome == CheckedQuery::Outcome::Drop) {
+    ++stats.dropped_queries;
     return;
   }
-  forward_tcp(c, q, *d.group);
+  const ClientQuery& q = cq.query;
+  const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, c.conn->peer().ip(), true)
+                                                           : Routed{refusal_reply(cq), nullptr};
+  if (!r.group) {
+    if (r.reply_len) tcp_send(c, Bytes(scratch.data(), r.reply_len));
+    return;
+  }
+  forward_tcp(c, q, *r.group);
 }
 
 void ServiceState::forward_tcp(TcpClient& c, const ClientQuery& q, const ServerGroup& group) {
@@ -157,6 +141,7 @@ void ServiceState::forward_tcp(TcpClient& c, const ClientQuery& q, const ServerG
   const uint64_t serial = f->serial;
   tcp_forwards.emplace(serial, std::move(f));
   ++c.outstanding;
+  ++stats.forwarded;
   start_tcp_attempt(serial);
 }
 
@@ -181,6 +166,7 @@ void ServiceState::start_tcp_attempt(uint64_t serial) {
       tcp_attempt_failed(serial);
     });
     ++stats.upstream_queries;
+    ++server_stats[u.addr].sent;
     log_query(format_forwarded(f.question.name, u.addr));
     return;
   }
@@ -235,10 +221,12 @@ void ServiceState::on_tcp_upstream(uint64_t serial, uint32_t events) {
   if (!answer.empty()) {
     ++stats.replies_accepted;
     if (log_queries && hooks.log) log_reply(Bytes(answer), f.question, hooks.log);
+    learn(Bytes(answer), f.question, f.client_flags);
     auto ci = tcp_clients.find(f.client);
     if (ci != tcp_clients.end()) {
       ClientView cv{f.client_id, f.client_flags, Bytes(f.question_bytes), f.has_edns, 65535};
       size_t len = make_client_reply(Bytes(answer), cv, f.added_opt, true, edns_packet_max, scratch);
+      cap_ttls(len);
       TcpClient& c = *ci->second;
       --c.outstanding;
       f.client = 0;

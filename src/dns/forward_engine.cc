@@ -243,4 +243,29 @@ size_t make_local_reply(const ClientQuery& q, uint8_t rcode, bool aa, std::optio
   return pd::write_local_reply(q.header, q.question_bytes, rcode, aa, e, out);
 }
 
+size_t write_record_reply(const ClientQuery& q, uint16_t type, uint16_t rclass, uint32_t ttl,
+                          Bytes rdata, uint16_t edns_packet_max, std::span<uint8_t> out) {
+  size_t len = pd::write_local_reply(q.header, q.question_bytes, pd::rcode::NoError, true,
+                                     std::nullopt, out);
+  const size_t need = 12 + rdata.size() + (q.has_edns ? pd::kOptRecordSize : 0);
+  if (len == 0 || rdata.size() > 0xffff || out.size() - len < need) return 0;
+  const uint8_t fixed[] = {0xc0, 0x0c,  // owner: the question name
+                           static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+                           static_cast<uint8_t>(rclass >> 8), static_cast<uint8_t>(rclass),
+                           static_cast<uint8_t>(ttl >> 24), static_cast<uint8_t>(ttl >> 16),
+                           static_cast<uint8_t>(ttl >> 8), static_cast<uint8_t>(ttl),
+                           static_cast<uint8_t>(rdata.size() >> 8), static_cast<uint8_t>(rdata.size())};
+  std::copy(std::begin(fixed), std::end(fixed), out.begin() + static_cast<std::ptrdiff_t>(len));
+  len += sizeof(fixed);
+  std::copy(rdata.begin(), rdata.end(), out.begin() + static_cast<std::ptrdiff_t>(len));
+  len += rdata.size();
+  pd::put_u16(out, 6, 1);
+  if (q.has_edns) {
+    len += pd::write_opt(pd::ReplyEdns{std::max<uint16_t>(512, edns_packet_max), false, std::nullopt},
+                         out.subspan(len));
+    pd::put_u16(out, 10, 1);
+  }
+  return len;
+}
+
 }  // namespace masqd::dns

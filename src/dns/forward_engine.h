@@ -117,4 +117,8 @@ size_t make_client_reply(Bytes upstream, const ClientView& c, bool added_opt, bo
 size_t make_local_reply(const ClientQuery& q, uint8_t rcode, bool aa, std::optional<uint16_t> ede,
                         uint16_t edns_packet_max, std::span<uint8_t> out);
 
+// A local answer of one record owned by the question name, with AA (CHAOS TXT answers).
+size_t write_record_reply(const ClientQuery& q, uint16_t type, uint16_t rclass, uint32_t ttl,
+                          Bytes rdata, uint16_t edns_packet_max, std::span<uint8_t> out);
+
 }  // namespace masqd::dns

@@ -109,17 +109,30 @@ void log_reply(pd::Bytes reply, const pd::Question& q, const LogSink& sink) {
     sink(fmt::format("reply error is {}", rcode_text(rc)));
     return;
   }
+  // Records of the asked type are shown in full; CNAMEs and records of other types as
+  // <TYPE>. With no record of the asked type, NODATA is logged for the end of the chain.
   size_t p = v->answer_offset();
   bool any = false;
+  pd::Name chain_end = q.name;
   for (unsigned i = 0; i < v->header().ancount; ++i) {
     pd::RecordView rec;
     auto r = pd::read_record(reply, p, rec);
     if (!r) return;
     p = *r;
     if (rec.rclass != pd::cls::IN) continue;
-    if (rec.type != q.qtype && rec.type != pd::rr::CNAME && q.qtype != pd::rr::ANY) continue;
     const std::string owner = rec.owner.to_text();
     auto rdata = reply.subspan(rec.rdata_offset, rec.rdlength);
+    if (rec.type == pd::rr::CNAME) {
+      sink(fmt::format("reply {} is <CNAME>", owner));
+      pd::Name target;
+      if (rec.owner.equals_nocase(chain_end) && pd::read_name(reply, rec.rdata_offset, target))
+        chain_end = target;
+      continue;
+    }
+    if (rec.type != q.qtype) {
+      sink(fmt::format("reply {} is <{}>", owner, query_type_text(rec.type)));
+      continue;
+    }
     any = true;
     switch (rec.type) {
       case pd::rr::A:
@@ -133,9 +146,6 @@ void log_reply(pd::Bytes reply, const pd::Question& q, const LogSink& sink) {
           std::copy(rdata.begin(), rdata.end(), b.begin());
           sink(fmt::format("reply {} is {}", owner, IpAddr::v6(b).to_string()));
         }
-        break;
-      case pd::rr::CNAME:
-        sink(fmt::format("reply {} is <CNAME>", owner));
         break;
       case pd::rr::TXT:
         for (size_t t = 0; t < rdata.size();) {
@@ -160,7 +170,7 @@ void log_reply(pd::Bytes reply, const pd::Question& q, const LogSink& sink) {
     const char* what = q.qtype == pd::rr::A      ? "NODATA-IPv4"
                        : q.qtype == pd::rr::AAAA ? "NODATA-IPv6"
                                                  : "NODATA";
-    sink(fmt::format("reply {} is {}", q.name.to_text(), what));
+    sink(fmt::format("reply {} is {}", chain_end.to_text(), what));
   }
 }
 

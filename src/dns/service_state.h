@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "dns/cache.h"
 #include "dns/dns_service.h"
 #include "dns/forward_engine.h"
 #include "dns/random_pool.h"
@@ -61,6 +63,23 @@ struct Attempt {
   net::SocketAddr server;
   size_t index = 0;      // the server's position in Pending::servers
   bool answered = false;  // a checked reply (or a socket error) came back
+  Clock::time_point sent_at{};
+};
+
+// Per upstream server, for SIGUSR1 and CHAOS servers.bind (dnsmasq's counters).
+struct ServerStats {
+  uint64_t sent = 0;
+  uint64_t retried = 0;   // sends of a query that had already been sent somewhere
+  uint64_t failed = 0;    // send errors, ICMP errors, and attempts unanswered at expiry
+  uint64_t nxdomain = 0;
+  uint64_t latency_ms_total = 0;
+  uint64_t answers = 0;
+};
+
+// What the common query path decided: a reply in `scratch`, or a group to forward to.
+struct Routed {
+  size_t reply_len = 0;
+  const ServerGroup* group = nullptr;
 };
 
 // A forwarded UDP query and everyone waiting for its answer.
@@ -124,6 +143,11 @@ struct ServiceState {
   std::vector<IpAddr> local_addresses() const;
 
   // ---- UDP path (dns_service.cc)
+  Routed route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp);
+  size_t refusal_reply(const CheckedQuery& cq);
+  size_t chaos_reply(const ClientQuery& q);
+  void learn(Bytes reply, const proto::dns::Question& q, uint16_t query_flags);
+  void cap_ttls(size_t len);
   void on_udp_readable(uint32_t listener);
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
@@ -178,6 +202,11 @@ struct ServiceState {
   size_t max_tcp = 20;
   bool log_queries = false;
   SelectMode select_mode = SelectMode::Fastest;
+  bool no_ident = false;
+  bool dump_on_usr1 = false;  // -d or --log-queries: SIGUSR1 also dumps the cache
+  std::optional<uint32_t> client_max_ttl;  // --max-ttl
+  std::shared_ptr<DnsCache> cache;          // null with --cache-size=0
+  std::map<net::SocketAddr, ServerStats> server_stats;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;
 

@@ -1,5 +1,6 @@
 #include "proto/dns_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace masqd::proto::dns {
@@ -86,6 +87,24 @@ bool set_opt_udp_size(std::span<uint8_t> msg, size_t len, uint16_t udp_size) {
   auto r = read_record(Bytes(msg.data(), len), (*loc)->start, rec);
   if (!r) return false;
   put_u16(msg, rec.rdata_offset - 8, udp_size);
+  return true;
+}
+
+bool cap_answer_ttls(std::span<uint8_t> msg, size_t len, uint32_t max_ttl) {
+  Bytes m(msg.data(), std::min(len, msg.size()));
+  auto v = MessageView::parse(m);
+  if (!v) return false;
+  size_t p = v->answer_offset();
+  for (unsigned i = 0; i < v->header().ancount; ++i) {
+    RecordView r;
+    auto next = read_record(m, p, r);
+    if (!next) return false;
+    p = *next;
+    if (r.type == rr::OPT || r.ttl <= max_ttl) continue;
+    const size_t at = r.rdata_offset - 6;  // TTL, then RDLENGTH, then RDATA
+    put_u16(msg, at, static_cast<uint16_t>(max_ttl >> 16));
+    put_u16(msg, at + 2, static_cast<uint16_t>(max_ttl & 0xffff));
+  }
   return true;
 }
 

@@ -62,6 +62,10 @@ Result<size_t> strip_opt(std::span<uint8_t> msg, size_t len);
 // Rewrites the UDP payload size of the OPT record in place; false if there is none.
 bool set_opt_udp_size(std::span<uint8_t> msg, size_t len, uint16_t udp_size);
 
+// Lowers every answer-section TTL above `max_ttl` to it, in place (--max-ttl). False if the
+// message cannot be walked.
+bool cap_answer_ttls(std::span<uint8_t> msg, size_t len, uint32_t max_ttl);
+
 // Reads a 16-bit big-endian value at `offset` (caller checks bounds).
 inline uint16_t get_u16(Bytes b, size_t offset) {
   return static_cast<uint16_t>(b[offset] << 8 | b[offset + 1]);

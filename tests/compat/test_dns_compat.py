@@ -1,11 +1,13 @@
-"""DNS forwarding compared with dnsmasq 2.90 on the wire and in the query log.
+"""DNS forwarding and caching compared with dnsmasq 2.90 on the wire and in the query log.
 
-dnsmasq (--cache-size=0, so every query is forwarded as masqd does) and masqd run with the
-same flags against the same fake upstreams; every query of CASES goes to both, and the
-replies must agree in rcode, header flags (QR AA TC RD RA AD CD), question, every record of
-every section (name, type, TTL, data) and EDNS (present, payload size, options). Then the
---log-queries lines (query/forwarded/reply/config) of both runs must be equal.
-masqd's binary: MASQD_DNS_BIN, else MASQD_BIN."""
+dnsmasq and masqd run with the same flags against the same fake upstreams, twice: with
+--cache-size=0 (every query of CASES is forwarded), and with the default cache, where CASES
+is asked twice (the second pass is answered from the cache where dnsmasq's is) followed by
+CACHE_CASES. The replies must agree in rcode, header flags (QR AA TC RD RA AD CD), question,
+every record of every section (name, type, TTL, data) and EDNS (present, payload size,
+options); with the cache, TTLs may differ by one second (the two runs cross second
+boundaries at different moments). Then the --log-queries lines (query/forwarded/reply/
+cached/config) of both runs must be equal. masqd's binary: MASQD_DNS_BIN, else MASQD_BIN."""
 from __future__ import annotations
 
 import os
@@ -87,6 +89,16 @@ CASES += [("www.example.com", "A", h) for h in ("norec", "cd", "do", "big", "tcp
 CASES += [("big.example.com", "TXT", h) for h in ("big", "tcp")]
 CASES += [("plainname", "A", "tcp"), ("a.nx.test", "A", "tcp")]
 
+# Asked after the two passes of CASES, with the cache on: CNAME and ANY questions about a
+# cached chain, the chain's target, and the CHAOS names dnsmasq answers itself (not
+# version/authors/copyright.bind, whose text names the program).
+CACHE_CASES = [("cname.example.com", "CNAME", "edns"), ("target.example", "A", "edns"),
+               ("cname.example.com", "ANY", "edns"), ("target.example", "A", "tcp"),
+               ("www.example.com", "A", "edns"), ("www.example.com", "AAAA", "noedns"),
+               ("cachesize.bind", "TXT", "chaos"), ("foo.bind", "TXT", "chaos"),
+               ("id.server", "TXT", "chaos"), ("version.bind", "A", "chaos"),
+               ("evictions.bind", "TXT", "chaos")]
+
 
 def start(binary, flags, log: Path):
     port = free_port()
@@ -131,6 +143,8 @@ def ask(port, name, rdtype, how):
         kw = {"use_edns": 0, "payload": 1232, "want_dnssec": True}
     elif how == "big":
         kw = {"use_edns": 0, "payload": 4096}
+    if how == "chaos":
+        kw = {"use_edns": 0, "payload": 1232, "rdclass": "CH"}
     q = dns.message.make_query(name, rdtype, **kw)
     if how == "norec":
         q.flags &= ~dns.flags.RD
@@ -171,7 +185,7 @@ def summary(m):
 def query_log(path: Path):
     """The query/forwarded/reply/config lines, one block per query. The fake upstream orders
     records of one RRset at random, so lines inside a block are compared sorted."""
-    keep = ("query[", "forwarded ", "reply ", "config ")
+    keep = ("query[", "forwarded ", "reply ", "cached ", "config ")
     blocks = []
     for line in path.read_text().splitlines():
         msg = line.split(": ", 1)[1] if ": " in line else line
@@ -183,23 +197,19 @@ def query_log(path: Path):
     return [sorted(b) for b in blocks]
 
 
-@pytest.fixture(scope="module")
-def runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
-    masqd = os.environ.get("MASQD_DNS_BIN") or masqd_bin
-    tmp = tmp_path_factory.mktemp("dnscompat")
+def run_both(masqd, dnsmasq, tmp, extra, cases):
     os.chmod(tmp, 0o777)  # dnsmasq writes its log after dropping privileges
     up, up2 = RichUpstream(), RichUpstream(answer_v4="192.0.2.99")
     flags = ["--no-resolv", f"--server={up.addr}", f"--server=/corp.test/{up2.addr}",
              "--server=/www.corp.test/#", "--local=/loc.test/", "--domain-needed",
-             "--bogus-priv"]
+             "--bogus-priv", *extra]
     results = {}
     try:
-        for label, binary, extra in (("dnsmasq", dnsmasq_bin, ["--cache-size=0"]),
-                                     ("masqd", masqd, [])):
+        for label, binary in (("dnsmasq", dnsmasq), ("masqd", masqd)):
             log = tmp / f"{label}.log"
-            proc, port = start(binary, flags + extra, log)
+            proc, port = start(binary, flags, log)
             try:
-                results[label] = [summary(ask(port, *case)) for case in CASES]
+                results[label] = [summary(ask(port, *case)) for case in cases]
                 time.sleep(0.2)
             finally:
                 stop(proc)
@@ -210,8 +220,25 @@ def runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
     return results
 
 
+@pytest.fixture(scope="module")
+def runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
+    masqd = os.environ.get("MASQD_DNS_BIN") or masqd_bin
+    return run_both(masqd, dnsmasq_bin, tmp_path_factory.mktemp("dnscompat"), ["--cache-size=0"],
+                    CASES)
+
+
+CACHED_RUN = CASES + CASES + CACHE_CASES
+
+
+@pytest.fixture(scope="module")
+def cached_runs(masqd_bin, dnsmasq_bin, tmp_path_factory):
+    masqd = os.environ.get("MASQD_DNS_BIN") or masqd_bin
+    return run_both(masqd, dnsmasq_bin, tmp_path_factory.mktemp("dnscache"), [], CACHED_RUN)
+
+
 def test_enough_cases():
     assert len(CASES) >= 40
+    assert len(CACHED_RUN) >= 150
 
 
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[f"{n}-{t}-{h}" for n, t, h in CASES])
@@ -221,3 +248,30 @@ def test_reply_matches_dnsmasq(runs, i):
 
 def test_query_log_matches_dnsmasq(runs):
     assert runs["masqd_log"] == runs["dnsmasq_log"]
+
+
+def same_but_ttl(a, b):
+    """Equal, except that TTLs may differ by one second."""
+    if a is None or b is None:
+        return a is b
+    for key in a:
+        if key in ("answer", "authority", "additional"):
+            if len(a[key]) != len(b[key]):
+                return False
+            for (n1, t1, ttl1, d1), (n2, t2, ttl2, d2) in zip(a[key], b[key]):
+                if (n1, t1, d1) != (n2, t2, d2) or abs(ttl1 - ttl2) > 1:
+                    return False
+        elif a[key] != b[key]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("i", range(len(CACHED_RUN)),
+                         ids=[f"{k}-{n}-{t}-{h}" for k, (n, t, h) in enumerate(CACHED_RUN)])
+def test_cached_reply_matches_dnsmasq(cached_runs, i):
+    assert same_but_ttl(cached_runs["masqd"][i], cached_runs["dnsmasq"][i]), \
+        (CACHED_RUN[i], cached_runs["masqd"][i], cached_runs["dnsmasq"][i])
+
+
+def test_cached_query_log_matches_dnsmasq(cached_runs):
+    assert cached_runs["masqd_log"] == cached_runs["dnsmasq_log"]

@@ -33,14 +33,17 @@ def dns_binary(masqd_bin: str) -> str:
 
 
 class Server:
-    """One masqd (or dnsmasq) process serving DNS on 127.0.0.1:port."""
+    """One masqd (or dnsmasq) process serving DNS on 127.0.0.1:port. The cache is off
+    (--cache-size=0) unless `cache` is set: these tests count what reaches the upstream."""
 
     def __init__(self, binary: str, *extra: str, tmp: Path, port: int | None = None,
-                 wait: bool = True, listen=("--listen-address=127.0.0.1", "--bind-interfaces")):
+                 wait: bool = True, listen=("--listen-address=127.0.0.1", "--bind-interfaces"),
+                 cache: bool = False):
         self.port = port or free_port()
         self.log = tmp / f"log-{self.port}.txt"
         self.args = [binary, "-C", "/dev/null", "-d", f"--port={self.port}", *listen,
-                     "--pid-file=", "-q", f"--log-facility={self.log}", *extra]
+                     "--pid-file=", "-q", f"--log-facility={self.log}",
+                     *([] if cache else ["--cache-size=0"]), *extra]
         # -d echoes every log line to stderr: send it to a file, never to an unread pipe
         # (a full pipe would block the server).
         self.stderr_path = tmp / f"stderr-{self.port}.txt"
