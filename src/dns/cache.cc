@@ -301,6 +301,11 @@ void DnsCache::insert_reply(pd::Bytes reply, const pd::Question& q, int64_t now)
     return ttl;
   };
   KeyBuf kb;
+  // Entries are stored only once the whole reply has been read: nothing half-parsed.
+  std::vector<std::pair<std::string, Entry>> staged;
+  auto commit = [&] {
+    for (auto& [key, e] : staged) store(std::move(key), std::move(e), now);
+  };
 
   // Follow the CNAME chain from the question name, caching each link.
   pd::Name cur = q.name;
@@ -332,13 +337,13 @@ void DnsCache::insert_reply(pd::Bytes reply, const pd::Question& q, int64_t now)
       e.rdata.push_back(static_cast<uint8_t>(tw.size() & 0xff));
       e.rdata.insert(e.rdata.end(), tw.begin(), tw.end());
       e.count = 1;
-      store(std::string(make_key(kb, cur.wire(), pd::rr::CNAME)), std::move(e), now);
+      staged.emplace_back(std::string(make_key(kb, cur.wire(), pd::rr::CNAME)), std::move(e));
     }
     cur = target;
   }
 
   if (!rrset.empty()) {
-    if (!cacheable(q.qtype, q.name)) return;
+    if (!cacheable(q.qtype, q.name)) return commit();
     Entry e;
     e.type = q.qtype;
     uint32_t ttl = UINT32_MAX;
@@ -353,18 +358,18 @@ void DnsCache::insert_reply(pd::Bytes reply, const pd::Question& q, int64_t now)
       ++e.count;
     }
     ttl = adjust(ttl);
-    if (ttl == 0) return;  // dnsmasq never caches a zero TTL
+    if (ttl == 0) return commit();  // dnsmasq never caches a zero TTL
     e.expiry = now + ttl;
     auto ow = cur.wire();
     e.owner.assign(ow.begin(), ow.end());
-    store(std::string(make_key(kb, cur.wire(), q.qtype)), std::move(e), now);
-    return;
+    staged.emplace_back(std::string(make_key(kb, cur.wire(), q.qtype)), std::move(e));
+    return commit();
   }
 
   // A negative answer: NXDOMAIN for the name whatever the type, NODATA for this type.
-  if (!opts_.negative) return;
+  if (!opts_.negative) return commit();
   const bool nx = rc == pd::rcode::NxDomain;
-  if (!nx && !cacheable(q.qtype, q.name)) return;
+  if (!nx && !cacheable(q.qtype, q.name)) return commit();
   Entry e;
   e.kind = nx ? Kind::NxDomain : Kind::NoData;
   e.type = nx ? kNxType : q.qtype;
@@ -388,15 +393,25 @@ void DnsCache::insert_reply(pd::Bytes reply, const pd::Question& q, int64_t now)
     break;
   }
   if (!e.has_soa) {
-    if (!opts_.neg_ttl) return;  // without an SOA only --neg-ttl makes it cacheable
+    if (!opts_.neg_ttl) return commit();  // without an SOA only --neg-ttl makes it cacheable
     ttl = *opts_.neg_ttl;
   }
   if (opts_.max_ttl && ttl > *opts_.max_ttl) ttl = *opts_.max_ttl;
-  if (ttl == 0) return;
+  if (ttl == 0) return commit();
   e.expiry = now + ttl;
   auto ow = cur.wire();
   e.owner.assign(ow.begin(), ow.end());
-  store(std::string(make_key(kb, cur.wire(), e.type)), std::move(e), now);
+  staged.emplace_back(std::string(make_key(kb, cur.wire(), e.type)), std::move(e));
+  commit();
+}
+
+size_t DnsCache::longest_chain() const {
+  size_t longest = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard lock(s->mu);
+    for (size_t b = 0; b < s->map.bucket_count(); ++b) longest = std::max(longest, s->map.bucket_size(b));
+  }
+  return longest;
 }
 
 size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::span<uint8_t> out) {

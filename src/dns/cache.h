@@ -67,6 +67,9 @@ class DnsCache {
   Counters counters() const;
   size_t capacity() const;
 
+  // The most entries sharing one hash bucket (SEC-17: stays small whatever the names).
+  size_t longest_chain() const;
+
   // The SIGUSR1 dump lines in dnsmasq's layout (header, rule, one line per record).
   void dump(int64_t now, const LogSink& sink) const;
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -453,6 +454,33 @@ TEST_F(DnsCacheTest, ShardedCacheHoldsManyNames) {
   for (int i = 0; i < 50000; i += 97) found += ask(Query("h" + std::to_string(i) + ".example", pd::rr::A)).has_value();
   EXPECT_EQ(found, (50000 + 96) / 97);
   EXPECT_EQ(c().counters().evictions, 0u);
+}
+
+TEST_F(DnsCacheTest, NothingHalfParsedIsCached) {
+  // The chain's first link is fine, but the SRV at its end has a forward pointer in its
+  // target: the whole reply is refused, the good link included.
+  Msg m("svc.example", pd::rr::SRV);
+  m.cname("svc.example", 60, "real.example");
+  m.rr(&m.an, wire_name("real.example"), pd::rr::SRV, 60, {0, 1, 0, 2, 0, 3, 0xc0, 0xff});
+  c().insert_reply(m.bytes(), question("svc.example", pd::rr::SRV), kNow);
+  EXPECT_FALSE(ask(Query("svc.example", pd::rr::SRV)));
+  EXPECT_FALSE(ask(Query("svc.example", pd::rr::CNAME)));
+  EXPECT_EQ(c().counters().insertions, 0u);
+}
+
+TEST_F(DnsCacheTest, Sec17NamesCollidingUnderAnUnkeyedHashSpreadOut) {
+  // 100,000 permutations of one set of letters: every one has the same byte sum, so any
+  // additive unkeyed hash puts them in one bucket. SipHash with a secret key does not.
+  opts.capacity = 200000;
+  std::string letters = "abcdefghi";
+  int n = 0;
+  do {
+    const std::string name = letters + ".flood.example";
+    c().insert_reply(Msg(name, pd::rr::A).a(name, 600, {192, 0, 2, 1}).bytes(),
+                     question(name, pd::rr::A), kNow);
+  } while (++n < 100000 && std::next_permutation(letters.begin(), letters.end()));
+  EXPECT_EQ(c().counters().insertions, 100000u);
+  EXPECT_LE(c().longest_chain(), 16u);
 }
 
 TEST_F(DnsCacheTest, DumpUsesDnsmasqLayout) {

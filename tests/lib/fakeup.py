@@ -52,12 +52,22 @@ class FakeUpstream:
 
     def __post_init__(self):
         fam = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        self.udp = socket.socket(fam, socket.SOCK_DGRAM)
-        self.udp.bind((self.host, self.port))
-        self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(fam, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((self.host, self.port))
+        wanted = self.port
+        for attempt in range(20):
+            # The OS picks a free UDP port; the same TCP port may be taken: then try again.
+            self.udp = socket.socket(fam, socket.SOCK_DGRAM)
+            self.udp.bind((self.host, wanted))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket(fam, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                self.tcp.bind((self.host, self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
+                if wanted or attempt == 19:
+                    raise
         self.tcp.listen(16)
         self.udp.settimeout(0.1)
         self.tcp.settimeout(0.1)
