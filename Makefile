@@ -77,7 +77,8 @@ ci: test asan-test fuzz-replay fuzz-smoke
 # Side-by-side benchmarks with dnsmasq (results go in bench/RESULTS.md by hand, with the command).
 bench: build
 	@tools/install-deps.sh bench
-	$(PY) bench/dns_forward.py
+	$(PY) bench/dns_bench.py --mode forward
+	$(PY) bench/dns_bench.py --mode hit
 
 options-doc: build
 	./build/release/masqd --masqd-options-markdown > docs/options.md

@@ -268,6 +268,9 @@ void ServiceState::on_udp_readable(uint32_t l) {
       (void)udp[l].sock.send(tx);
       tx.clear();
     }
+    // A short batch means the queue was drained: the (level-triggered) loop calls back
+    // when more arrives, which saves an empty recvmmsg per wake-up.
+    if (*n < rx.capacity()) break;
   }
 }
 

@@ -1,14 +1,19 @@
 #!/usr/bin/python3
-"""Forwarding benchmark: dnsmasq and masqd side by side in one run.
+"""DNS benchmark: dnsmasq and masqd side by side in one run, same flags.
 
-Each server (dnsmasq with --cache-size=0, masqd, which has no cache yet) forwards every
-query to the same upstream: a dnsmasq on 127.0.0.1 that answers every name itself
-(--address=/#/192.0.2.1). The server is pinned to CPU 0; dnsperf and the upstream share
-CPU 1. dnsperf offers the same fixed rate to both. Reported per server: server CPU time per
-answered query (from /proc/<pid>/stat), answered QPS, average latency, lost queries, and
-RSS idle and after the run; then masqd/dnsmasq ratios.
+--mode forward (default): both run with --cache-size=0 and forward every query (100,000
+distinct names) to the same upstream, a dnsmasq on 127.0.0.1 that answers every name itself
+(--address=/#/192.0.2.1, TTL 3600).
+--mode hit: both run with --cache-size=10000; the query file has 1,000 names, asked once
+beforehand (warm-up, not measured), so every measured query is a cache hit.
 
-Usage: bench/dns_forward.py [--seconds 10] [--qps 20000] [--masqd build/release/masqd]
+The server is pinned to CPU 0; dnsperf and the upstream share CPU 1. dnsperf offers the
+same fixed rate to both. Reported per server: server CPU time per answered query (from
+/proc/<pid>/stat), answered QPS, average latency, lost queries, and RSS idle and after the
+run; then masqd/dnsmasq ratios.
+
+Usage: bench/dns_bench.py [--mode forward|hit] [--seconds 10] [--qps 20000]
+                            [--masqd build/release/masqd]
 Loopback only; every process is stopped at the end.
 """
 import argparse
@@ -79,7 +84,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--qps", type=int, default=20000)
     ap.add_argument("--masqd", default=str(ROOT / "build" / "release" / "masqd"))
+    ap.add_argument("--mode", choices=("forward", "hit"), default="forward")
     args = ap.parse_args()
+    names = 100000 if args.mode == "forward" else 1000
     for tool in ("dnsperf", "dnsmasq", "taskset", "dig"):
         if not shutil.which(tool):
             sys.exit(f"needs {tool} (tools/install-deps.sh bench)")
@@ -87,24 +94,27 @@ def main():
     tmp = tempfile.mkdtemp(prefix="masqd-bench-")
     datafile = os.path.join(tmp, "queries.txt")
     with open(datafile, "w") as f:
-        for i in range(100000):
+        for i in range(names):
             f.write(f"n{i}.bench.test A\n")
     up_port, port = 5360, 5361
     common = ["-C", "/dev/null", "-k", "--pid-file=", "--user=", f"--port={port}",
               "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
-              f"--server=127.0.0.1#{up_port}", "--log-facility=/dev/null"]
+              f"--server=127.0.0.1#{up_port}", "--log-facility=/dev/null",
+              "--cache-size=0" if args.mode == "forward" else "--cache-size=10000"]
     upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
                       f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
                       "--no-resolv", "--address=/#/192.0.2.1", "--cache-size=0",
-                      "--log-facility=/dev/null"], 1)
+                      "--local-ttl=3600", "--log-facility=/dev/null"], 1)
     results = {}
     try:
         wait_port(up_port)
-        for name, cmd in (("dnsmasq", ["dnsmasq", "--cache-size=0", *common]),
-                          ("masqd", [args.masqd, *common])):
+        for name, cmd in (("dnsmasq", ["dnsmasq", *common]), ("masqd", [args.masqd, *common])):
             p = start(cmd, 0)
             try:
                 wait_port(port)
+                if args.mode == "hit":
+                    subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", datafile,
+                                    "-n", "1", "-t", "2"], capture_output=True, timeout=60)
                 idle = rss_kib(p.pid)
                 c0 = cpu_seconds(p.pid)
                 r = run_dnsperf(port, datafile, args.seconds, args.qps)
@@ -119,7 +129,8 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     keys = ["cpu_us_per_query", "qps", "latency_ms", "lost", "rss_idle_kib", "rss_after_kib"]
-    print(f"forwarding, offered {args.qps} qps for {args.seconds} s, server pinned to CPU 0")
+    what = "forwarding (no cache)" if args.mode == "forward" else "cache hits"
+    print(f"{what}, offered {args.qps} qps for {args.seconds} s, server pinned to CPU 0")
     print(f"{'metric':<18}{'dnsmasq':>12}{'masqd':>12}{'masqd/dnsmasq':>15}")
     for k in keys:
         a, b = results["dnsmasq"][k], results["masqd"][k]
