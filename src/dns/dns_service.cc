@@ -69,6 +69,8 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
                 : d.strict_order ? SelectMode::Strict
                                  : SelectMode::Fastest;
   no_ident = d.no_ident;
+  no_poll = d.no_poll;
+  clear_on_reload = d.clear_on_reload;
   dump_on_usr1 = c.process.no_daemon || log_queries;
   if (d.max_ttl) client_max_ttl = static_cast<uint32_t>(d.max_ttl->count());
   if (d.cache_size > 0) {
@@ -185,27 +187,40 @@ Result<void> ServiceState::open_listeners() {
   return ok();
 }
 
+std::optional<ServiceState::ResolvChoice> ServiceState::newest_resolv() const {
+  // Several files: the most recently changed one that exists is used (dnsmasq's rule).
+  std::optional<ResolvChoice> best;
+  for (const auto& f : resolv_files) {
+    struct stat st {};
+    if (f.empty() || stat(f.c_str(), &st) != 0) continue;
+    if (!best || st.st_mtim.tv_sec > best->mtime.tv_sec ||
+        (st.st_mtim.tv_sec == best->mtime.tv_sec && st.st_mtim.tv_nsec > best->mtime.tv_nsec))
+      best = ResolvChoice{f, st.st_mtim};
+  }
+  return best;
+}
+
+void ServiceState::poll_resolv() {
+  auto now_choice = newest_resolv();
+  if (!now_choice) return;
+  if (resolv_read && now_choice->path == resolv_read->path &&
+      now_choice->mtime.tv_sec == resolv_read->mtime.tv_sec &&
+      now_choice->mtime.tv_nsec == resolv_read->mtime.tv_nsec)
+    return;
+  load_servers(false);
+  if (clear_on_reload && cache) cache->clear();
+}
+
 void ServiceState::load_servers(bool at_startup) {
   std::vector<net::SocketAddr> resolv;
   if (!no_resolv) {
-    // Several files: the most recently changed one that exists is used.
-    const std::string* best = nullptr;
-    struct timespec best_time {};
-    for (const auto& f : resolv_files) {
-      struct stat st {};
-      if (f.empty() || stat(f.c_str(), &st) != 0) continue;
-      if (!best || st.st_mtim.tv_sec > best_time.tv_sec ||
-          (st.st_mtim.tv_sec == best_time.tv_sec && st.st_mtim.tv_nsec > best_time.tv_nsec)) {
-        best = &f;
-        best_time = st.st_mtim;
-      }
-    }
-    if (best) {
-      std::ifstream in(*best);
+    if (auto best = newest_resolv()) {
+      std::ifstream in(best->path);
       std::stringstream ss;
       ss << in.rdbuf();
       resolv = parse_resolv_conf(ss.str());
-      log("reading " + *best);
+      if (!no_poll) log("reading " + best->path);  // dnsmasq says nothing with --no-poll
+      resolv_read = best;
     }
   }
   std::vector<net::SocketAddr> ignore;
@@ -664,6 +679,7 @@ DnsService::~DnsService() {
   std::vector<uint64_t> fwds;
   for (const auto& [serial, f] : s_->tcp_forwards) fwds.push_back(serial);
   for (auto serial : fwds) s_->finish_tcp_forward(serial);
+  if (s_->poll_timer) s_->loop.cancel_timer(s_->poll_timer);
   for (const auto& u : s_->udp) s_->loop.remove_fd(u.sock.fd());
   for (const auto& t : s_->tcp) s_->loop.remove_fd(t.listener.fd());
 }
@@ -675,14 +691,22 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
     return make_error("max_port cannot be smaller than min_port", 1);
   std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
   if (auto r = svc->s_->open_listeners(); !r) return r.error();
-  if (svc->s_->port != 0) svc->s_->load_servers(true);
+  ServiceState& st = *svc->s_;
+  if (st.port != 0) {
+    st.load_servers(true);
+    // dnsmasq checks the resolv files for changes as it runs (not with --no-poll).
+    if (!st.no_resolv && !st.no_poll)
+      st.poll_timer = loop.add_periodic(std::chrono::seconds(1), [s = &st] { s->poll_resolv(); });
+  }
   return svc;
 }
 
 void DnsService::reload_servers() {
   if (s_->port == 0) return;
   s_->load_interfaces();
-  s_->load_servers(false);
+  // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
+  // dnsmasq; the configured servers are rebuilt either way.
+  if (s_->no_poll || s_->no_resolv) s_->load_servers(false);
 }
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }

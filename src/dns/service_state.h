@@ -2,6 +2,8 @@
 // on its loop thread. Not a public interface.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -140,6 +142,12 @@ struct ServiceState {
   Result<void> open_listeners();
   void load_interfaces();
   void load_servers(bool at_startup);
+  struct ResolvChoice {
+    std::string path;
+    struct timespec mtime {};
+  };
+  std::optional<ResolvChoice> newest_resolv() const;
+  void poll_resolv();
   std::vector<IpAddr> local_addresses() const;
 
   // ---- UDP path (dns_service.cc)
@@ -203,6 +211,10 @@ struct ServiceState {
   bool log_queries = false;
   SelectMode select_mode = SelectMode::Fastest;
   bool no_ident = false;
+  bool no_poll = false;          // --no-poll: resolv files read at start and SIGHUP only
+  bool clear_on_reload = false;  // --clear-on-reload: empty the cache when they change
+  std::optional<ResolvChoice> resolv_read;  // the file last read and its mtime
+  net::TimerId poll_timer = 0;
   bool dump_on_usr1 = false;  // -d or --log-queries: SIGUSR1 also dumps the cache
   std::optional<uint32_t> client_max_ttl;  // --max-ttl
   std::shared_ptr<DnsCache> cache;          // null with --cache-size=0

@@ -6,6 +6,7 @@ passed through, per-domain routing, SEC-02/03/04/09/14 checks, TCP, --domain-nee
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -559,3 +560,43 @@ def test_bind_interfaces_unknown_interface(masqd_bin):
                         "-z", "-i", "nosuch0", "--no-resolv", "--pid-file="],
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 2 and "unknown interface nosuch0" in p.stderr
+
+
+def _upstream_on_53(host, answer):
+    try:
+        return FakeUpstream(host=host, port=53, answer_v4=answer)
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("no_poll", [False, True])
+def test_resolv_file_polled_for_changes(start, tmp_path, no_poll):
+    """dnsmasq polls the resolv file and switches servers when it changes; with --no-poll
+    it reads it again only on SIGHUP. resolv.conf has no ports: fake upstreams on port 53
+    of 127.0.0.2 and 127.0.0.3 (needs root, as CI runs)."""
+    a = _upstream_on_53("127.0.0.2", "192.0.2.2")
+    b = _upstream_on_53("127.0.0.3", "192.0.2.3")
+    try:
+        if a is None or b is None:
+            pytest.skip("port 53 on 127.0.0.2/3 not available")
+        rf = tmp_path / "resolv.conf"
+        rf.write_text("nameserver 127.0.0.2\n")
+        s = start(f"--resolv-file={rf}", *(["--no-poll"] if no_poll else []))
+        assert s.query("p1.example.com").answer[0][0].address == "192.0.2.2"
+        rf.write_text("nameserver 127.0.0.3\n")
+        later = time.time() + 5  # a different mtime even on coarse file-system clocks
+        os.utime(rf, (later, later))
+        if no_poll:
+            time.sleep(2.5)
+            assert s.query("p2.example.com").answer[0][0].address == "192.0.2.2"
+            s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "using nameserver 127.0.0.3#53" not in s.log_lines():
+            time.sleep(0.1)
+        assert s.query("p3.example.com").answer[0][0].address == "192.0.2.3"
+        # dnsmasq logs "reading <file>" for each read, except with --no-poll.
+        assert s.log_lines().count(f"reading {rf}") == (0 if no_poll else 2)
+    finally:
+        for u in (a, b):
+            if u:
+                u.stop()
