@@ -1,0 +1,321 @@
+#include "local/domain_set.h"
+
+#include <cstring>
+#include <limits>
+#include <random>
+
+namespace masqd::local {
+
+namespace {
+
+constexpr size_t kHeader = 5;          // value (4, native order) + key size (1)
+constexpr size_t kMaxKey = 254;        // wire labels without the root label
+constexpr size_t kMaxLabels = 127;     // 254 bytes / 2 per shortest label
+constexpr size_t kMinCapacity = 16;
+constexpr uint64_t kPrime = 0x100000001b3ULL;  // FNV-1a's 64-bit prime
+
+inline uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<uint8_t>(c + 32) : c; }
+
+// One byte of the right-to-left hash. Label size bytes are below 64, so lower() leaves them.
+inline uint64_t step(uint64_t h, uint8_t b) { return (h ^ lower(b)) * kPrime; }
+
+// MurmurHash3's 64-bit finaliser: spreads the bytes' influence over all 64 bits, so the low
+// half can pick the slot and the high half serve as the tag.
+inline uint64_t finish(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+inline uint64_t hash_key(uint64_t seed, const uint8_t* key, size_t size) {
+  uint64_t h = seed;
+  for (size_t i = size; i > 0; --i) h = step(h, key[i - 1]);
+  return finish(h);
+}
+
+// Maps the hash's low 32 bits onto [0, capacity) without a division (Lemire's reduction).
+inline size_t slot_index(uint64_t hash, size_t capacity) {
+  return static_cast<size_t>((static_cast<uint64_t>(static_cast<uint32_t>(hash)) * capacity) >> 32);
+}
+
+inline uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+inline uint32_t slot_tag(uint64_t slot) { return static_cast<uint32_t>(slot >> 32); }
+inline size_t slot_offset(uint64_t slot) { return static_cast<size_t>(static_cast<uint32_t>(slot)) - 1; }
+inline uint64_t make_slot(uint32_t tag, size_t offset) {
+  return (static_cast<uint64_t>(tag) << 32) | static_cast<uint64_t>(offset + 1);
+}
+
+inline DomainSet::Value read_value(const char* rec) {
+  DomainSet::Value v;
+  std::memcpy(&v, rec, sizeof v);
+  return v;
+}
+inline void write_value(char* rec, DomainSet::Value v) { std::memcpy(rec, &v, sizeof v); }
+inline size_t key_size(const char* rec) { return static_cast<uint8_t>(rec[4]); }
+inline const uint8_t* key_bytes(const char* rec) { return reinterpret_cast<const uint8_t*>(rec + kHeader); }
+
+// Stored keys are lower case already; the probe side may not be.
+inline bool key_equals(const char* rec, const uint8_t* key, size_t size) {
+  if (key_size(rec) != size) return false;
+  const uint8_t* stored = key_bytes(rec);
+  for (size_t i = 0; i < size; ++i)
+    if (stored[i] != lower(key[i])) return false;
+  return true;
+}
+
+// Wire labels (with or without the root label) checked and cut to the labels part.
+std::optional<size_t> checked_wire_size(std::span<const uint8_t> wire) {
+  size_t pos = 0;
+  while (pos < wire.size()) {
+    const uint8_t len = wire[pos];
+    if (len == 0) return pos + 1 == wire.size() ? std::optional<size_t>(pos) : std::nullopt;
+    if (len > 63) return std::nullopt;
+    pos += 1 + len;
+  }
+  if (pos != wire.size() || pos > kMaxKey) return std::nullopt;
+  return pos;
+}
+
+size_t target_capacity(size_t count) {
+  size_t cap = count + count / 3 + 1;  // load <= 0.75
+  return cap < kMinCapacity ? kMinCapacity : cap;
+}
+
+}  // namespace
+
+std::optional<size_t> text_to_wire_labels(std::string_view text, std::span<uint8_t> out) {
+  if (!text.empty() && text.back() == '.') text.remove_suffix(1);
+  if (text.empty()) return size_t{0};
+  if (text.size() > kMaxKey - 1 || out.size() < text.size() + 1) return std::nullopt;
+  size_t len_at = 0, pos = 1;
+  for (char ch : text) {
+    if (ch == '.') {
+      const size_t len = pos - len_at - 1;
+      if (len == 0 || len > 63) return std::nullopt;
+      out[len_at] = static_cast<uint8_t>(len);
+      len_at = pos++;
+    } else {
+      out[pos++] = lower(static_cast<uint8_t>(ch));
+    }
+  }
+  const size_t len = pos - len_at - 1;
+  if (len == 0 || len > 63) return std::nullopt;
+  out[len_at] = static_cast<uint8_t>(len);
+  return pos;
+}
+
+// ---- Builder ----
+
+DomainSet::Builder::Builder(uint64_t seed) : seed_(seed) {
+  if (seed_ == 0) {
+    std::random_device rd;
+    seed_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    if (seed_ == 0) seed_ = 0x9e3779b97f4a7c15ULL;
+  }
+}
+
+void DomainSet::Builder::reserve(size_t names, size_t text_bytes) {
+  arena_.reserve(text_bytes + names * (kHeader + 1));
+  if (target_capacity(names) > slots_.size()) grow(target_capacity(names));
+}
+
+bool DomainSet::Builder::add(std::string_view text, Value value) {
+  uint8_t wire[kMaxKey + 1];
+  auto size = text_to_wire_labels(text, wire);
+  if (!size) return false;
+  return insert(wire, *size, value);
+}
+
+bool DomainSet::Builder::add_wire(std::span<const uint8_t> wire, Value value) {
+  auto size = checked_wire_size(wire);
+  if (!size) return false;
+  uint8_t key[kMaxKey];
+  for (size_t i = 0; i < *size; ++i) key[i] = lower(wire[i]);
+  return insert(key, *size, value);
+}
+
+bool DomainSet::Builder::insert(const uint8_t* key, size_t size, Value value) {
+  if (size == 0) {
+    if (!has_root_)
+      root_value_ = value;
+    else if (merge_)
+      root_value_ = merge_(root_value_, value);
+    has_root_ = true;
+    return true;
+  }
+  if ((count_ + 1) * 4 > slots_.size() * 3) grow(slots_.empty() ? kMinCapacity : slots_.size() * 2);
+  const uint64_t h = hash_key(seed_, key, size);
+  const uint32_t tag = tag_of(h);
+  const size_t cap = slots_.size();
+  for (size_t i = slot_index(h, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
+    const uint64_t s = slots_[i];
+    if (s == 0) {
+      const size_t offset = arena_.size();
+      if (offset + kHeader + size >= std::numeric_limits<uint32_t>::max()) return false;
+      char header[kHeader];
+      write_value(header, value);
+      header[4] = static_cast<char>(size);
+      arena_.append(header, kHeader);
+      arena_.append(reinterpret_cast<const char*>(key), size);
+      slots_[i] = make_slot(tag, offset);
+      ++count_;
+      return true;
+    }
+    if (slot_tag(s) == tag) {
+      char* rec = arena_.data() + slot_offset(s);
+      if (key_equals(rec, key, size)) {
+        if (merge_) write_value(rec, merge_(read_value(rec), value));
+        return true;
+      }
+    }
+  }
+}
+
+void DomainSet::Builder::grow(size_t capacity) {
+  std::vector<uint64_t> old;
+  old.swap(slots_);
+  slots_.assign(capacity, 0);
+  for (uint64_t s : old) {
+    if (s == 0) continue;
+    const char* rec = arena_.data() + slot_offset(s);
+    const uint64_t h = hash_key(seed_, key_bytes(rec), key_size(rec));
+    size_t i = slot_index(h, capacity);
+    while (slots_[i] != 0) i = (i + 1 == capacity) ? 0 : i + 1;
+    slots_[i] = s;
+  }
+}
+
+DomainSet DomainSet::Builder::build() {
+  // Growth doubles the table; give the finished set exactly the room its load needs.
+  if (count_ > 0 && slots_.size() > target_capacity(count_)) grow(target_capacity(count_));
+  arena_.shrink_to_fit();
+  slots_.shrink_to_fit();
+  DomainSet set;
+  set.seed_ = seed_;
+  set.arena_ = std::move(arena_);
+  set.slots_ = std::move(slots_);
+  set.count_ = count_;
+  set.has_root_ = has_root_;
+  set.root_value_ = root_value_;
+  arena_.clear();
+  slots_.clear();
+  count_ = 0;
+  has_root_ = false;
+  return set;
+}
+
+// ---- lookups ----
+
+size_t DomainSet::walk(const uint8_t* wire, size_t size, uint16_t* starts, uint64_t* hashes) const {
+  size_t labels = 0, pos = 0;
+  while (pos < size) {
+    if (labels == kMaxLabels || wire[pos] == 0) return 0;
+    starts[labels++] = static_cast<uint16_t>(pos);
+    pos += 1 + wire[pos];
+  }
+  if (pos != size) return 0;
+  uint64_t h = seed_;
+  size_t end = size;
+  for (size_t l = labels; l > 0; --l) {
+    const size_t start = starts[l - 1];
+    for (size_t i = end; i > start; --i) h = step(h, wire[i - 1]);
+    hashes[l - 1] = finish(h);
+    end = start;
+  }
+  return labels;
+}
+
+const uint8_t* DomainSet::probe(uint64_t hash, const uint8_t* key, size_t size) const {
+  const size_t cap = slots_.size();
+  const uint32_t tag = tag_of(hash);
+  for (size_t i = slot_index(hash, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
+    const uint64_t s = slots_[i];
+    if (s == 0) return nullptr;
+    if (slot_tag(s) == tag) {
+      const char* rec = arena_.data() + slot_offset(s);
+      if (key_equals(rec, key, size)) return reinterpret_cast<const uint8_t*>(rec);
+    }
+  }
+}
+
+size_t DomainSet::collect(const uint8_t* wire, size_t size, std::span<Match> out,
+                          bool first_only) const {
+  size_t n = 0;
+  if (count_ > 0 && size > 0) {
+    uint16_t starts[kMaxLabels];
+    uint64_t hashes[kMaxLabels];
+    const size_t labels = walk(wire, size, starts, hashes);
+    for (size_t l = 0; l < labels && n < out.size(); ++l) {
+      const uint8_t* rec = probe(hashes[l], wire + starts[l], size - starts[l]);
+      if (!rec) continue;
+      out[n++] = Match{read_value(reinterpret_cast<const char*>(rec)), static_cast<uint8_t>(labels - l)};
+      if (first_only) return n;
+    }
+  }
+  if (has_root_ && n < out.size()) out[n++] = Match{root_value_, 0};
+  return n;
+}
+
+std::optional<DomainSet::Match> DomainSet::longest_match(const proto::dns::Name& name) const {
+  Match m;
+  const auto wire = name.wire();
+  if (collect(wire.data(), wire.size() - 1, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
+  return m;
+}
+
+std::optional<DomainSet::Match> DomainSet::longest_match(std::string_view text) const {
+  uint8_t wire[kMaxKey + 1];
+  auto size = text_to_wire_labels(text, wire);
+  if (!size) return std::nullopt;
+  Match m;
+  if (collect(wire, *size, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
+  return m;
+}
+
+size_t DomainSet::matches(const proto::dns::Name& name, std::span<Match> out) const {
+  const auto wire = name.wire();
+  return collect(wire.data(), wire.size() - 1, out, false);
+}
+
+std::optional<DomainSet::Value> DomainSet::find_exact(const proto::dns::Name& name) const {
+  const auto wire = name.wire();
+  const size_t size = wire.size() - 1;
+  if (size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
+  if (count_ == 0) return std::nullopt;
+  const uint8_t* rec = probe(hash_key(seed_, wire.data(), size), wire.data(), size);
+  if (!rec) return std::nullopt;
+  return read_value(reinterpret_cast<const char*>(rec));
+}
+
+std::optional<DomainSet::Value> DomainSet::find_exact(std::string_view text) const {
+  uint8_t wire[kMaxKey + 1];
+  auto size = text_to_wire_labels(text, wire);
+  if (!size) return std::nullopt;
+  if (*size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
+  if (count_ == 0) return std::nullopt;
+  const uint8_t* rec = probe(hash_key(seed_, wire, *size), wire, *size);
+  if (!rec) return std::nullopt;
+  return read_value(reinterpret_cast<const char*>(rec));
+}
+
+void DomainSet::for_each(const std::function<void(std::string_view, Value)>& fn) const {
+  if (has_root_) fn("", root_value_);
+  std::string text;
+  for (size_t off = 0; off + kHeader <= arena_.size();) {
+    const char* rec = arena_.data() + off;
+    const size_t size = key_size(rec);
+    const uint8_t* key = key_bytes(rec);
+    text.clear();
+    for (size_t p = 0; p < size; p += 1 + key[p]) {
+      if (p > 0) text.push_back('.');
+      text.append(reinterpret_cast<const char*>(key + p + 1), key[p]);
+    }
+    fn(text, read_value(rec));
+    off += kHeader + size;
+  }
+}
+
+}  // namespace masqd::local
