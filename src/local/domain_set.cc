@@ -1,5 +1,6 @@
 #include "local/domain_set.h"
 
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -12,14 +13,34 @@ constexpr size_t kHeader = 5;          // value (4, native order) + key size (1)
 constexpr size_t kMaxKey = 254;        // wire labels without the root label
 constexpr size_t kMaxLabels = 127;     // 254 bytes / 2 per shortest label
 constexpr size_t kMinCapacity = 16;
-constexpr uint64_t kPrime = 0x100000001b3ULL;  // FNV-1a's 64-bit prime
+constexpr uint64_t kPrime = 0x9e3779b97f4a7c15ULL;  // odd: multiplying is a bijection
 
 inline uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<uint8_t>(c + 32) : c; }
 
-// One byte of the right-to-left hash. Label size bytes are below 64, so lower() leaves them.
-inline uint64_t step(uint64_t h, uint8_t b) { return (h ^ lower(b)) * kPrime; }
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, sizeof v); }
 
-// MurmurHash3's 64-bit finaliser: spreads the bytes' influence over all 64 bits, so the low
+// Lowers the ASCII capitals of 8 bytes at once (other bytes, including label sizes, stay).
+inline uint64_t lower8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');
+  const uint64_t above_z = low7 + kOnes * (0x80 - 'Z' - 1);
+  return w | (((at_least_a ^ above_z) & ~w & kHigh) >> 2);
+}
+
+// The first `n` (1..8) bytes of a loaded word, in memory order.
+inline uint64_t keep_bytes(uint64_t w, size_t n) {
+  if (n >= 8) return w;
+  if constexpr (std::endian::native == std::endian::little) return w & ((uint64_t{1} << (8 * n)) - 1);
+  return w & (~uint64_t{0} << (8 * (8 - n)));
+}
+
+// MurmurHash3's 64-bit finaliser: spreads every input bit over all 64 bits, so the low
 // half can pick the slot and the high half serve as the tag.
 inline uint64_t finish(uint64_t h) {
   h ^= h >> 33;
@@ -30,10 +51,49 @@ inline uint64_t finish(uint64_t h) {
   return h;
 }
 
-inline uint64_t hash_key(uint64_t seed, const uint8_t* key, size_t size) {
+// A name's labels made ready for hashing and comparing: copied into a zero-padded buffer
+// (so whole words can be read), lowered, split into labels, and hashed from the right, one
+// label at a time (each label, size byte included, a word at a time). hashes[i] is the hash
+// of the suffix that starts with label i, so one pass serves every parent of the name.
+struct Prepared {
+  alignas(8) uint8_t buf[kMaxKey + 10];
+  size_t size = 0;
+  size_t labels = 0;
+  uint16_t starts[kMaxLabels];
+  uint64_t hashes[kMaxLabels];
+};
+
+// `wire`: labels without the root label. false: malformed.
+bool prepare(uint64_t seed, const uint8_t* wire, size_t size, Prepared& p) {
+  if (size > kMaxKey) return false;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) store64(p.buf + i, lower8(load64(wire + i)));
+  for (; i < size; ++i) p.buf[i] = lower(wire[i]);
+  store64(p.buf + size, 0);
+  p.size = size;
+  p.labels = 0;
+  for (size_t pos = 0; pos < size; pos += 1 + p.buf[pos]) {
+    if (p.labels == kMaxLabels || p.buf[pos] == 0 || p.buf[pos] > 63) return false;
+    p.starts[p.labels++] = static_cast<uint16_t>(pos);
+  }
+  size_t end = size;
+  for (size_t l = p.labels; l > 0; --l) {
+    const size_t start = p.starts[l - 1];
+    if (start + 1 + p.buf[start] != end) return false;  // the last label ran past the end
+    end = start;
+  }
   uint64_t h = seed;
-  for (size_t i = size; i > 0; --i) h = step(h, key[i - 1]);
-  return finish(h);
+  end = size;
+  for (size_t l = p.labels; l > 0; --l) {
+    const size_t start = p.starts[l - 1];
+    for (size_t j = start; j < end; j += 8) {
+      h = (h ^ keep_bytes(load64(p.buf + j), end - j)) * kPrime;
+      h = (h << 29) | (h >> 35);
+    }
+    p.hashes[l - 1] = finish(h);
+    end = start;
+  }
+  return true;
 }
 
 // Maps the hash's low 32 bits onto [0, capacity) without a division (Lemire's reduction).
@@ -57,13 +117,9 @@ inline void write_value(char* rec, DomainSet::Value v) { std::memcpy(rec, &v, si
 inline size_t key_size(const char* rec) { return static_cast<uint8_t>(rec[4]); }
 inline const uint8_t* key_bytes(const char* rec) { return reinterpret_cast<const uint8_t*>(rec + kHeader); }
 
-// Stored keys are lower case already; the probe side may not be.
+// Both sides are lower case (stored keys always, probe keys once prepared).
 inline bool key_equals(const char* rec, const uint8_t* key, size_t size) {
-  if (key_size(rec) != size) return false;
-  const uint8_t* stored = key_bytes(rec);
-  for (size_t i = 0; i < size; ++i)
-    if (stored[i] != lower(key[i])) return false;
-  return true;
+  return key_size(rec) == size && std::memcmp(key_bytes(rec), key, size) == 0;
 }
 
 // Wire labels (with or without the root label) checked and cut to the labels part.
@@ -132,12 +188,10 @@ bool DomainSet::Builder::add(std::string_view text, Value value) {
 bool DomainSet::Builder::add_wire(std::span<const uint8_t> wire, Value value) {
   auto size = checked_wire_size(wire);
   if (!size) return false;
-  uint8_t key[kMaxKey];
-  for (size_t i = 0; i < *size; ++i) key[i] = lower(wire[i]);
-  return insert(key, *size, value);
+  return insert(wire.data(), *size, value);
 }
 
-bool DomainSet::Builder::insert(const uint8_t* key, size_t size, Value value) {
+bool DomainSet::Builder::insert(const uint8_t* wire, size_t size, Value value) {
   if (size == 0) {
     if (!has_root_)
       root_value_ = value;
@@ -146,8 +200,10 @@ bool DomainSet::Builder::insert(const uint8_t* key, size_t size, Value value) {
     has_root_ = true;
     return true;
   }
+  Prepared p;
+  if (!prepare(seed_, wire, size, p)) return false;
   if ((count_ + 1) * 4 > slots_.size() * 3) grow(slots_.empty() ? kMinCapacity : slots_.size() * 2);
-  const uint64_t h = hash_key(seed_, key, size);
+  const uint64_t h = p.hashes[0];
   const uint32_t tag = tag_of(h);
   const size_t cap = slots_.size();
   for (size_t i = slot_index(h, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
@@ -159,14 +215,15 @@ bool DomainSet::Builder::insert(const uint8_t* key, size_t size, Value value) {
       write_value(header, value);
       header[4] = static_cast<char>(size);
       arena_.append(header, kHeader);
-      arena_.append(reinterpret_cast<const char*>(key), size);
+      arena_.append(reinterpret_cast<const char*>(p.buf), size);
       slots_[i] = make_slot(tag, offset);
       ++count_;
+      label_counts_[p.labels / 64] |= uint64_t{1} << (p.labels % 64);
       return true;
     }
     if (slot_tag(s) == tag) {
       char* rec = arena_.data() + slot_offset(s);
-      if (key_equals(rec, key, size)) {
+      if (key_equals(rec, p.buf, size)) {
         if (merge_) write_value(rec, merge_(read_value(rec), value));
         return true;
       }
@@ -178,19 +235,22 @@ void DomainSet::Builder::grow(size_t capacity) {
   std::vector<uint64_t> old;
   old.swap(slots_);
   slots_.assign(capacity, 0);
+  Prepared p;
   for (uint64_t s : old) {
     if (s == 0) continue;
     const char* rec = arena_.data() + slot_offset(s);
-    const uint64_t h = hash_key(seed_, key_bytes(rec), key_size(rec));
-    size_t i = slot_index(h, capacity);
+    (void)prepare(seed_, key_bytes(rec), key_size(rec), p);  // stored keys are well-formed
+    size_t i = slot_index(p.hashes[0], capacity);
     while (slots_[i] != 0) i = (i + 1 == capacity) ? 0 : i + 1;
     slots_[i] = s;
   }
 }
 
 DomainSet DomainSet::Builder::build() {
-  // Growth doubles the table; give the finished set exactly the room its load needs.
-  if (count_ > 0 && slots_.size() > target_capacity(count_)) grow(target_capacity(count_));
+  // Growth doubles the table; give the finished set the room its load needs (a table
+  // reserved for about this many names is kept as it is).
+  const size_t target = target_capacity(count_);
+  if (count_ > 0 && slots_.size() > target + target / 8) grow(target);
   arena_.shrink_to_fit();
   slots_.shrink_to_fit();
   DomainSet set;
@@ -200,35 +260,15 @@ DomainSet DomainSet::Builder::build() {
   set.count_ = count_;
   set.has_root_ = has_root_;
   set.root_value_ = root_value_;
-  arena_.clear();
-  slots_.clear();
-  count_ = 0;
-  has_root_ = false;
+  set.label_counts_[0] = label_counts_[0];
+  set.label_counts_[1] = label_counts_[1];
+  *this = Builder(seed_);
   return set;
 }
 
 // ---- lookups ----
 
-size_t DomainSet::walk(const uint8_t* wire, size_t size, uint16_t* starts, uint64_t* hashes) const {
-  size_t labels = 0, pos = 0;
-  while (pos < size) {
-    if (labels == kMaxLabels || wire[pos] == 0) return 0;
-    starts[labels++] = static_cast<uint16_t>(pos);
-    pos += 1 + wire[pos];
-  }
-  if (pos != size) return 0;
-  uint64_t h = seed_;
-  size_t end = size;
-  for (size_t l = labels; l > 0; --l) {
-    const size_t start = starts[l - 1];
-    for (size_t i = end; i > start; --i) h = step(h, wire[i - 1]);
-    hashes[l - 1] = finish(h);
-    end = start;
-  }
-  return labels;
-}
-
-const uint8_t* DomainSet::probe(uint64_t hash, const uint8_t* key, size_t size) const {
+const char* DomainSet::probe(uint64_t hash, const uint8_t* key, size_t size) const {
   const size_t cap = slots_.size();
   const uint32_t tag = tag_of(hash);
   for (size_t i = slot_index(hash, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
@@ -236,7 +276,7 @@ const uint8_t* DomainSet::probe(uint64_t hash, const uint8_t* key, size_t size) 
     if (s == 0) return nullptr;
     if (slot_tag(s) == tag) {
       const char* rec = arena_.data() + slot_offset(s);
-      if (key_equals(rec, key, size)) return reinterpret_cast<const uint8_t*>(rec);
+      if (key_equals(rec, key, size)) return rec;
     }
   }
 }
@@ -245,18 +285,38 @@ size_t DomainSet::collect(const uint8_t* wire, size_t size, std::span<Match> out
                           bool first_only) const {
   size_t n = 0;
   if (count_ > 0 && size > 0) {
-    uint16_t starts[kMaxLabels];
-    uint64_t hashes[kMaxLabels];
-    const size_t labels = walk(wire, size, starts, hashes);
-    for (size_t l = 0; l < labels && n < out.size(); ++l) {
-      const uint8_t* rec = probe(hashes[l], wire + starts[l], size - starts[l]);
+    Prepared p;
+    if (!prepare(seed_, wire, size, p)) return 0;
+    // Start every slot load at once: with millions of entries each one is a cache miss,
+    // and they overlap instead of queueing one after the other.
+    const size_t cap = slots_.size();
+    for (size_t l = 0; l < p.labels; ++l) {
+      const size_t labels = p.labels - l;
+      if (label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))
+        __builtin_prefetch(&slots_[slot_index(p.hashes[l], cap)]);
+    }
+    for (size_t l = 0; l < p.labels && n < out.size(); ++l) {
+      const size_t labels = p.labels - l;  // of this suffix
+      if (!(label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))) continue;
+      const char* rec = probe(p.hashes[l], p.buf + p.starts[l], size - p.starts[l]);
       if (!rec) continue;
-      out[n++] = Match{read_value(reinterpret_cast<const char*>(rec)), static_cast<uint8_t>(labels - l)};
+      out[n++] = Match{read_value(rec), static_cast<uint8_t>(labels)};
       if (first_only) return n;
     }
   }
   if (has_root_ && n < out.size()) out[n++] = Match{root_value_, 0};
   return n;
+}
+
+std::optional<DomainSet::Value> DomainSet::exact(const uint8_t* wire, size_t size) const {
+  if (size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
+  if (count_ == 0) return std::nullopt;
+  Prepared p;
+  if (!prepare(seed_, wire, size, p)) return std::nullopt;
+  if (!(label_counts_[p.labels / 64] & (uint64_t{1} << (p.labels % 64)))) return std::nullopt;
+  const char* rec = probe(p.hashes[0], p.buf, size);
+  if (!rec) return std::nullopt;
+  return read_value(rec);
 }
 
 std::optional<DomainSet::Match> DomainSet::longest_match(const proto::dns::Name& name) const {
@@ -282,23 +342,14 @@ size_t DomainSet::matches(const proto::dns::Name& name, std::span<Match> out) co
 
 std::optional<DomainSet::Value> DomainSet::find_exact(const proto::dns::Name& name) const {
   const auto wire = name.wire();
-  const size_t size = wire.size() - 1;
-  if (size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
-  if (count_ == 0) return std::nullopt;
-  const uint8_t* rec = probe(hash_key(seed_, wire.data(), size), wire.data(), size);
-  if (!rec) return std::nullopt;
-  return read_value(reinterpret_cast<const char*>(rec));
+  return exact(wire.data(), wire.size() - 1);
 }
 
 std::optional<DomainSet::Value> DomainSet::find_exact(std::string_view text) const {
   uint8_t wire[kMaxKey + 1];
   auto size = text_to_wire_labels(text, wire);
   if (!size) return std::nullopt;
-  if (*size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
-  if (count_ == 0) return std::nullopt;
-  const uint8_t* rec = probe(hash_key(seed_, wire, *size), wire, *size);
-  if (!rec) return std::nullopt;
-  return read_value(reinterpret_cast<const char*>(rec));
+  return exact(wire, *size);
 }
 
 void DomainSet::for_each(const std::function<void(std::string_view, Value)>& fn) const {

@@ -21,10 +21,11 @@ namespace masqd::local {
 // Layout: every key is stored once in one byte arena as [value u32][size u8][wire labels,
 // lower case, no root label]; an open-addressing table of 64-bit slots (32-bit arena offset +
 // 32-bit hash tag, load <= 0.75, linear probing) points into it. No allocation per name.
-// The hash runs over a name's bytes from right to left, so one pass over a query yields the
-// hash of every parent suffix: a lookup costs one pass plus one probe per label, whatever
-// the number of entries. The seed is random per build, so probe sequences cannot be planned
-// from outside. Thread-safety: a built DomainSet is immutable; share it as
+// The hash runs over a name's labels from the right (each label a word at a time), so one
+// pass over a query yields the hash of every parent suffix: a lookup costs that pass plus
+// one probe per label count present in the set, whatever the number of entries (the probes
+// are prefetched together). The seed is random per build, so probe sequences cannot be
+// planned from outside. Thread-safety: a built DomainSet is immutable; share it as
 // std::shared_ptr<const DomainSet> and swap the pointer on reload.
 class DomainSet {
  public:
@@ -58,10 +59,11 @@ class DomainSet {
     DomainSet build();
 
    private:
-    bool insert(const uint8_t* key, size_t size, Value value);
+    bool insert(const uint8_t* wire, size_t size, Value value);
     void grow(size_t capacity);
 
     uint64_t seed_;
+    uint64_t label_counts_[2] = {0, 0};  // bit n: some entry has n labels
     MergeFn merge_;
     std::string arena_;
     std::vector<uint64_t> slots_;
@@ -94,10 +96,10 @@ class DomainSet {
   size_t bytes_used() const { return arena_.capacity() + slots_.capacity() * sizeof(uint64_t); }
 
  private:
-  // `wire`: labels without the root label, well-formed. Fills per-label suffix hashes.
-  size_t walk(const uint8_t* wire, size_t size, uint16_t* starts, uint64_t* hashes) const;
-  const uint8_t* probe(uint64_t hash, const uint8_t* key, size_t size) const;
+  // `wire`: labels without the root label; `key` lower case. The record or nullptr.
+  const char* probe(uint64_t hash, const uint8_t* key, size_t size) const;
   size_t collect(const uint8_t* wire, size_t size, std::span<Match> out, bool first_only) const;
+  std::optional<Value> exact(const uint8_t* wire, size_t size) const;
 
   uint64_t seed_ = 0;
   std::string arena_;
@@ -105,6 +107,7 @@ class DomainSet {
   size_t count_ = 0;
   bool has_root_ = false;
   Value root_value_ = 0;
+  uint64_t label_counts_[2] = {0, 0};  // bit n: some entry has n labels (probes skip the rest)
 };
 
 // Text ("a.b.c", one trailing dot allowed, no escapes) to lower-case wire labels without
