@@ -40,8 +40,7 @@ inline uint64_t keep_bytes(uint64_t w, size_t n) {
   return w & (~uint64_t{0} << (8 * (8 - n)));
 }
 
-// MurmurHash3's 64-bit finaliser: spreads every input bit over all 64 bits, so the low
-// half can pick the slot and the high half serve as the tag.
+// MurmurHash3's 64-bit finaliser: spreads every input bit over all 64 bits.
 inline uint64_t finish(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -96,12 +95,16 @@ bool prepare(uint64_t seed, const uint8_t* wire, size_t size, Prepared& p) {
   return true;
 }
 
-// Maps the hash's low 32 bits onto [0, capacity) without a division (Lemire's reduction).
-inline size_t slot_index(uint64_t hash, size_t capacity) {
-  return static_cast<size_t>((static_cast<uint64_t>(static_cast<uint32_t>(hash)) * capacity) >> 32);
-}
-
+// The slot and the tag both come from the hash's high 32 bits: the slot by mapping them onto
+// [0, capacity) without a division (Lemire's reduction), so that growing the table needs
+// only the stored tags, never the keys. Neighbouring entries then share the tag's top bits,
+// so a tag compare filters about 1 in 2^(32 - log2 capacity) less well: at a million names,
+// one probe in ~2000 reads a key it did not need to.
 inline uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+inline size_t index_of_tag(uint32_t tag, size_t capacity) {
+  return static_cast<size_t>((static_cast<uint64_t>(tag) * capacity) >> 32);
+}
+inline size_t slot_index(uint64_t hash, size_t capacity) { return index_of_tag(tag_of(hash), capacity); }
 inline uint32_t slot_tag(uint64_t slot) { return static_cast<uint32_t>(slot >> 32); }
 inline size_t slot_offset(uint64_t slot) { return static_cast<size_t>(static_cast<uint32_t>(slot)) - 1; }
 inline uint64_t make_slot(uint32_t tag, size_t offset) {
@@ -235,12 +238,9 @@ void DomainSet::Builder::grow(size_t capacity) {
   std::vector<uint64_t> old;
   old.swap(slots_);
   slots_.assign(capacity, 0);
-  Prepared p;
   for (uint64_t s : old) {
     if (s == 0) continue;
-    const char* rec = arena_.data() + slot_offset(s);
-    (void)prepare(seed_, key_bytes(rec), key_size(rec), p);  // stored keys are well-formed
-    size_t i = slot_index(p.hashes[0], capacity);
+    size_t i = index_of_tag(slot_tag(s), capacity);
     while (slots_[i] != 0) i = (i + 1 == capacity) ? 0 : i + 1;
     slots_[i] = s;
   }
