@@ -71,6 +71,12 @@ AddressRules AddressRules::build(const std::vector<config::AddressRule>& rules, 
   AnswerTable table;
   DomainSet::Builder builder(seed);
   builder.set_merge([&table](DomainSet::Value a, DomainSet::Value b) { return table.merge(a, b); });
+  size_t names = 0, text = 0;
+  for (const auto& rule : rules) {
+    names += rule.domains.size();
+    for (const auto& p : rule.domains) text += p.name.size();
+  }
+  builder.reserve(names, text);  // one table allocation, no growth
 
   for (size_t i = 0; i < rules.size(); ++i) {
     const auto& rule = rules[i];
