@@ -1,0 +1,123 @@
+#include "local/address_rules.h"
+
+#include <algorithm>
+#include <array>
+
+namespace masqd::local {
+
+namespace {
+
+namespace rr = proto::dns::rr;
+
+// A byte string that identifies an answer, for sharing one side-table row between the
+// (typically millions of) domains that have the same answer.
+std::string answer_key(const AddressAnswer& a) {
+  std::string k;
+  k.push_back(static_cast<char>((a.zeros ? 1 : 0) | (a.no_address ? 2 : 0)));
+  for (const auto* list : {&a.v4, &a.v6}) {
+    k.push_back(static_cast<char>(list->size() & 0xff));
+    k.push_back(static_cast<char>((list->size() >> 8) & 0xff));
+    for (const auto& ip : *list) k.append(reinterpret_cast<const char*>(ip.bytes().data()), ip.size());
+  }
+  return k;
+}
+
+void add_unique(std::vector<IpAddr>& list, const IpAddr& ip) {
+  if (std::find(list.begin(), list.end(), ip) == list.end()) list.push_back(ip);
+}
+
+class AnswerTable {
+ public:
+  DomainSet::Value intern(AddressAnswer a) {
+    auto [it, inserted] = index_.try_emplace(answer_key(a), static_cast<DomainSet::Value>(rows_.size()));
+    if (inserted) rows_.push_back(std::move(a));
+    return it->second;
+  }
+  DomainSet::Value merge(DomainSet::Value existing, DomainSet::Value incoming) {
+    if (existing == incoming) return existing;
+    AddressAnswer m = rows_[existing];
+    const AddressAnswer& in = rows_[incoming];
+    for (const auto& ip : in.v4) add_unique(m.v4, ip);
+    for (const auto& ip : in.v6) add_unique(m.v6, ip);
+    m.zeros = m.zeros || in.zeros;
+    m.no_address = m.no_address || in.no_address;
+    return intern(std::move(m));
+  }
+  std::vector<AddressAnswer> take() { return std::move(rows_); }
+
+ private:
+  std::vector<AddressAnswer> rows_;
+  std::unordered_map<std::string, DomainSet::Value> index_;
+};
+
+}  // namespace
+
+bool AddressAnswer::answers(uint16_t qtype) const {
+  switch (qtype) {
+    case rr::A:
+      return !v4.empty() || zeros || no_address;
+    case rr::AAAA:
+      return !v6.empty() || zeros || no_address;
+    case rr::ANY:
+      return !v4.empty() || !v6.empty() || no_address;
+    default:
+      return no_address;
+  }
+}
+
+AddressRules AddressRules::build(const std::vector<config::AddressRule>& rules, uint64_t seed) {
+  using Kind = config::DomainPattern::Kind;
+  AddressRules out;
+  AnswerTable table;
+  DomainSet::Builder builder(seed);
+  builder.set_merge([&table](DomainSet::Value a, DomainSet::Value b) { return table.merge(a, b); });
+  size_t names = 0, text = 0;
+  for (const auto& rule : rules) {
+    names += rule.domains.size();
+    for (const auto& p : rule.domains) text += p.name.size();
+  }
+  builder.reserve(names, text);  // one table allocation, no growth
+
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const auto& rule = rules[i];
+    AddressAnswer a;
+    switch (rule.kind) {
+      case config::AddressRule::Kind::Literal:
+        (rule.addr.is_v4() ? a.v4 : a.v6).push_back(rule.addr);
+        break;
+      case config::AddressRule::Kind::AllZeros:
+        a.zeros = true;
+        break;
+      case config::AddressRule::Kind::NoAnswer:
+        a.no_address = true;
+        break;
+    }
+    const DomainSet::Value v = table.intern(std::move(a));
+    // No /dom/ part at all: dnsmasq treats it as "#" (every name).
+    if (rule.domains.empty()) (void)builder.add("", v);
+    for (const auto& p : rule.domains) {
+      if (p.kind == Kind::Any) {
+        (void)builder.add("", v);
+      } else if (p.kind == Kind::Suffix && !p.wildcard) {
+        if (!builder.add(p.name, v)) out.leftovers_.push_back(Leftover{i, p});
+      } else {
+        out.leftovers_.push_back(Leftover{i, p});
+      }
+    }
+  }
+  out.set_ = std::make_shared<const DomainSet>(builder.build());
+  out.answers_ = table.take();
+  return out;
+}
+
+AddressRules::Hit AddressRules::lookup(const proto::dns::Name& name, uint16_t qtype) const {
+  std::array<DomainSet::Match, 128> found;
+  const size_t n = set_->matches(name, found);
+  for (size_t i = 0; i < n; ++i) {
+    const AddressAnswer& a = answers_[found[i].value];
+    if (a.answers(qtype)) return Hit{&a, found[i].labels};
+  }
+  return {};
+}
+
+}  // namespace masqd::local
