@@ -74,7 +74,8 @@ TEST(FileLeaseStore, DamagedFileKeepsGoodLinesAndIpv6) {
 
 TEST(FileLeaseStore, DuplicateAddressLaterLineWins) {
   testing::TempDir dir;
-  spit(dir.file("leases"), "0 02:00:00:00:00:01 192.0.2.1 old *\n0 02:00:00:00:00:09 192.0.2.1 new *\n");
+  spit(dir.file("leases"),
+       "0 02:00:00:00:00:01 192.0.2.1 old *\n0 02:00:00:00:00:09 192.0.2.1 new *\n");
   auto s = FileLeaseStore::open(dir.file("leases"));
   ASSERT_TRUE(s);
   EXPECT_EQ((*s)->size(), 1u);

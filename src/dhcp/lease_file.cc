@@ -108,9 +108,8 @@ std::optional<std::string> check_kept_line(const std::vector<std::string_view>& 
 }
 
 bool is_line_text(std::string_view line) {
-  return std::all_of(line.begin(), line.end(), [](char c) {
-    return (c >= ' ' && c < 0x7f) || c == '\t' || c == '\r';
-  });
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return (c >= ' ' && c < 0x7f) || c == '\t' || c == '\r'; });
 }
 
 }  // namespace
@@ -150,7 +149,9 @@ LeaseFileContents parse_lease_file(std::string_view text) {
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
 
-    auto problem = [&](std::string reason) { out.problems.push_back({line_no, std::move(reason)}); };
+    auto problem = [&](std::string reason) {
+      out.problems.push_back({line_no, std::move(reason)});
+    };
     if (line.size() > kMaxLeaseLine) {
       problem(fmt::format("line longer than {} bytes", kMaxLeaseLine));
       continue;

@@ -21,7 +21,9 @@ constexpr const char* kDnsmasqFile =
     "duid 00:01:00:01:32:97:93:ef:7a:84:e5:f5:9d:ec\n"
     "1795483009 1 2001:db8::104 * 00:01:00:01:32:97:93:f0:02:00:00:00:00:01\n";
 
-ExpiryTime at(int64_t s) { return ExpiryTime(std::chrono::seconds(s)); }
+ExpiryTime at(int64_t s) {
+  return ExpiryTime(std::chrono::seconds(s));
+}
 
 std::string render(const LeaseFileContents& c) {
   std::string out;
@@ -49,7 +51,9 @@ TEST(LeaseFile, ReadsWhatDnsmasqWrote) {
   EXPECT_EQ(c.kept_lines[0], "duid 00:01:00:01:32:97:93:ef:7a:84:e5:f5:9d:ec");
 }
 
-TEST(LeaseFile, WritesByteForByteAsDnsmasq) { EXPECT_EQ(render(parse_lease_file(kDnsmasqFile)), kDnsmasqFile); }
+TEST(LeaseFile, WritesByteForByteAsDnsmasq) {
+  EXPECT_EQ(render(parse_lease_file(kDnsmasqFile)), kDnsmasqFile);
+}
 
 TEST(LeaseFile, HardwareTypePrefix) {
   // dnsmasq 2.90 writes the ARP type when it is not Ethernet or the address is empty.
@@ -66,8 +70,9 @@ TEST(LeaseFile, HardwareTypePrefix) {
   EXPECT_EQ(format_lease_line(l), "0 00- 192.0.2.121 tokenring *\n");
   l.htype = 0x20;
   l.hwaddr = V(16, 0xab);
-  auto back = parse_lease_line("0 20-" + std::string("ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab") +
-                               " 192.0.2.121 tokenring *");
+  auto back =
+      parse_lease_line("0 20-" + std::string("ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab") +
+                       " 192.0.2.121 tokenring *");
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, l);
   for (const char* line : {"0 06-02:00:00:00:00:08 192.0.2.121 x *", "0 01- 192.0.2.1 x *",
@@ -99,20 +104,22 @@ TEST(LeaseFile, HexFormsDnsmasqAccepts) {
 TEST(LeaseFile, BadLinesReportedWithLineNumbersGoodOnesKept) {
   std::string text =
       "1795482908 02:00:00:00:00:06 192.0.2.150 bad_name 41:42\n"  // 1 ok
-      "garbage line here\n"                                          // 2 bad
-      "\n"                                                           // 3 skipped
-      "-5 02:00:00:00:00:23 192.0.2.135 neg *\n"                     // 4 bad expiry
-      "0 02:00:00:00:00:10 192.0.2.127 tabs * extra fields\n"        // 5 too many fields
-      "0 zz:00 192.0.2.1 x *\n"                                      // 6 bad MAC
-      "0 02:00:00:00:00:01 192.0.2.300 x *\n"                        // 7 bad address
-      "0 02:00:00:00:00:01 192.0.2.7 x 1:2:\n"                       // 8 bad client id
-      "0 20-" + std::string(17 * 3 - 1, 'a') + " 192.0.2.8 x *\n" +  // 9 MAC over 16 bytes
-      "0 02:00:00:00:00:01 192.0.2.9 x\x01y *\n"                     // 10 control byte
-      "0 02:00:00:00:00:01 192.0.2.10 " + std::string(10000, 'h') + " *\n" +  // 11 10 kB
-      "duid\n"                                                       // 12 bad duid
-      "1 2 2001:db8::zz * *\n"                                       // 13 bad IPv6
-      "1795482905   02:00:00:00:00:05\t192.0.2.149   *   *  \r\n"    // 14 ok, odd spacing
-      "1795482892 02:00:00:00:00:01 192.0.2.145 alpha";              // 15 ok, no newline
+      "garbage line here\n"                                        // 2 bad
+      "\n"                                                         // 3 skipped
+      "-5 02:00:00:00:00:23 192.0.2.135 neg *\n"                   // 4 bad expiry
+      "0 02:00:00:00:00:10 192.0.2.127 tabs * extra fields\n"      // 5 too many fields
+      "0 zz:00 192.0.2.1 x *\n"                                    // 6 bad MAC
+      "0 02:00:00:00:00:01 192.0.2.300 x *\n"                      // 7 bad address
+      "0 02:00:00:00:00:01 192.0.2.7 x 1:2:\n"                     // 8 bad client id
+      "0 20-" +
+      std::string(17 * 3 - 1, 'a') + " 192.0.2.8 x *\n" +  // 9 MAC over 16 bytes
+      "0 02:00:00:00:00:01 192.0.2.9 x\x01y *\n"           // 10 control byte
+      "0 02:00:00:00:00:01 192.0.2.10 " +
+      std::string(10000, 'h') + " *\n" +                           // 11 10 kB
+      "duid\n"                                                     // 12 bad duid
+      "1 2 2001:db8::zz * *\n"                                     // 13 bad IPv6
+      "1795482905   02:00:00:00:00:05\t192.0.2.149   *   *  \r\n"  // 14 ok, odd spacing
+      "1795482892 02:00:00:00:00:01 192.0.2.145 alpha";            // 15 ok, no newline
   auto c = parse_lease_file(text);
   ASSERT_EQ(c.leases.size(), 3u);
   EXPECT_EQ(c.leases[0].address, IpAddr::parse("192.0.2.150"));

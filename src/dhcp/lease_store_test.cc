@@ -44,7 +44,9 @@ Lease lease(uint8_t host, std::vector<uint8_t> client_id = {}, std::string name 
   return l;
 }
 
-IpAddr addr(uint8_t host) { return IpAddr::v4({192, 0, 2, host}); }
+IpAddr addr(uint8_t host) {
+  return IpAddr::v4({192, 0, 2, host});
+}
 
 std::vector<Lease> all(const LeaseStore& s) {
   std::vector<Lease> out;

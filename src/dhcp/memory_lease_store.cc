@@ -16,9 +16,13 @@ std::optional<Lease> MemoryLeaseStore::find(const ClientKey& key) const {
   return by_order_.at(it->second);
 }
 
-void MemoryLeaseStore::upsert(const Lease& lease) { put(lease, true); }
+void MemoryLeaseStore::upsert(const Lease& lease) {
+  put(lease, true);
+}
 
-void MemoryLeaseStore::append(const Lease& lease) { put(lease, false); }
+void MemoryLeaseStore::append(const Lease& lease) {
+  put(lease, false);
+}
 
 void MemoryLeaseStore::put(const Lease& lease, bool at_front) {
   auto it = by_address_.find(lease.address);

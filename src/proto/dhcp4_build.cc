@@ -75,7 +75,8 @@ void write_header(const Header& h, std::vector<uint8_t>& out) {
   out[1] = h.htype;
   out[2] = h.hlen;
   out[3] = h.hops;
-  for (int i = 0; i < 4; ++i) out[4 + static_cast<size_t>(i)] = static_cast<uint8_t>(h.xid >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    out[4 + static_cast<size_t>(i)] = static_cast<uint8_t>(h.xid >> (24 - 8 * i));
   out[8] = static_cast<uint8_t>(h.secs >> 8);
   out[9] = static_cast<uint8_t>(h.secs);
   out[10] = static_cast<uint8_t>(h.flags >> 8);
@@ -110,8 +111,8 @@ BuildOutput build(const Header& header, std::span<const Option> options,
     const bool sname_free = limits.overload_sname && all_zero(header.sname);
     if (file_free || sname_free) {
       // Option 52 takes 3 bytes of the options field; each field keeps a byte for END.
-      Layout wide = plan(options, {main_room - 3, file_free ? kFileSize - 1 : 0,
-                                   sname_free ? kSnameSize - 1 : 0});
+      Layout wide = plan(
+          options, {main_room - 3, file_free ? kFileSize - 1 : 0, sname_free ? kSnameSize - 1 : 0});
       if (wide.uses_overload()) layout = std::move(wide);
     }
   }
@@ -129,7 +130,8 @@ BuildOutput build(const Header& header, std::span<const Option> options,
   if (layout.used[2] > 0) out.overload |= kOverloadSname;
   if (out.overload) {
     put_option(out.bytes, Option{opt::Overload, {out.overload}});
-    if (out.overload & kOverloadFile) fill_field(out.bytes, kFileOffset, kFileSize, options, layout, 1);
+    if (out.overload & kOverloadFile)
+      fill_field(out.bytes, kFileOffset, kFileSize, options, layout, 1);
     if (out.overload & kOverloadSname)
       fill_field(out.bytes, kSnameOffset, kSnameSize, options, layout, 2);
   }

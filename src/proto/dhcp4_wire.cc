@@ -7,12 +7,16 @@ namespace masqd::proto::dhcp4 {
 
 namespace {
 
-uint16_t get16(Bytes b, size_t p) { return static_cast<uint16_t>(b[p] << 8 | b[p + 1]); }
+uint16_t get16(Bytes b, size_t p) {
+  return static_cast<uint16_t>(b[p] << 8 | b[p + 1]);
+}
 uint32_t get32(Bytes b, size_t p) {
   return static_cast<uint32_t>(b[p]) << 24 | static_cast<uint32_t>(b[p + 1]) << 16 |
          static_cast<uint32_t>(b[p + 2]) << 8 | b[p + 3];
 }
-IpAddr get_ip(Bytes b, size_t p) { return IpAddr::v4({b[p], b[p + 1], b[p + 2], b[p + 3]}); }
+IpAddr get_ip(Bytes b, size_t p) {
+  return IpAddr::v4({b[p], b[p + 1], b[p + 2], b[p + 3]});
+}
 
 // One instance of an option as found in a field.
 struct Piece {
@@ -88,7 +92,8 @@ Result<Dhcp4Packet> Dhcp4Packet::parse(Bytes packet) {
 
   std::vector<Piece> pieces;
   std::vector<uint8_t> overload;
-  if (auto r = scan_field(packet.subspan(kOptionsOffset), true, pieces, overload); !r) return r.error();
+  if (auto r = scan_field(packet.subspan(kOptionsOffset), true, pieces, overload); !r)
+    return r.error();
   if (!overload.empty()) {
     if (overload.size() != 1 || overload[0] < 1 || overload[0] > 3)
       return make_error("invalid option overload value");
@@ -134,7 +139,9 @@ std::optional<IpAddr> Dhcp4Packet::requested_address() const {
   return as_ip(find(opt::RequestedAddress));
 }
 
-std::optional<IpAddr> Dhcp4Packet::server_id() const { return as_ip(find(opt::ServerId)); }
+std::optional<IpAddr> Dhcp4Packet::server_id() const {
+  return as_ip(find(opt::ServerId));
+}
 
 std::optional<uint16_t> Dhcp4Packet::max_message_size() const {
   const Option* o = find(opt::MaxMessageSize);
@@ -198,8 +205,9 @@ std::optional<RelayAgentInfo> Dhcp4Packet::relay_agent_info() const {
   size_t p = 0;
   while (p < d.size()) {
     if (d.size() - p < 2 || d.size() - p - 2 < d[p + 1]) return std::nullopt;
-    Option sub{d[p], std::vector<uint8_t>(d.begin() + static_cast<std::ptrdiff_t>(p + 2),
-                                          d.begin() + static_cast<std::ptrdiff_t>(p + 2 + d[p + 1]))};
+    Option sub{d[p],
+               std::vector<uint8_t>(d.begin() + static_cast<std::ptrdiff_t>(p + 2),
+                                    d.begin() + static_cast<std::ptrdiff_t>(p + 2 + d[p + 1]))};
     p += 2 + d[p + 1];
     // RFC 3046 does not join repeated sub-options; the first one counts.
     std::optional<std::vector<uint8_t>>* slot = sub.code == 1   ? &info.circuit_id

@@ -21,7 +21,7 @@ using Bytes = std::span<const uint8_t>;
 constexpr size_t kChaddrSize = 16;
 constexpr size_t kSnameSize = 64;
 constexpr size_t kFileSize = 128;
-constexpr size_t kFixedSize = 236;   // op .. file: everything before the magic cookie
+constexpr size_t kFixedSize = 236;      // op .. file: everything before the magic cookie
 constexpr size_t kOptionsOffset = 240;  // after the cookie
 constexpr size_t kMinBootpSize = 300;   // RFC 951 packet size; shorter replies are padded
 constexpr size_t kSnameOffset = 44;
@@ -39,8 +39,19 @@ constexpr uint8_t Pad = 0, Hostname = 12, RequestedAddress = 50, LeaseTime = 51,
 
 // RFC 2132 9.6 and RFC 4388 message types.
 enum class MessageType : uint8_t {
-  Discover = 1, Offer, Request, Decline, Ack, Nak, Release, Inform,
-  ForceRenew, LeaseQuery, LeaseUnassigned, LeaseUnknown, LeaseActive,
+  Discover = 1,
+  Offer,
+  Request,
+  Decline,
+  Ack,
+  Nak,
+  Release,
+  Inform,
+  ForceRenew,
+  LeaseQuery,
+  LeaseUnassigned,
+  LeaseUnknown,
+  LeaseActive,
 };
 
 // Option 52 (RFC 2132 9.3): which BOOTP fields carry options too.
@@ -55,7 +66,7 @@ struct Header {
   uint8_t hops = 0;
   uint32_t xid = 0;
   uint16_t secs = 0;
-  uint16_t flags = 0;  // 0x8000 = broadcast
+  uint16_t flags = 0;                     // 0x8000 = broadcast
   IpAddr ciaddr, yiaddr, siaddr, giaddr;  // always IPv4
   std::array<uint8_t, kChaddrSize> chaddr{};
   std::array<uint8_t, kSnameSize> sname{};
@@ -108,17 +119,17 @@ class Dhcp4Packet {
   const Option* find(uint8_t code) const;
 
   // Typed accessors: nullopt when the option is absent or its length is wrong.
-  std::optional<MessageType> message_type() const;                // 53, 1 byte
-  std::optional<IpAddr> requested_address() const;                // 50, 4 bytes
-  std::optional<IpAddr> server_id() const;                        // 54, 4 bytes
-  std::optional<uint16_t> max_message_size() const;               // 57, 2 bytes
-  std::optional<std::vector<uint8_t>> client_id() const;          // 61, at least 1 byte
-  std::optional<std::string> hostname() const;                    // 12, raw bytes
+  std::optional<MessageType> message_type() const;                     // 53, 1 byte
+  std::optional<IpAddr> requested_address() const;                     // 50, 4 bytes
+  std::optional<IpAddr> server_id() const;                             // 54, 4 bytes
+  std::optional<uint16_t> max_message_size() const;                    // 57, 2 bytes
+  std::optional<std::vector<uint8_t>> client_id() const;               // 61, at least 1 byte
+  std::optional<std::string> hostname() const;                         // 12, raw bytes
   std::optional<std::vector<uint8_t>> parameter_request_list() const;  // 55
-  std::optional<std::vector<uint8_t>> vendor_class() const;       // 60, raw
-  std::optional<std::vector<uint8_t>> user_class() const;         // 77, raw (RFC 3004)
-  std::optional<ClientFqdn> client_fqdn() const;                  // 81, at least 3 bytes
-  std::optional<RelayAgentInfo> relay_agent_info() const;         // 82, well-formed only
+  std::optional<std::vector<uint8_t>> vendor_class() const;            // 60, raw
+  std::optional<std::vector<uint8_t>> user_class() const;              // 77, raw (RFC 3004)
+  std::optional<ClientFqdn> client_fqdn() const;                       // 81, at least 3 bytes
+  std::optional<RelayAgentInfo> relay_agent_info() const;              // 82, well-formed only
 
  private:
   Header header_;

@@ -24,7 +24,9 @@ V request_base() {
   return p;
 }
 
-void add(V& v, std::initializer_list<uint8_t> b) { v.insert(v.end(), b); }
+void add(V& v, std::initializer_list<uint8_t> b) {
+  v.insert(v.end(), b);
+}
 
 Header reply_header() {
   Header h;
@@ -40,7 +42,9 @@ Header reply_header() {
   return h;
 }
 
-Option option(uint8_t code, size_t size, uint8_t fill = 0xab) { return {code, V(size, fill)}; }
+Option option(uint8_t code, size_t size, uint8_t fill = 0xab) {
+  return {code, V(size, fill)};
+}
 
 Dhcp4Packet parse_ok(const V& v) {
   auto p = Dhcp4Packet::parse(v);
@@ -50,16 +54,16 @@ Dhcp4Packet parse_ok(const V& v) {
 
 TEST(Dhcp4Wire, ParsesHeaderAndCommonOptions) {
   V p = request_base();
-  add(p, {53, 1, 3});                      // REQUEST
-  add(p, {50, 4, 192, 0, 2, 10});          // requested address
-  add(p, {54, 4, 192, 0, 2, 1});           // server id
-  add(p, {61, 7, 1, 2, 0, 0, 0, 0, 1});    // client id
+  add(p, {53, 1, 3});                    // REQUEST
+  add(p, {50, 4, 192, 0, 2, 10});        // requested address
+  add(p, {54, 4, 192, 0, 2, 1});         // server id
+  add(p, {61, 7, 1, 2, 0, 0, 0, 0, 1});  // client id
   add(p, {12, 5, 'a', 'l', 'p', 'h', 'a'});
   add(p, {55, 4, 1, 3, 6, 15});
   add(p, {57, 2, 0x02, 0x40});
   add(p, {60, 3, 'u', 'd', 'h'});
   add(p, {77, 4, 3, 'a', 'b', 'c'});
-  add(p, {0, 0, 255});                     // PAD PAD END
+  add(p, {0, 0, 255});  // PAD PAD END
   auto pk = parse_ok(p);
   const Header& h = pk.header();
   EXPECT_EQ(h.op, 1);
@@ -232,8 +236,12 @@ TEST(Dhcp4Wire, ClientFqdnBothEncodings) {
 
 TEST(Dhcp4Build, RoundTripsHeaderAndOptions) {
   Header h = reply_header();
-  std::vector<Option> opts = {{53, {5}}, {54, {192, 0, 2, 1}}, {51, {0, 0, 14, 16}},
-                              {1, {255, 255, 255, 0}}, {12, {'p', 'c'}}, {80, {}}};
+  std::vector<Option> opts = {{53, {5}},
+                              {54, {192, 0, 2, 1}},
+                              {51, {0, 0, 14, 16}},
+                              {1, {255, 255, 255, 0}},
+                              {12, {'p', 'c'}},
+                              {80, {}}};
   auto out = build(h, opts, {});
   EXPECT_TRUE(out.dropped.empty());
   EXPECT_EQ(out.overload, 0);
@@ -273,8 +281,8 @@ TEST(Dhcp4Build, OptionsThatDoNotFitAreDroppedWhole) {
 
 TEST(Dhcp4Build, OverloadUsesFileThenSname) {
   std::vector<Option> opts = {{53, {2}}, option(43, 250), option(120, 100), option(66, 50)};
-  auto out = build(reply_header(), opts,
-                   {.max_size = 548, .overload_file = true, .overload_sname = true});
+  auto out =
+      build(reply_header(), opts, {.max_size = 548, .overload_file = true, .overload_sname = true});
   EXPECT_TRUE(out.dropped.empty());
   EXPECT_EQ(out.overload, kOverloadFile | kOverloadSname);
   EXPECT_LE(out.bytes.size(), 548u);
