@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace masqd::proto::dhcp4 {
@@ -50,6 +52,67 @@ Dhcp4Packet parse_ok(const V& v) {
   auto p = Dhcp4Packet::parse(v);
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return p ? std::move(p).value() : Dhcp4Packet{};
+}
+
+// Captured on a veth pair: udhcpc 1.35's DISCOVER and dnsmasq 2.90's ACK to it
+// (--dhcp-range=192.0.2.100,192.0.2.150,1h --dhcp-option=option:domain-name,example).
+// Also seeds in fuzz/corpus/dhcp4_packet/real_*.
+constexpr const char* kUdhcpcDiscover =
+    "010106001ac624030000000000000000000000000000000000000000020000000001000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000063825363"
+    "3501013902024037070103060c0f1c2a0c05616c7068613c0c756468637020312e33352e303d0701"
+    "020000000001ff00000000000000000000000000";
+constexpr const char* kDnsmasqAck =
+    "020106001ac624030003000000000000c0000291c000020100000000020000000001000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000000000000000063825363"
+    "3501053604c0000201330400000e103a04000007083b0400000c4e0104ffffff001c04c00002ff03"
+    "04c00002010c05616c7068610f076578616d706c65ff";
+
+V from_hex(std::string_view h) {
+  V out;
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+TEST(Dhcp4Wire, ReadsRealClientAndServerPackets) {
+  auto discover = parse_ok(from_hex(kUdhcpcDiscover));
+  EXPECT_EQ(discover.message_type(), MessageType::Discover);
+  EXPECT_EQ(discover.header().xid, 0x1ac62403u);
+  EXPECT_EQ(discover.max_message_size(), 576);
+  EXPECT_EQ(discover.parameter_request_list(), (V{1, 3, 6, 12, 15, 28, 42}));
+  EXPECT_EQ(discover.hostname(), "alpha");
+  EXPECT_EQ(discover.client_id(), (V{1, 2, 0, 0, 0, 0, 1}));
+
+  auto ack = parse_ok(from_hex(kDnsmasqAck));
+  EXPECT_EQ(ack.message_type(), MessageType::Ack);
+  EXPECT_EQ(ack.header().op, 2);
+  EXPECT_EQ(ack.header().yiaddr, IpAddr::parse("192.0.2.145"));
+  EXPECT_EQ(ack.header().siaddr, IpAddr::parse("192.0.2.1"));
+  EXPECT_EQ(ack.server_id(), IpAddr::parse("192.0.2.1"));
+  std::vector<uint8_t> order;
+  for (const Option& o : ack.options()) order.push_back(o.code);
+  EXPECT_EQ(order, (V{53, 54, 51, 58, 59, 1, 28, 3, 12, 15}));
+}
+
+TEST(Dhcp4Build, RebuildsRealPacketsByteForByte) {
+  // Same header and options in the same order give dnsmasq's bytes: END right after the
+  // options, zero padding to 300 (the DISCOVER), none beyond it (the 302-byte ACK).
+  for (const char* hex : {kUdhcpcDiscover, kDnsmasqAck}) {
+    const V wire = from_hex(hex);
+    auto pk = parse_ok(wire);
+    auto out = build(pk.header(), pk.options(), {});
+    EXPECT_TRUE(out.dropped.empty());
+    EXPECT_EQ(out.bytes, wire);
+  }
 }
 
 TEST(Dhcp4Wire, ParsesHeaderAndCommonOptions) {
