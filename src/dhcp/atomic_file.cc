@@ -1,0 +1,110 @@
+#include "dhcp/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/core.h>
+#include <cerrno>
+#include <cstring>
+
+namespace masqd::dhcp {
+
+namespace {
+
+constexpr int kFileSystemError = 3;  // dnsmasq's exit code for file problems
+
+Error fs_error(const std::string& what, const std::string& path, int err) {
+  return make_error(fmt::format("{} {}: {}", what, path, std::strerror(err)), kFileSystemError);
+}
+
+// Closes an fd on every path out of a function.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  // Closes now and reports close's error (it can carry a delayed write error).
+  int close_now() {
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> read_whole_file(const std::string& path, size_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    return fs_error("cannot open", path, errno);
+  }
+  FdCloser closer(fd);
+  std::string out;
+  char buf[65536];
+  for (;;) {  // bounded by max_size
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fs_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_size)
+      return make_error(fmt::format("{} is larger than {} bytes", path, max_size),
+                        kFileSystemError);
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
+Result<void> replace_file_atomically(const std::string& path, std::string_view content) {
+  mode_t mode = 0644;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return fs_error("cannot create", tmp, errno);
+  FdCloser closer(fd);
+  auto fail = [&](const char* what, int err) {
+    ::unlink(tmp.c_str());
+    return fs_error(what, tmp, err);
+  };
+  if (::fchmod(fd, mode) != 0) return fail("cannot set mode of", errno);
+  size_t done = 0;
+  while (done < content.size()) {  // each pass writes at least one byte or fails
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write", errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("cannot sync", errno);
+  if (closer.close_now() != 0) return fail("cannot close", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename", errno);
+
+  // Without this the rename may be lost in a crash, leaving the old file.
+  const std::string dir = dir_of(path);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return fs_error("cannot open directory", dir, errno);
+  FdCloser dir_closer(dfd);
+  if (::fsync(dfd) != 0) return fs_error("cannot sync directory", dir, errno);
+  return ok();
+}
+
+}  // namespace masqd::dhcp

@@ -1,0 +1,158 @@
+// FileLeaseStore beyond the conformance suite: loading damaged files, keeping IPv6 lines,
+// and the atomic rewrite.
+#include "dhcp/file_lease_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dhcp/atomic_file.h"
+#include "dhcp/test_temp_dir.h"
+
+namespace masqd::dhcp {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void spit(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+Lease lease(uint8_t host) {
+  Lease l;
+  l.address = IpAddr::v4({192, 0, 2, host});
+  l.hwaddr = {2, 0, 0, 0, 0, host};
+  l.expires = ExpiryTime(std::chrono::seconds(1795482900));
+  return l;
+}
+
+TEST(FileLeaseStore, MissingFileIsEmptyAndNotCreatedUntilChanged) {
+  testing::TempDir dir;
+  auto s = FileLeaseStore::open(dir.file("leases"));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ((*s)->size(), 0u);
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("leases")));
+  (*s)->upsert(lease(1));
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")), "1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+}
+
+TEST(FileLeaseStore, DamagedFileKeepsGoodLinesAndIpv6) {
+  testing::TempDir dir;
+  spit(dir.file("leases"),
+       "0 02:00:00:00:00:01 192.0.2.1 one *\n"
+       "\x01\x02 binary junk\n"
+       "0 02:00:00:00:00:02 192.0.2.2 two *\n"
+       "duid 00:01:00:01:32:97:93:ef:7a:84:e5:f5:9d:ec\n"
+       "1795483009 1 2001:db8::104 * 00:01:00:01\n"
+       "0 02:00:00:00:00:03 192.0.2.3 three");
+  auto s = FileLeaseStore::open(dir.file("leases"));
+  ASSERT_TRUE(s);
+  ASSERT_EQ((*s)->load_problems().size(), 1u);
+  EXPECT_EQ((*s)->load_problems()[0].line, 2u);
+  EXPECT_EQ((*s)->size(), 3u);
+  (*s)->upsert(lease(4));
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")),
+            "1795482900 02:00:00:00:00:04 192.0.2.4 * *\n"
+            "0 02:00:00:00:00:01 192.0.2.1 one *\n"
+            "0 02:00:00:00:00:02 192.0.2.2 two *\n"
+            "0 02:00:00:00:00:03 192.0.2.3 three *\n"
+            "duid 00:01:00:01:32:97:93:ef:7a:84:e5:f5:9d:ec\n"
+            "1795483009 1 2001:db8::104 * 00:01:00:01\n");
+}
+
+TEST(FileLeaseStore, DuplicateAddressLaterLineWins) {
+  testing::TempDir dir;
+  spit(dir.file("leases"),
+       "0 02:00:00:00:00:01 192.0.2.1 old *\n0 02:00:00:00:00:09 192.0.2.1 new *\n");
+  auto s = FileLeaseStore::open(dir.file("leases"));
+  ASSERT_TRUE(s);
+  EXPECT_EQ((*s)->size(), 1u);
+  EXPECT_EQ((*s)->find(IpAddr::v4({192, 0, 2, 1}))->hostname, "new");
+}
+
+TEST(FileLeaseStore, RewriteKeepsModeAndLeavesNoTempFiles) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  spit(path, "");
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  auto s = FileLeaseStore::open(path);
+  ASSERT_TRUE(s);
+  for (uint8_t i = 1; i <= 5; ++i) {
+    (*s)->upsert(lease(i));
+    ASSERT_TRUE((*s)->flush());
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 1u);
+}
+
+TEST(FileLeaseStore, NewFileIs0644) {
+  testing::TempDir dir;
+  ASSERT_TRUE(replace_file_atomically(dir.file("f"), "x\n"));
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.file("f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
+TEST(FileLeaseStore, WriteFailureKeepsOldFileAndStaysDirty) {
+  testing::TempDir dir;
+  const std::string sub = dir.file("sub");
+  std::filesystem::create_directory(sub);
+  const std::string path = sub + "/leases";
+  spit(path, "0 02:00:00:00:00:01 192.0.2.1 one *\n");
+  auto s = FileLeaseStore::open(path);
+  ASSERT_TRUE(s);
+  (*s)->upsert(lease(2));
+  if (::geteuid() == 0) {
+    // Root ignores directory permissions; a missing directory fails for everyone.
+    std::filesystem::rename(sub, dir.file("moved"));
+    auto r = (*s)->flush();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, 3);
+    std::filesystem::rename(dir.file("moved"), sub);
+  } else {
+    ASSERT_EQ(::chmod(sub.c_str(), 0500), 0);
+    auto r = (*s)->flush();
+    ASSERT_EQ(::chmod(sub.c_str(), 0700), 0);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, 3);
+  }
+  EXPECT_EQ(slurp(path), "0 02:00:00:00:00:01 192.0.2.1 one *\n");
+  ASSERT_TRUE((*s)->flush());  // still dirty: the retry writes
+  EXPECT_EQ((*s)->size(), 2u);
+  EXPECT_NE(slurp(path).find("192.0.2.2"), std::string::npos);
+}
+
+TEST(FileLeaseStore, UnreadableOrHugeFileIsAnError) {
+  testing::TempDir dir;
+  std::filesystem::create_directory(dir.file("adir"));
+  auto s = FileLeaseStore::open(dir.file("adir"));  // read() on a directory: EISDIR
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, 3);
+  auto small = read_whole_file(dir.file("big"), 4);
+  ASSERT_TRUE(small);
+  EXPECT_FALSE(*small);
+  spit(dir.file("big"), "12345");
+  EXPECT_FALSE(read_whole_file(dir.file("big"), 4));
+}
+
+}  // namespace
+}  // namespace masqd::dhcp
