@@ -229,6 +229,7 @@ DnsCache::DnsCache(CacheOptions opts) : opts_(std::move(opts)) {
   if (opts_.capacity == 0) return;
   const size_t n = opts_.capacity >= kShardedFrom ? kShards : 1;
   const SipKey key = SipKey::random();
+  shard_key_ = SipKey::random();
   for (size_t i = 0; i < n; ++i)
     shards_.push_back(std::make_unique<Shard>(key, (opts_.capacity + n - 1) / n));
 }
@@ -237,8 +238,9 @@ DnsCache::~DnsCache() = default;
 
 DnsCache::Shard& DnsCache::shard_for(std::string_view key) const {
   if (shards_.size() == 1) return *shards_[0];
-  // The shard choice uses the name only, so that a name's types share one shard.
-  const uint64_t h = siphash24(SipKey{0x6d61737164ULL, 0x7368617264ULL}, key.substr(0, key.size() - 2));
+  // The shard choice uses the name only, so that a name's types share one shard; its key
+  // is secret too, so nobody can aim names at one shard.
+  const uint64_t h = siphash24(shard_key_, key.substr(0, key.size() - 2));
   return *shards_[h % shards_.size()];
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/siphash.h"
 #include "dns/forward_engine.h"
 #include "dns/query_log.h"
 #include "proto/dns_wire.h"
@@ -84,6 +85,7 @@ class DnsCache {
   void store(std::string key, Entry e, int64_t now);
 
   CacheOptions opts_;
+  SipKey shard_key_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

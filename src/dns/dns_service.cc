@@ -730,7 +730,8 @@ void DnsService::log_statistics() {
     for (const auto& u : g.servers) {
       if (std::find(seen.begin(), seen.end(), u.addr) != seen.end()) continue;
       seen.push_back(u.addr);
-      const ServerStats st = s.server_stats.count(u.addr) ? s.server_stats.at(u.addr) : ServerStats{};
+      auto found = s.server_stats.find(u.addr);
+      const ServerStats st = found == s.server_stats.end() ? ServerStats{} : found->second;
       s.log(fmt::format("server {}#{}: queries sent {}, retried {}, failed {}, nxdomain replies {}, "
                         "avg. latency {}ms",
                         u.addr.ip().to_string(), u.addr.port(), st.sent, st.retried, st.failed,
