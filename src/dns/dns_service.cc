@@ -324,7 +324,7 @@ size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
 Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp) {
   ++stats.queries;
   log_query(format_query(q.question, from));
-  if (q.question.qclass == pd::cls::CH && !no_ident) {
+  if (q.question.qclass == pd::cls::CH) {
     if (size_t len = chaos_reply(q)) {
       ++stats.local_replies;
       return {len, nullptr};
@@ -353,7 +353,8 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
 }
 
 // CHAOS-class TXT queries for *.bind names (dnsmasq's identification and statistics
-// answers); other *.bind and *.server queries get NOTIMP. 0: not ours, forward it.
+// answers, unless --no-ident); other *.bind and *.server queries get NOTIMP. 0: not ours,
+// forward it.
 size_t ServiceState::chaos_reply(const ClientQuery& q) {
   const std::string name = lower_name_text(q.question.name);
   auto ends_with = [&](std::string_view suffix) {
@@ -361,7 +362,8 @@ size_t ServiceState::chaos_reply(const ClientQuery& q) {
   };
   if (!ends_with(".bind") && !ends_with(".server")) return 0;
   std::vector<std::string> txt;
-  if (q.question.qtype == pd::rr::TXT) {
+  // --no-ident: every such name gets NOTIMP (2.90 does not forward them either).
+  if (q.question.qtype == pd::rr::TXT && !no_ident) {
     const auto counters = cache ? cache->counters() : DnsCache::Counters{};
     if (name == "version.bind") txt = {"masqd-" + std::string(config::kMasqdVersion)};
     else if (name == "authors.bind") txt = {"the masqd authors"};

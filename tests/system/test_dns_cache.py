@@ -5,6 +5,7 @@ was first observed with dnsmasq 2.90 under the same set-up (FEATURES.md 1(d), se
 items 21-27)."""
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import struct
@@ -456,3 +457,58 @@ def test_sec17_many_names_keep_the_cache_bounded(start, upstream):
     assert len(upstream.seen("f499.example.com")) == 1
     s.query("f499.example.com")
     assert len(upstream.seen("f499.example.com")) == 1
+
+
+# ---------------------------------------------------------------- more options
+
+def test_max_cache_ttl_caps_the_stored_ttl(start, upstream):
+    s = cached(start, upstream, "--max-cache-ttl=40")
+    assert ttls(s.query("mc.example.com")) == [300]  # the first reply is upstream's
+    assert ttls(s.query("mc.example.com"))[0] in (39, 40)
+    assert len(upstream.seen("mc.example.com")) == 1
+
+
+def test_cache_rr_adds_a_type(start, upstream):
+    plain = cached(start, upstream)
+    plain.query("t1.example.com", "TXT")
+    plain.query("t1.example.com", "TXT")
+    assert len(upstream.seen("t1.example.com")) == 2
+    extra = cached(start, upstream, "--cache-rr=TXT")
+    extra.query("t2.example.com", "TXT")
+    extra.query("t2.example.com", "TXT")
+    assert len(upstream.seen("t2.example.com")) == 1
+
+
+def test_no_ident_refuses_chaos_names(start, upstream):
+    s = cached(start, upstream, "--no-ident")
+    for name in ("version.bind", "cachesize.bind"):
+        assert s.query(name, "TXT", rdclass="CH").rcode() == dns.rcode.NOTIMP
+    assert not upstream.seen(".bind")
+
+
+def test_clear_on_reload_empties_the_cache_when_resolv_changes(start, tmp_path):
+    try:
+        a = FakeUpstream(host="127.0.0.2", port=53)  # resolv.conf has no ports: needs root
+    except OSError:
+        a = None
+    try:
+        if a is None:
+            pytest.skip("port 53 on 127.0.0.2 not available")
+        rf = tmp_path / "resolv.conf"
+        rf.write_text("nameserver 127.0.0.2\n")
+        s = start(f"--resolv-file={rf}", "--clear-on-reload", cache=True)
+        s.query("cl.example.com")
+        s.query("cl.example.com")
+        assert len(a.seen("cl.example.com")) == 1
+        rf.write_text("# changed\nnameserver 127.0.0.2\n")
+        later = time.time() + 5
+        os.utime(rf, (later, later))
+        deadline = time.monotonic() + 5
+        while s.log_lines().count(f"reading {rf}") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert s.log_lines().count(f"reading {rf}") == 2
+        s.query("cl.example.com")
+        assert len(a.seen("cl.example.com")) == 2
+    finally:
+        if a:
+            a.stop()
