@@ -79,6 +79,12 @@ Result<void> finalize_dns(Config& config) {
       dns.auth_server)
     dns.local_service = DnsConfig::LocalService::Off;
   if (auto r = check_cname_loops(dns); !r) return r;
+  // Forms of --domain that are parsed but not acted on yet stop start-up (never ignored).
+  for (const auto& rule : dns.domains) {
+    if (rule.local) config.not_yet.push_back("domain=" + rule.domain + ",...,local");
+    else if (rule.scope == DomainRule::Scope::Interface)
+      config.not_yet.push_back("domain=" + rule.domain + "," + rule.interface);
+  }
   if (dns.no_poll && !dns.no_resolv && dns.resolv_files.size() > 1)
     return make_error("only one resolv.conf file allowed in no-poll mode.", 1);
   return resolve_domain_from_resolv(dns);

@@ -86,7 +86,8 @@ TEST(DnsOptionTable, EveryDnsOptionHasOneRowWithDnsmasqsShape) {
     EXPECT_NE(find_option(name)->help.find("(dnsmasq 2.93)"), std::string_view::npos);
   }
   EXPECT_EQ(find_option("server")->support, Support::Built);
-  EXPECT_EQ(find_option("address")->support, Support::NotYet);
+  EXPECT_EQ(find_option("address")->support, Support::Built);
+  EXPECT_EQ(find_option("hostsdir")->support, Support::NotYet);
 }
 
 // ---- rejections: (option, value, dnsmasq's message; "" = plain "error") ----

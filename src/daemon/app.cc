@@ -125,6 +125,7 @@ int App::run() {
   dns_ = std::move(*dns);
   hooks_.on_reload([this] {
     dns_->clear_cache();
+    dns_->reload_local_data();
     dns_->reload_servers();
   });
   hooks_.on_stats([this] { dns_->log_statistics(); });

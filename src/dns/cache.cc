@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "base/siphash.h"
+#include "dns/record_writer.h"
 #include "dns/server_table.h"
 #include "proto/dns_builder.h"
 
@@ -95,54 +96,6 @@ std::string expires_text(int64_t t) {
   size_t n = std::strftime(b.data(), b.size(), "%a %b %e %H:%M:%S %Y", &tm);
   return std::string(b.data(), n);
 }
-
-std::string name_text(pd::Bytes wire) {
-  pd::Name n;
-  if (!pd::read_name(wire, 0, n)) return "?";
-  return n.to_text();
-}
-
-std::string address_text(uint16_t type, pd::Bytes rdata) {
-  if (type == pd::rr::A && rdata.size() == 4)
-    return IpAddr::v4({rdata[0], rdata[1], rdata[2], rdata[3]}).to_string();
-  if (type == pd::rr::AAAA && rdata.size() == 16) {
-    std::array<uint8_t, 16> b{};
-    std::copy(rdata.begin(), rdata.end(), b.begin());
-    return IpAddr::v6(b).to_string();
-  }
-  return {};
-}
-
-// Writes a reply into a caller's buffer; `ok` turns false once something does not fit.
-struct Writer {
-  std::span<uint8_t> out;
-  size_t pos = 0;
-  bool ok = true;
-
-  bool room(size_t n) {
-    if (!ok || out.size() - pos < n) ok = false;
-    return ok;
-  }
-  void u16(uint16_t v) {
-    if (!room(2)) return;
-    pd::put_u16(out, pos, v);
-    pos += 2;
-  }
-  void u32(uint32_t v) {
-    u16(static_cast<uint16_t>(v >> 16));
-    u16(static_cast<uint16_t>(v & 0xffff));
-  }
-  void bytes(pd::Bytes b) {
-    if (!room(b.size())) return;
-    std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(pos));
-    pos += b.size();
-  }
-  // An owner name: a pointer to an earlier copy when there is one within reach.
-  void owner(size_t earlier, pd::Bytes wire) {
-    if (earlier != 0 && earlier < 0x4000) u16(static_cast<uint16_t>(0xc000 | earlier));
-    else bytes(wire);
-  }
-};
 
 }  // namespace
 
@@ -442,9 +395,7 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
     return static_cast<uint32_t>(std::min<int64_t>(t, INT32_MAX));
   };
 
-  Writer w{out};
-  w.pos = pd::kHeaderSize;
-  w.bytes(q.question_bytes);
+  RecordWriter w = start_reply(q, out);
   uint16_t ancount = 0, nscount = 0;
   uint8_t rcode = pd::rcode::NoError;
   bool aa = false, done = false;
@@ -493,12 +444,12 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
           w.bytes(rd);
           ++ancount;
           if (!p.log) return;
-          std::string addr = address_text(e->type, rd);
+          std::string addr = rdata_address_text(e->type, rd);
           if (!addr.empty()) {
             note(fmt::format("cached {} is {}", cur.to_text(), addr));
           } else if (e->type == pd::rr::PTR) {
             auto ip = reverse_name_address(lower_name_text(cur));
-            note(fmt::format("cached {} is {}", ip ? ip->to_string() : cur.to_text(), name_text(rd)));
+            note(fmt::format("cached {} is {}", ip ? ip->to_string() : cur.to_text(), wire_name_text(rd)));
           } else {
             note(fmt::format("cached {} is <{}>", cur.to_text(), query_type_text(e->type)));
           }
@@ -561,42 +512,18 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
       for (const auto& l : lines) (*p.log)(l);
     return 0;
   }
-  uint16_t arcount = 0;
-  const uint16_t limit = p.tcp ? 65535 : q.udp_limit;
-  const size_t opt_size = q.has_edns ? pd::kOptRecordSize : 0;
-  uint16_t flags = static_cast<uint16_t>(pd::flag::QR | pd::flag::RA |
-                                         (q.header.flags & (pd::flag::RD | pd::flag::CD)) |
-                                         (aa ? pd::flag::AA : 0) | rcode);
-  if (!w.ok || w.pos + opt_size > limit) {
-    // Too big for the client: header and question with TC, as for a forwarded reply.
-    if (!p.tcp) {
-      w = Writer{out};
-      w.pos = pd::kHeaderSize;
-      w.bytes(q.question_bytes);
-      ancount = nscount = 0;
-      flags |= pd::flag::TC;
-    }
-    if (!w.ok) return 0;
-  }
-  if (q.has_edns) {
-    pd::ReplyEdns e;
-    e.udp_size = p.edns_packet_max;
-    size_t n = pd::write_opt(e, out.subspan(w.pos));
-    if (n == 0) return 0;
-    w.pos += n;
-    arcount = 1;
-  }
-  pd::Header h;
-  h.id = q.header.id;
-  h.flags = flags;
-  h.qdcount = 1;
-  h.ancount = ancount;
-  h.nscount = nscount;
-  h.arcount = arcount;
-  pd::write_header(h, out.first<pd::kHeaderSize>());
+  ReplyShape shape;
+  shape.ancount = ancount;
+  shape.nscount = nscount;
+  shape.rcode = rcode;
+  shape.aa = aa;
+  shape.tcp = p.tcp;
+  shape.edns_packet_max = p.edns_packet_max;
+  const size_t len = finish_reply(w, q, shape);
+  if (len == 0) return 0;
   if (p.log)
     for (const auto& l : lines) (*p.log)(l);
-  return w.pos;
+  return len;
 }
 
 void DnsCache::clear() {
@@ -632,8 +559,8 @@ void DnsCache::dump(int64_t now, const LogSink& sink) const {
     std::lock_guard lock(s->mu);
     for (const Entry* e = s->head; e; e = e->next) {
       if (e->expiry <= now) continue;
-      const std::string owner = name_text(e->owner);
-      if (e->has_soa && e->soa_expiry > now) line(name_text(e->soa_owner), "<SOA>", "TF", e->soa_expiry);
+      const std::string owner = wire_name_text(e->owner);
+      if (e->has_soa && e->soa_expiry > now) line(wire_name_text(e->soa_owner), "<SOA>", "TF", e->soa_expiry);
       switch (e->kind) {
         case Kind::NxDomain:
           line(owner, "", " F   NX", e->expiry);
@@ -650,12 +577,12 @@ void DnsCache::dump(int64_t now, const LogSink& sink) const {
               pd::Name n;
               (void)pd::read_name(e->owner, 0, n);
               auto ip = reverse_name_address(lower_name_text(n));
-              line(name_text(rd), ip ? ip->to_string() : owner,
+              line(wire_name_text(rd), ip ? ip->to_string() : owner,
                    ip && ip->is_v6() ? "6 R" : "4 R", e->expiry);
             } else if (e->type == pd::rr::CNAME) {
-              line(owner, name_text(rd), "CF", e->expiry);
+              line(owner, wire_name_text(rd), "CF", e->expiry);
             } else {
-              std::string addr = address_text(e->type, rd);
+              std::string addr = rdata_address_text(e->type, rd);
               if (addr.empty()) addr = "<" + query_type_text(e->type) + ">";
               line(owner, addr, std::string(1, type_char(e->type)) + "F", e->expiry);
             }

@@ -14,6 +14,7 @@
 
 #include "config/usage.h"
 
+#include "dns/local_answer.h"
 #include "dns/service_state.h"
 
 namespace masqd::dns {
@@ -87,6 +88,18 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   }
   if (d.min_port || d.max_port)
     port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
+  if (port != 0) {
+    address_data = AddressData::build(d.addresses);
+    local_config = d;
+    local_config.addresses.clear();
+    local_config.addresses.shrink_to_fit();
+  }
+}
+
+void ServiceState::load_local() {
+  auto loaded = LocalData::load(local_config, address_data);
+  for (const auto& line : loaded.log_lines) log(line);
+  local_data = std::move(loaded.data);
 }
 
 // ---------------------------------------------------------------- set-up
@@ -326,6 +339,31 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
   log_query(format_query(q.question, from));
   if (q.question.qclass == pd::cls::CH) {
     if (size_t len = chaos_reply(q)) {
+      ++stats.local_replies;
+      return {len, nullptr};
+    }
+  }
+  if (local_data) {
+    LocalAnswerParams lp;
+    lp.edns_packet_max = edns_packet_max;
+    lp.tcp = over_tcp;
+    lp.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    size_t len = answer_local_data(*local_data, q, lp, scratch);
+    if (len == 0) {
+      // --address entries, unless a --server/--local domain matches more of the name.
+      const std::string lower = lower_name_text(q.question.name);
+      const AddressMatch m = match_address(*local_data, q.question.name, lower, q.question.qtype);
+      if (m.answer || m.refuse) {
+        const int route_score = servers.route(q.question.name).score;
+        if (m.answer && m.score >= route_score) {
+          len = answer_address(*local_data, *m.answer, q, lp, scratch);
+        } else if (!m.answer && route_score < 0) {
+          log_query(format_config("error", pd::rcode::Refused, pd::ede::NotReady));
+          len = make_local_reply(q, pd::rcode::Refused, false, pd::ede::NotReady, edns_packet_max, scratch);
+        }
+      }
+    }
+    if (len) {
       ++stats.local_replies;
       return {len, nullptr};
     }
@@ -696,6 +734,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
   ServiceState& st = *svc->s_;
   if (st.port != 0) {
     st.load_servers(true);
+    st.load_local();
     // dnsmasq checks the resolv files for changes as it runs (not with --no-poll).
     if (!st.no_resolv && !st.no_poll)
       st.poll_timer = loop.add_periodic(std::chrono::seconds(1), [s = &st] { s->poll_resolv(); });
@@ -712,6 +751,10 @@ void DnsService::reload_servers() {
 }
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }
+
+void DnsService::reload_local_data() {
+  if (s_->port != 0) s_->load_local();
+}
 
 void DnsService::clear_cache() {
   if (s_->cache) s_->cache->clear();

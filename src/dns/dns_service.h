@@ -57,6 +57,9 @@ class DnsService {
 
   // SIGHUP: forget every cached answer.
   void clear_cache();
+  // SIGHUP: re-reads the hosts files and rebuilds the local data (queries in between are
+  // answered from the old data; the swap is one pointer).
+  void reload_local_data();
   // SIGUSR1: dnsmasq's statistics lines (cache, query counts, one line per server) and,
   // with -d or --log-queries, the cache dump.
   void log_statistics();

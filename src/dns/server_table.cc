@@ -17,9 +17,10 @@ bool same_pattern(const DomainPattern& a, const DomainPattern& b) {
   return a.kind == b.kind && a.name == b.name && a.wildcard == b.wildcard;
 }
 
-// Match length of `p` against a lower-case name (no trailing dot), or -1 for no match.
+}  // namespace
+
 // Plain suffix matches rank above wildcard ones of the same length (hence the *2).
-int match_score(const DomainPattern& p, std::string_view n) {
+int domain_match_score(const DomainPattern& p, std::string_view n) {
   switch (p.kind) {
     case DomainPattern::Kind::Any:
       return -1;  // handled as a default server
@@ -36,6 +37,8 @@ int match_score(const DomainPattern& p, std::string_view n) {
   }
   return -1;
 }
+
+namespace {
 
 bool is_ignored(const net::SocketAddr& a, const std::vector<net::SocketAddr>& ignore) {
   if (a.ip().is_unspecified()) return true;
@@ -126,11 +129,11 @@ ServerTable ServerTable::build(const std::vector<ServerSpec>& specs,
   return t;
 }
 
-const ServerTable::DomainEntry* ServerTable::best_entry(std::string_view n) const {
+const ServerTable::DomainEntry* ServerTable::best_entry(std::string_view n, int& best_score) const {
   const DomainEntry* best = nullptr;
-  int best_score = -1;
+  best_score = -1;
   for (const auto& e : entries_) {
-    int s = match_score(e.pattern, n);
+    int s = domain_match_score(e.pattern, n);
     if (s > best_score) {
       best_score = s;
       best = &e;
@@ -142,7 +145,7 @@ const ServerTable::DomainEntry* ServerTable::best_entry(std::string_view n) cons
 Route ServerTable::route(const proto::dns::Name& name) const {
   Route r;
   r.group = &groups_[0];
-  const DomainEntry* e = best_entry(lower_name_text(name));
+  const DomainEntry* e = best_entry(lower_name_text(name), r.score);
   if (!e) return r;
   switch (e->action) {
     case DomainEntry::Action::Local:

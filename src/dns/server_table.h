@@ -40,7 +40,13 @@ struct Route {
   Kind kind = Kind::Forward;
   const ServerGroup* group = nullptr;
   bool domain_specific = false;  // a /domain/ entry matched (overrides --bogus-priv)
+  int score = -1;                // the matching entry's domain_match_score (-1: none)
 };
+
+// How well a --server/--local/--address domain pattern matches a lower-case name without
+// trailing dot: -1 for no match, else larger for longer matches (0 for "//"); a plain
+// suffix ranks above a "*dom" wildcard of the same length.
+int domain_match_score(const config::DomainPattern& p, std::string_view lower_name);
 
 class ServerTable {
  public:
@@ -68,7 +74,7 @@ class ServerTable {
     size_t group = 0;  // Action::Group
     bool has_local = false, has_use_default = false;
   };
-  const DomainEntry* best_entry(std::string_view lower_name) const;
+  const DomainEntry* best_entry(std::string_view lower_name, int& score) const;
 
   std::vector<ServerGroup> groups_;  // [0] = default servers
   std::vector<DomainEntry> entries_;

@@ -17,6 +17,7 @@
 #include "dns/cache.h"
 #include "dns/dns_service.h"
 #include "dns/forward_engine.h"
+#include "dns/local_data.h"
 #include "dns/random_pool.h"
 #include "dns/server_select.h"
 #include "dns/server_table.h"
@@ -148,6 +149,7 @@ struct ServiceState {
   };
   std::optional<ResolvChoice> newest_resolv() const;
   void poll_resolv();
+  void load_local();  // hosts files and config records into `local` (start, SIGHUP)
   std::vector<IpAddr> local_addresses() const;
 
   // ---- UDP path (dns_service.cc)
@@ -218,6 +220,11 @@ struct ServiceState {
   bool dump_on_usr1 = false;  // -d or --log-queries: SIGUSR1 also dumps the cache
   std::optional<uint32_t> client_max_ttl;  // --max-ttl
   std::shared_ptr<DnsCache> cache;          // null with --cache-size=0
+  // Local data: the config it is built from (without the --address entries, which are
+  // built once into address_data), and the current snapshot, replaced whole on SIGHUP.
+  config::DnsConfig local_config;
+  std::shared_ptr<const AddressData> address_data;
+  std::shared_ptr<const LocalData> local_data;
   std::map<net::SocketAddr, ServerStats> server_stats;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;

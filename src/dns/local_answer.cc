@@ -1,0 +1,208 @@
+#include "dns/local_answer.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "dns/record_writer.h"
+#include "dns/server_table.h"
+
+namespace masqd::dns {
+
+namespace {
+
+namespace pd = proto::dns;
+
+constexpr int kMaxCnameHops = 10;
+
+// Collects the log lines of one answer; written only once the reply is certain.
+struct Notes {
+  const LogSink* sink;
+  std::vector<std::string> lines;
+  void add(std::string s) {
+    if (sink) lines.push_back(std::move(s));
+  }
+  void flush() const {
+    if (sink)
+      for (const auto& l : lines) (*sink)(l);
+  }
+};
+
+pd::Bytes address_rdata(const IpAddr& a) { return pd::Bytes(a.bytes().data(), a.size()); }
+
+bool type_matches(uint16_t qtype, uint16_t rtype) { return qtype == rtype || qtype == pd::rr::ANY; }
+
+// Score of a DomainSet match of `labels` labels against the name: the length of the
+// matching suffix, on the same scale as domain_match_score (0 for the root entry "#").
+int suffix_score(std::string_view lower, uint8_t labels) {
+  if (labels == 0) return 0;
+  size_t start = lower.size();  // the matching suffix is lower.substr(start)
+  for (uint8_t i = 0; i < labels && start > 0; ++i) {
+    const size_t dot = start >= 2 ? lower.rfind('.', start - 2) : std::string_view::npos;
+    start = dot == std::string_view::npos ? 0 : dot + 1;
+  }
+  return static_cast<int>(lower.size() - start) * 2 + 1;
+}
+
+}  // namespace
+
+size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
+                         std::span<uint8_t> out) {
+  const uint16_t qt = q.question.qtype;
+  if (q.question.qclass != pd::cls::IN) return 0;
+  RecordWriter w = start_reply(q, out);
+  Notes notes{p.log, {}};
+  uint16_t ancount = 0;
+  pd::Name cur = q.question.name;
+  size_t owner_at = pd::kHeaderSize;  // where the current owner name was written
+
+  // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
+  for (int hop = 0; hop < kMaxCnameHops; ++hop) {
+    const LocalCname* c = d.cname(cur);
+    if (!c) break;
+    const size_t at = w.record(owner_at, cur.wire(), pd::rr::CNAME, c->ttl, c->target);
+    ++ancount;
+    notes.add(fmt::format("config {} is <CNAME>", cur.to_text()));
+    pd::Name next;
+    if (!pd::read_name(c->target, 0, next)) return 0;
+    cur = next;
+    owner_at = at;
+    if (qt == pd::rr::CNAME) break;
+  }
+  const bool aliased = ancount > 0;
+
+  if (!(aliased && qt == pd::rr::CNAME)) {
+    // 2. Hosts and --host-record addresses.
+    if (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) {
+      for (const auto& ha : d.hosts().addresses(cur)) {
+        const uint16_t t = ha.addr.is_v4() ? pd::rr::A : pd::rr::AAAA;
+        if (!type_matches(qt, t)) continue;
+        const LocalSource& src = d.source(ha.source);
+        w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr));
+        ++ancount;
+        notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
+      }
+    }
+    // 3. Config records (--txt-record, --mx-host, --ptr-record, ...).
+    if (const auto* recs = d.records(cur)) {
+      for (const auto& r : *recs) {
+        if (!type_matches(qt, r.type)) continue;
+        w.record(owner_at, cur.wire(), r.type, r.ttl, r.rdata);
+        ++ancount;
+        notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
+      }
+    }
+    // 4. PTR for an address of the host table.
+    if (qt == pd::rr::PTR && !aliased && ancount == 0) {
+      if (auto ip = reverse_name_address(lower_name_text(cur))) {
+        if (auto ptr = d.hosts().ptr(*ip)) {
+          std::array<uint8_t, pd::kMaxNameWire> buf{};
+          size_t n = 0;
+          if (auto name = pd::Name::from_text(ptr->name)) {
+            auto wire = name->wire();
+            std::copy(wire.begin(), wire.end(), buf.begin());
+            n = wire.size();
+          }
+          if (n) {
+            const LocalSource& src = d.source(ptr->source);
+            w.record(owner_at, cur.wire(), pd::rr::PTR, src.ttl, pd::Bytes(buf.data(), n));
+            ++ancount;
+            notes.add(fmt::format("{} {} is {}", src.label, ip->to_string(), ptr->name));
+          }
+        }
+      }
+    }
+  }
+  if (ancount == 0) return 0;
+  ReplyShape shape;
+  shape.ancount = ancount;
+  shape.aa = true;
+  shape.tcp = p.tcp;
+  shape.edns_packet_max = p.edns_packet_max;
+  const size_t len = finish_reply(w, q, shape);
+  if (len) notes.flush();
+  return len;
+}
+
+AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, std::string_view lower,
+                           uint16_t qtype) {
+  AddressMatch best;
+  const AddressData& ad = d.addresses();
+  if (!ad.rules.set().empty()) {
+    const auto hit = ad.rules.lookup(name, qtype);
+    if (hit.answer) {
+      best.answer = hit.answer;
+      best.score = suffix_score(lower, hit.labels);
+    }
+  }
+  for (const auto& [pattern, answer] : ad.leftovers) {
+    const int s = domain_match_score(pattern, lower);
+    if (s < 0) continue;
+    if (!answer.answers(qtype)) {
+      if (pattern.kind == config::DomainPattern::Kind::Unqualified) best.refuse = true;
+      continue;
+    }
+    if (s <= best.score) continue;
+    best.answer = &answer;
+    best.score = s;
+  }
+  return best;
+}
+
+size_t answer_address(const LocalData& d, const local::AddressAnswer& a, const ClientQuery& q,
+                      const LocalAnswerParams& p, std::span<uint8_t> out) {
+  const uint16_t qt = q.question.qtype;
+  RecordWriter w = start_reply(q, out);
+  Notes notes{p.log, {}};
+  uint16_t ancount = 0;
+  const std::string name = q.question.name.to_text();
+  const uint32_t ttl = d.local_ttl();
+  auto put = [&](const IpAddr& ip) {
+    w.record(pd::kHeaderSize, q.question.name.wire(), ip.is_v4() ? pd::rr::A : pd::rr::AAAA, ttl,
+             address_rdata(ip));
+    ++ancount;
+    notes.add(fmt::format("config {} is {}", name, ip.to_string()));
+  };
+  const IpAddr zero4 = IpAddr::v4({0, 0, 0, 0});
+  const IpAddr zero6 = IpAddr::v6({});
+  // dnsmasq 2.90: A and AAAA take the literals of their family, else "#" zeros; ANY takes
+  // the IPv6 literals, else the IPv4 ones, else both zeros.
+  if (qt == pd::rr::A) {
+    for (const auto& ip : a.v4) put(ip);
+    if (a.v4.empty() && a.zeros) put(zero4);
+  } else if (qt == pd::rr::AAAA) {
+    for (const auto& ip : a.v6) put(ip);
+    if (a.v6.empty() && a.zeros) put(zero6);
+  } else if (qt == pd::rr::ANY) {
+    if (!a.v6.empty()) {
+      for (const auto& ip : a.v6) put(ip);
+    } else if (!a.v4.empty()) {
+      for (const auto& ip : a.v4) put(ip);
+    } else if (a.zeros) {
+      put(zero4);
+      put(zero6);
+    }
+  }
+  ReplyShape shape;
+  shape.ancount = ancount;
+  shape.tcp = p.tcp;
+  shape.edns_packet_max = p.edns_packet_max;
+  if (ancount) {
+    shape.aa = true;
+  } else {
+    const bool nodata = d.exists(q.question.name) || !a.v4.empty() || !a.v6.empty() || a.zeros;
+    shape.rcode = nodata ? pd::rcode::NoError : pd::rcode::NxDomain;
+    const char* what = !nodata                                        ? "NXDOMAIN"
+                       : qt == pd::rr::A || qt == pd::rr::ANY ? "NODATA-IPv4"
+                       : qt == pd::rr::AAAA                           ? "NODATA-IPv6"
+                                                                      : "NODATA";
+    notes.add(fmt::format("config {} is {}", name, what));
+  }
+  const size_t len = finish_reply(w, q, shape);
+  if (len) notes.flush();
+  return len;
+}
+
+}  // namespace masqd::dns

@@ -1,0 +1,47 @@
+// Answering a query from LocalData with dnsmasq 2.90's rules (each checked with the binary;
+// see src/dns/README.md "Local data"). Pure: the reply goes into the caller's buffer, the
+// --log-queries lines to the optional sink.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "dns/forward_engine.h"
+#include "dns/local_data.h"
+#include "dns/query_log.h"
+
+namespace masqd::dns {
+
+struct LocalAnswerParams {
+  uint16_t edns_packet_max = 1232;
+  bool tcp = false;
+  const LogSink* log = nullptr;  // "/etc/hosts x is 1.2.3.4", "config x is <CNAME>" ...
+};
+
+// Hosts data, --cname aliases and config records: the reply size, or 0 when none of them
+// answers (the query goes on to --address rules, routing and the cache). Class IN only.
+// A/AAAA/ANY are answered only when the name has records of the asked type (a hosts name
+// with only an IPv4 address has its AAAA query forwarded, as dnsmasq does).
+size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
+                         std::span<uint8_t> out);
+
+// The --address entry that applies to a name and type: the longest matching domain whose
+// entries answer the type (AddressAnswer::answers), with a score comparable to
+// ServerTable's Route::score (a --server domain that matches more of the name wins).
+struct AddressMatch {
+  const local::AddressAnswer* answer = nullptr;  // inside the LocalData; null: none applies
+  int score = -1;
+  // An "//" (unqualified names) entry matched but does not answer the type: dnsmasq then
+  // has no server for the name and answers REFUSED.
+  bool refuse = false;
+};
+AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, std::string_view lower_name,
+                           uint16_t qtype);
+
+// The reply an --address entry gives: its literals of the asked type (AA), zeros for "#",
+// or NXDOMAIN (NODATA when the name exists locally or the entry also has addresses).
+size_t answer_address(const LocalData& d, const local::AddressAnswer& a, const ClientQuery& q,
+                      const LocalAnswerParams& p, std::span<uint8_t> out);
+
+}  // namespace masqd::dns
