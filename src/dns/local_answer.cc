@@ -52,18 +52,20 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
                          std::span<uint8_t> out) {
   const uint16_t qt = q.question.qtype;
   if (q.question.qclass != pd::cls::IN) return 0;
-  RecordWriter w = start_reply(q, out);
+  RecordWriter w = start_reply(q, out, !p.tcp);
   Notes notes{p.log, {}};
   uint16_t ancount = 0;
   pd::Name cur = q.question.name;
   size_t owner_at = pd::kHeaderSize;  // where the current owner name was written
 
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
+  bool aliased = false;
   for (int hop = 0; hop < kMaxCnameHops; ++hop) {
     const LocalCname* c = d.cname(cur);
     if (!c) break;
     const size_t at = w.record(owner_at, cur.wire(), pd::rr::CNAME, c->ttl, c->target);
-    ++ancount;
+    if (at) ++ancount;
+    aliased = true;
     notes.add(fmt::format("config {} is <CNAME>", cur.to_text()));
     pd::Name next;
     if (!pd::read_name(c->target, 0, next)) return 0;
@@ -71,7 +73,6 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     owner_at = at;
     if (qt == pd::rr::CNAME) break;
   }
-  const bool aliased = ancount > 0;
 
   if (!(aliased && qt == pd::rr::CNAME)) {
     // 2. Hosts and --host-record addresses.
@@ -80,8 +81,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         const uint16_t t = ha.addr.is_v4() ? pd::rr::A : pd::rr::AAAA;
         if (!type_matches(qt, t)) continue;
         const LocalSource& src = d.source(ha.source);
-        w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr));
-        ++ancount;
+        if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
         notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
       }
     }
@@ -89,8 +89,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     if (const auto* recs = d.records(cur)) {
       for (const auto& r : *recs) {
         if (!type_matches(qt, r.type)) continue;
-        w.record(owner_at, cur.wire(), r.type, r.ttl, r.rdata);
-        ++ancount;
+        if (w.record(owner_at, cur.wire(), r.type, r.ttl, r.rdata)) ++ancount;
         notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
       }
     }
@@ -107,15 +106,14 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
           }
           if (n) {
             const LocalSource& src = d.source(ptr->source);
-            w.record(owner_at, cur.wire(), pd::rr::PTR, src.ttl, pd::Bytes(buf.data(), n));
-            ++ancount;
+            if (w.record(owner_at, cur.wire(), pd::rr::PTR, src.ttl, pd::Bytes(buf.data(), n))) ++ancount;
             notes.add(fmt::format("{} {} is {}", src.label, ip->to_string(), ptr->name));
           }
         }
       }
     }
   }
-  if (ancount == 0) return 0;
+  if (ancount == 0 && !w.truncated) return 0;
   ReplyShape shape;
   shape.ancount = ancount;
   shape.aa = true;
@@ -154,15 +152,15 @@ AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, std
 size_t answer_address(const LocalData& d, const local::AddressAnswer& a, const ClientQuery& q,
                       const LocalAnswerParams& p, std::span<uint8_t> out) {
   const uint16_t qt = q.question.qtype;
-  RecordWriter w = start_reply(q, out);
+  RecordWriter w = start_reply(q, out, !p.tcp);
   Notes notes{p.log, {}};
   uint16_t ancount = 0;
   const std::string name = q.question.name.to_text();
   const uint32_t ttl = d.local_ttl();
   auto put = [&](const IpAddr& ip) {
-    w.record(pd::kHeaderSize, q.question.name.wire(), ip.is_v4() ? pd::rr::A : pd::rr::AAAA, ttl,
-             address_rdata(ip));
-    ++ancount;
+    if (w.record(pd::kHeaderSize, q.question.name.wire(), ip.is_v4() ? pd::rr::A : pd::rr::AAAA, ttl,
+                 address_rdata(ip)))
+      ++ancount;
     notes.add(fmt::format("config {} is {}", name, ip.to_string()));
   };
   const IpAddr zero4 = IpAddr::v4({0, 0, 0, 0});

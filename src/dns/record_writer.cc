@@ -8,8 +8,9 @@ namespace masqd::dns {
 
 namespace pd = proto::dns;
 
-RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out) {
+RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out, bool fit) {
   RecordWriter w{out};
+  if (fit) w.limit = q.udp_limit - (q.has_edns ? pd::kOptRecordSize : 0);
   w.pos = pd::kHeaderSize;
   if (out.size() < pd::kHeaderSize) w.ok = false;
   w.bytes(q.question_bytes);
@@ -22,7 +23,8 @@ size_t finish_reply(RecordWriter& w, const ClientQuery& q, const ReplyShape& s) 
   const size_t opt_size = q.has_edns ? pd::kOptRecordSize : 0;
   uint16_t flags = static_cast<uint16_t>(pd::flag::QR | pd::flag::RA |
                                          (q.header.flags & (pd::flag::RD | pd::flag::CD)) |
-                                         (s.aa ? pd::flag::AA : 0) | s.rcode);
+                                         (s.aa ? pd::flag::AA : 0) | (w.truncated ? pd::flag::TC : 0) |
+                                         s.rcode);
   if (!w.ok || w.pos + opt_size > limit) {
     // Too big for the client: header and question with TC, as for a forwarded reply.
     if (!s.tcp) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 
@@ -19,6 +20,10 @@ struct RecordWriter {
   std::span<uint8_t> out;
   size_t pos = 0;
   bool ok = true;
+  // record(): a record that would end past `limit` is left out, and so is every later one
+  // (dnsmasq's truncation of the answers it makes: what fits, with TC).
+  size_t limit = std::numeric_limits<size_t>::max();
+  bool truncated = false;
 
   bool room(size_t n) {
     if (!ok || out.size() - pos < n) ok = false;
@@ -43,9 +48,16 @@ struct RecordWriter {
     if (earlier != 0 && earlier < 0x4000) u16(static_cast<uint16_t>(0xc000 | earlier));
     else bytes(wire);
   }
-  // A whole record of class IN. Returns the offset of its RDATA (for later pointers).
+  // A whole record of class IN. Returns the offset of its RDATA (for later pointers), or 0
+  // when it was left out (see `limit`).
   size_t record(size_t owner_at, proto::dns::Bytes owner_wire, uint16_t type, uint32_t ttl,
                 proto::dns::Bytes rdata) {
+    const bool pointer = owner_at != 0 && owner_at < 0x4000;
+    const size_t size = (pointer ? 2 : owner_wire.size()) + 10 + rdata.size();
+    if (truncated || pos + size > limit) {
+      truncated = true;
+      return 0;
+    }
     owner(owner_at, owner_wire);
     u16(type);
     u16(1);
@@ -57,8 +69,9 @@ struct RecordWriter {
   }
 };
 
-// Starts a reply to `q`: the writer positioned after the question.
-RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out);
+// Starts a reply to `q`: the writer positioned after the question. With `fit` (UDP), record()
+// keeps what fits in the client's size, leaving room for the OPT record.
+RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out, bool fit = false);
 
 struct ReplyShape {
   uint16_t ancount = 0, nscount = 0;
@@ -69,8 +82,9 @@ struct ReplyShape {
 };
 
 // Finishes what start_reply began: QR, RA, the query's RD and CD, AA and the rcode; an OPT
-// record when the query had one. A reply bigger than the client's UDP size (or the buffer)
-// becomes header + question with TC (on TCP only the buffer limits). Returns the size, or 0.
+// record when the query had one; TC when record() left records out. A reply bigger than the
+// client's UDP size (or the buffer) becomes header + question with TC (on TCP only the
+// buffer limits). Returns the size, or 0.
 size_t finish_reply(RecordWriter& w, const ClientQuery& q, const ReplyShape& s);
 
 // "www.example.com" for a wire name at the start of `wire` ("?" if unreadable).

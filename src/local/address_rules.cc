@@ -59,7 +59,7 @@ bool AddressAnswer::answers(uint16_t qtype) const {
     case rr::AAAA:
       return !v6.empty() || zeros || no_address;
     case rr::ANY:
-      return !v4.empty() || !v6.empty() || no_address;
+      return !v4.empty() || !v6.empty() || zeros || no_address;
     default:
       return no_address;
   }
