@@ -1,0 +1,122 @@
+"""Local DNS data through the real binary: hosts files re-read on SIGHUP, bad hosts-file
+lines logged with file and line while the good ones load, local answers with the cache off,
+and the forms that are not built yet refused at start-up. The replies themselves are
+compared with dnsmasq 2.90 in tests/compat/test_local_compat.py; the tests here that do not
+name masqd also pass with MASQD_DNS_BIN=/usr/sbin/dnsmasq."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import dns.flags
+import dns.rcode
+import pytest
+
+from lib.fakeup import FakeUpstream
+from test_dns_forward import answers, dns_binary, start  # noqa: F401  (start is a fixture)
+
+
+@pytest.fixture
+def upstream():
+    u = FakeUpstream()
+    yield u
+    u.stop()
+
+
+def count(server, text: str) -> int:
+    return sum(1 for line in server.log_lines() if text in line)
+
+
+def wait_count(server, text: str, n: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if count(server, text) >= n:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sighup_rereads_hosts_files(start, upstream, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    hosts = tmp_path / "hosts"
+    hosts.write_text("192.0.2.10 box\n192.0.2.11 gone\n")
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts", f"--addn-hosts={hosts}")
+    assert s.wait_log(f"read {hosts} - 2 names")
+    assert answers(s.query("box")) == ["192.0.2.10"]
+    assert answers(s.query("gone")) == ["192.0.2.11"]
+    # Rewritten in place (as editors and scripts do), then SIGHUP.
+    hosts.write_text("192.0.2.20 box\n192.0.2.21 new\n")
+    s.proc.send_signal(signal.SIGHUP)
+    assert wait_count(s, f"read {hosts} - 2 names", 2)
+    r = s.query("box")
+    assert answers(r) == ["192.0.2.20"] and r.flags & dns.flags.AA
+    assert answers(s.query("new")) == ["192.0.2.21"]
+    # A name no longer in the file goes upstream again.
+    assert answers(s.query("gone")) == ["192.0.2.1"]
+    assert upstream.seen("gone")
+
+
+def test_bad_hosts_lines_are_logged_and_good_ones_load(start, upstream, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    hosts = tmp_path / "hosts"
+    hosts.write_bytes(b"bad.address one\n"                       # line 1: bad address
+                      b"192.0.2.30 good1\n"                       # line 2
+                      b"192.0.2.31 " + b"x" * 10000 + b"\n"       # line 3: 10 kB name
+                      b"\x01\xff\xfe binary\n"                    # line 4: binary bytes
+                      b"192.0.2.32\tgood2\r\n"                    # line 5: tab and CRLF
+                      b"192.0.2.33 last")                          # line 6: no newline
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts", f"--addn-hosts={hosts}")
+    assert s.wait_log(f"bad address at {hosts} line 1")
+    assert s.wait_log(f"bad name at {hosts} line 3")
+    assert s.wait_log(f"bad address at {hosts} line 4")
+    for name, addr in (("good1", "192.0.2.30"), ("good2", "192.0.2.32"), ("last", "192.0.2.33")):
+        assert answers(s.query(name)) == [addr], name
+    assert s.proc.poll() is None
+
+
+def test_missing_hosts_file_is_logged_and_the_rest_serves(start, upstream, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    good = tmp_path / "good"
+    good.write_text("192.0.2.40 here\n")
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts",
+              f"--addn-hosts={tmp_path}/missing", f"--addn-hosts={good}")
+    assert s.wait_log(f"failed to load names from {tmp_path}/missing: No such file or directory")
+    assert answers(s.query("here")) == ["192.0.2.40"]
+
+
+def test_local_answers_do_not_need_the_cache(start, upstream, tmp_path):
+    # The Server helper runs with --cache-size=0 unless told otherwise.
+    os.chmod(tmp_path, 0o777)
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts",
+              "--host-record=rec.test,192.0.2.50", "--address=/blocked.test/",
+              "--cname=al.test,rec.test")
+    assert answers(s.query("rec.test")) == ["192.0.2.50"]
+    assert s.query("ads.blocked.test").rcode() == dns.rcode.NXDOMAIN
+    assert answers(s.query("al.test")) == ["192.0.2.50", "rec.test."]
+    assert not upstream.queries
+
+
+def test_blocklist_in_a_conf_file(start, upstream, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    conf = tmp_path / "block.conf"
+    conf.write_text("".join(f"address=/ads{i}.example/\n" for i in range(5000)) +
+                    "address=/zero.example/0.0.0.0\n")
+    s = start("--no-resolv", f"--server={upstream.addr}", f"--conf-file={conf}")
+    assert s.query("x.ads4999.example").rcode() == dns.rcode.NXDOMAIN
+    assert s.query("ads0.example", "AAAA").rcode() == dns.rcode.NXDOMAIN
+    assert answers(s.query("zero.example")) == ["0.0.0.0"]
+    assert answers(s.query("ads5000.example")) == ["192.0.2.1"]
+    assert [q.qname for q in upstream.queries] == ["ads5000.example."]
+
+
+@pytest.mark.parametrize("flag,text", [
+    ("--hostsdir=/tmp", "option --hostsdir is not supported yet"),
+    ("--domain=x.test,192.0.2.0/24,local", "option --domain=x.test,...,local is not supported yet"),
+])
+def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
+    r = subprocess.run([masqd_bin, "-C", "/dev/null", "--test", flag], capture_output=True,
+                       text=True, timeout=10)
+    assert r.returncode == 1
+    assert text in r.stderr
