@@ -90,9 +90,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
   if (port != 0) {
     address_data = AddressData::build(d.addresses);
-    local_config = d;
-    local_config.addresses.clear();
-    local_config.addresses.shrink_to_fit();
+    local_config = LocalData::settings_of(d);
   }
 }
 

@@ -224,6 +224,26 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   return out;
 }
 
+config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
+  config::DnsConfig c;
+  c.no_hosts = dns.no_hosts;
+  c.addn_hosts = dns.addn_hosts;
+  c.expand_hosts = dns.expand_hosts;
+  c.domains = dns.domains;
+  c.host_records = dns.host_records;
+  c.local_ttl = dns.local_ttl;
+  c.txt_records = dns.txt_records;
+  c.mx_records = dns.mx_records;
+  c.mx_target = dns.mx_target;
+  c.srv_records = dns.srv_records;
+  c.ptr_records = dns.ptr_records;
+  c.naptr_records = dns.naptr_records;
+  c.caa_records = dns.caa_records;
+  c.raw_records = dns.raw_records;
+  c.cnames = dns.cnames;
+  return c;
+}
+
 const std::vector<ConfigRecord>* LocalData::records(const proto::dns::Name& name) const {
   if (record_index_.empty()) return nullptr;
   auto v = record_index_.find_exact(name);

@@ -61,6 +61,9 @@ class LocalData {
   // used: the --address entries come built in `addresses`.
   static Loaded load(const config::DnsConfig& dns, std::shared_ptr<const AddressData> addresses,
                      const std::string& hosts_path = "/etc/hosts");
+  // The part of the config load() reads (not the --address entries, which can be millions),
+  // for keeping until the next SIGHUP.
+  static config::DnsConfig settings_of(const config::DnsConfig& dns);
 
   const local::HostTable& hosts() const { return hosts_; }
   const LocalSource& source(uint32_t i) const { return sources_[i]; }
