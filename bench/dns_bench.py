@@ -45,7 +45,8 @@ def wait_port(port, timeout=5):
     while time.monotonic() < deadline:
         r = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+time=1", "+tries=1",
                             "+short", "ready.bench.test"], capture_output=True, text=True)
-        if r.stdout.strip():
+        # dig prints ";; communications error ..." on stdout too: wait for an address.
+        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", r.stdout.strip()):
             return
         time.sleep(0.1)
     raise RuntimeError(f"nothing answers on port {port}")
