@@ -1,6 +1,7 @@
 // Fuzz target: the forwarder's handling of untrusted packets (src/dns/forward_engine):
 // a client query (check, route, build the upstream query, local reply) and the same bytes
-// as an upstream reply (check against a question, rewrite for a client, log lines).
+// as an upstream reply (check against a question, the reply filters, rewrite for a client,
+// log lines).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "dns/forward_engine.h"
 #include "dns/query_log.h"
+#include "dns/reply_filter.h"
 #include "dns/server_table.h"
 
 using namespace masqd;
@@ -62,6 +64,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (n == 0 || (!tcp && n > 1232)) std::abort();
       }
     log_reply(in, question, [](std::string_view) {});
+    // Every reply filter on: a changed reply must still be one a client can be given.
+    static const ReplyFilters filters = [] {
+      ReplyFilters f;
+      f.strip_types = {proto::dns::rr::AAAA};
+      f.bogus_nxdomain = {*IpPrefix::parse("198.51.100.0/24")};
+      f.ignore = {*IpPrefix::parse("192.0.2.5")};
+      f.stop_rebind = true;
+      config::AddressAlias al;
+      al.start = *IpAddr::parse("10.0.0.0");
+      al.end = *IpAddr::parse("10.0.0.255");
+      al.target = *IpAddr::parse("172.16.0.0");
+      al.mask = *IpAddr::parse("255.255.255.0");
+      f.aliases = {al};
+      return f;
+    }();
+    static std::vector<uint8_t> filtered(70000);
+    const FilterOutcome fo = filter_reply(in, question, filters, filtered);
+    if (fo.verdict == FilterOutcome::Verdict::Replaced) {
+      if (fo.len == 0 || fo.len > filtered.size()) std::abort();
+      Bytes changed(filtered.data(), fo.len);
+      if (check_reply(changed, id, question) != ReplyCheck::Ok) std::abort();
+      ClientView c{7, 0x0110, Bytes(qbytes, sizeof(qbytes)), true, 512};
+      if (make_client_reply(changed, c, false, false, 1232, out) == 0) std::abort();
+    }
   }
   return 0;
 }

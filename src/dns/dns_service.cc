@@ -91,6 +91,9 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   if (port != 0) {
     address_data = AddressData::build(d.addresses);
     local_config = LocalData::settings_of(d);
+    reply_filters = ReplyFilters::from(d);
+    filterwin2k = d.filterwin2k;
+    if (reply_filters.active()) filter_buf.resize(65536);
   }
 }
 
@@ -366,6 +369,16 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
       return {len, nullptr};
     }
   }
+  // --filterwin2k: SOA and SRV queries, and ANY queries for names with '_', get NODATA.
+  if (filterwin2k && q.question.qclass == pd::cls::IN) {
+    const uint16_t t = q.question.qtype;
+    if (t == pd::rr::SOA || t == pd::rr::SRV ||
+        (t == pd::rr::ANY && lower_name_text(q.question.name).find('_') != std::string::npos)) {
+      ++stats.local_replies;
+      log_query(fmt::format("config {} is NODATA", q.question.name.to_text()));
+      return {make_local_reply(q, pd::rcode::NoError, true, std::nullopt, edns_packet_max, scratch), nullptr};
+    }
+  }
   const Decision d = decide(q, servers, filters);
   if (d.kind == Decision::Kind::Reply) {
     ++stats.local_replies;
@@ -635,9 +648,14 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
         ++stats.replies_rejected;
         continue;
       }
-      const Bytes data = as_bytes(pkt.data);
+      Bytes data = as_bytes(pkt.data);
       if (check_reply(data, a->id, p.question) != ReplyCheck::Ok) {
         ++stats.replies_rejected;
+        continue;
+      }
+      FilterOutcome filtered;
+      if (!filter(data, p.question, filtered)) {
+        ++stats.replies_rejected;  // --ignore-address: wait for another reply
         continue;
       }
       const uint8_t rcode = data[3] & 0x0f;
@@ -673,16 +691,34 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
           break;
       }
       ++stats.replies_accepted;
-      deliver(p, data);
+      deliver(p, data, &filtered);
       finish(serial);
       return;
     }
   }
 }
 
-void ServiceState::deliver(Pending& p, Bytes reply) {
-  if (log_queries && hooks.log) log_reply(reply, p.question, hooks.log);
-  if (!p.waiters.empty()) learn(reply, p.question, p.waiters.front().flags);
+bool ServiceState::filter(Bytes& data, const pd::Question& q, FilterOutcome& outcome) {
+  if (!reply_filters.active()) return true;
+  outcome = filter_reply(data, q, reply_filters, filter_buf);
+  if (outcome.verdict == FilterOutcome::Verdict::Ignore) return false;
+  if (outcome.verdict == FilterOutcome::Verdict::Replaced) data = Bytes(filter_buf.data(), outcome.len);
+  if (!outcome.warning.empty()) log(outcome.warning);
+  return true;
+}
+
+void ServiceState::log_reply_lines(Bytes reply, const pd::Question& q, const FilterOutcome& outcome) {
+  if (!log_queries || !hooks.log) return;
+  for (const auto& line : outcome.log_lines) log(line);
+  if (outcome.log_reply) log_reply(reply, q, hooks.log);
+}
+
+void ServiceState::deliver(Pending& p, Bytes reply, const FilterOutcome* filtered) {
+  const FilterOutcome pass;
+  const FilterOutcome& fo = filtered ? *filtered : pass;
+  log_reply_lines(reply, p.question, fo);
+  // A reply the filters emptied or turned into NXDOMAIN is not cached.
+  if (!p.waiters.empty() && fo.log_reply) learn(reply, p.question, p.waiters.front().flags);
   for (const auto& w : p.waiters) {
     ClientView c{w.id, w.flags, Bytes(p.question_bytes), w.has_edns, w.udp_limit};
     size_t len = make_client_reply(reply, c, p.added_opt, false, edns_packet_max, scratch);

@@ -218,14 +218,21 @@ void ServiceState::on_tcp_upstream(uint64_t serial, uint32_t events) {
     else
       ++stats.replies_rejected;
   });
+  FilterOutcome filtered;
+  Bytes reply(answer.data(), answer.size());
+  if (!answer.empty() && !filter(reply, f.question, filtered)) {
+    ++stats.replies_rejected;  // --ignore-address: this server's answer does not count
+    tcp_attempt_failed(serial);
+    return;
+  }
   if (!answer.empty()) {
     ++stats.replies_accepted;
-    if (log_queries && hooks.log) log_reply(Bytes(answer), f.question, hooks.log);
-    learn(Bytes(answer), f.question, f.client_flags);
+    log_reply_lines(reply, f.question, filtered);
+    if (filtered.log_reply) learn(reply, f.question, f.client_flags);
     auto ci = tcp_clients.find(f.client);
     if (ci != tcp_clients.end()) {
       ClientView cv{f.client_id, f.client_flags, Bytes(f.question_bytes), f.has_edns, 65535};
-      size_t len = make_client_reply(Bytes(answer), cv, f.added_opt, true, edns_packet_max, scratch);
+      size_t len = make_client_reply(reply, cv, f.added_opt, true, edns_packet_max, scratch);
       cap_ttls(len);
       TcpClient& c = *ci->second;
       --c.outstanding;

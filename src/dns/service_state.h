@@ -18,6 +18,7 @@
 #include "dns/dns_service.h"
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
+#include "dns/reply_filter.h"
 #include "dns/random_pool.h"
 #include "dns/server_select.h"
 #include "dns/server_table.h"
@@ -168,7 +169,10 @@ struct ServiceState {
   bool send_in_order(Pending& p, size_t from);
   void on_send_failure(Pending& p, size_t index);
   void on_upstream_readable(uint64_t serial, int fd);
-  void deliver(Pending& p, Bytes reply);
+  void deliver(Pending& p, Bytes reply, const FilterOutcome* filtered = nullptr);
+  // Applies the reply filters; `data` then views the reply to deliver. false: ignore it.
+  bool filter(Bytes& data, const proto::dns::Question& q, FilterOutcome& outcome);
+  void log_reply_lines(Bytes reply, const proto::dns::Question& q, const FilterOutcome& outcome);
   void finish(uint64_t serial);
   void send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
                 const std::optional<net::PktSource>& src);
@@ -225,6 +229,9 @@ struct ServiceState {
   config::DnsConfig local_config;
   std::shared_ptr<const AddressData> address_data;
   std::shared_ptr<const LocalData> local_data;
+  ReplyFilters reply_filters;
+  bool filterwin2k = false;
+  std::vector<uint8_t> filter_buf;  // a reply the filters changed (sized when they are on)
   std::map<net::SocketAddr, ServerStats> server_stats;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;

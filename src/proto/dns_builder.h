@@ -18,7 +18,8 @@ constexpr uint8_t NoError = 0, FormErr = 1, ServFail = 2, NxDomain = 3, NotImp =
 }
 // RFC 8914 extended DNS error codes used here.
 namespace ede {
-constexpr uint16_t Other = 0, Blocked = 15, NotReady = 14, NetworkError = 23, InvalidData = 24;
+constexpr uint16_t Other = 0, Blocked = 15, NotReady = 14, Filtered = 17, NetworkError = 23,
+                   InvalidData = 24;
 }
 
 namespace flag {
