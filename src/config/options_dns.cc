@@ -148,7 +148,7 @@ const OptionSpec kDnsOptions[] = {
      "Do not read /etc/hosts.", set_flag<&DnsConfig::no_hosts>},
     {"addn-hosts", 'H', kReq, kMany, kBuilt, "<path>",
      "Also read this hosts file (or every file in this directory).", parse_addn_hosts},
-    {"hostsdir", 0, kReq, kMany, kNotYet, "<path>",
+    {"hostsdir", 0, kReq, kMany, kBuilt, "<path>",
      "Read hosts files from this directory and follow changes to it.", parse_hostsdir},
     {"expand-hosts", 'E', kNone, kMany, kBuilt, "",
      "Add the local domain to dot-less names from hosts files.",

@@ -2,12 +2,15 @@
 
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -101,6 +104,61 @@ void ServiceState::load_local() {
   auto loaded = LocalData::load(local_config, address_data);
   for (const auto& line : loaded.log_lines) log(line);
   local_data = std::move(loaded.data);
+  hosts_file_names = std::move(loaded.file_names);
+}
+
+void ServiceState::watch_hostsdirs() {
+  if (local_config.hostsdirs.empty()) return;
+  inotify = net::UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (inotify.get() < 0) {
+    log(fmt::format("failed to create inotify: {}", std::strerror(errno)));
+    return;
+  }
+  for (const auto& dir : local_config.hostsdirs) {
+    const int wd = ::inotify_add_watch(inotify.get(), dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+    if (wd < 0) {
+      log(fmt::format("inotify, failed to add watch for {}: {}", dir, std::strerror(errno)));
+      continue;
+    }
+    watched_dirs[wd] = dir;
+  }
+  (void)loop.add_fd(inotify.get(), EPOLLIN, [this](uint32_t) { on_hostsdir_event(); });
+}
+
+void ServiceState::on_hostsdir_event() {
+  alignas(struct inotify_event) char buf[8192];
+  std::vector<std::pair<std::string, bool>> changed;  // path, removed
+  for (;;) {
+    const ssize_t n = ::read(inotify.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(struct inotify_event)) <= n;) {
+      const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
+      off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+      auto dir = watched_dirs.find(ev->wd);
+      if (dir == watched_dirs.end() || ev->len == 0 || (ev->mask & IN_ISDIR)) continue;
+      const std::string name(ev->name);
+      if (name.empty() || name[0] == '.' || name.back() == '~' || (name.size() > 1 && name.front() == '#' && name.back() == '#'))
+        continue;
+      changed.emplace_back(dir->second + "/" + name, (ev->mask & IN_DELETE) != 0);
+    }
+  }
+  if (changed.empty()) return;
+  for (const auto& [path, removed] : changed) {
+    log(fmt::format("inotify: {} {}", path, removed ? "removed" : "new or modified"));
+    if (auto it = hosts_file_names.find(path); it != hosts_file_names.end())
+      log(fmt::format("inotify: flushed {} names read from {}", it->second, path));
+  }
+  // Everything is re-read (the old snapshot answers until the new one is swapped in); only
+  // the changed files' lines are logged, as dnsmasq reads just those.
+  auto loaded = LocalData::load(local_config, address_data);
+  for (const auto& line : loaded.log_lines)
+    for (const auto& [path, removed] : changed)
+      if (line.find(path) != std::string::npos) {
+        log(line);
+        break;
+      }
+  local_data = std::move(loaded.data);
+  hosts_file_names = std::move(loaded.file_names);
 }
 
 // ---------------------------------------------------------------- set-up
@@ -754,6 +812,7 @@ DnsService::~DnsService() {
   for (const auto& [serial, f] : s_->tcp_forwards) fwds.push_back(serial);
   for (auto serial : fwds) s_->finish_tcp_forward(serial);
   if (s_->poll_timer) s_->loop.cancel_timer(s_->poll_timer);
+  if (s_->inotify.get() >= 0) s_->loop.remove_fd(s_->inotify.get());
   for (const auto& u : s_->udp) s_->loop.remove_fd(u.sock.fd());
   for (const auto& t : s_->tcp) s_->loop.remove_fd(t.listener.fd());
 }
@@ -769,6 +828,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
   if (st.port != 0) {
     st.load_servers(true);
     st.load_local();
+    st.watch_hostsdirs();
     // dnsmasq checks the resolv files for changes as it runs (not with --no-poll).
     if (!st.no_resolv && !st.no_poll)
       st.poll_timer = loop.add_periodic(std::chrono::seconds(1), [s = &st] { s->poll_resolv(); });

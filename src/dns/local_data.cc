@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -55,27 +56,39 @@ std::string this_host_name() {
 // The hosts files to read, in dnsmasq's order: /etc/hosts, then --addn-hosts entries last
 // given first (dnsmasq keeps them in a list it prepends to); a directory gives its files in
 // name order (dot files and editor leftovers skipped).
+// dnsmasq skips these names in hosts directories: dot files and editor leftovers.
+bool skipped_dir_entry(const std::string& n) {
+  return n.empty() || n[0] == '.' || n.back() == '~' || (n.size() > 1 && n.front() == '#' && n.back() == '#');
+}
+
+// The files of a directory in name order (not recursive).
+void dir_files(const std::string& dir, std::vector<std::string>& files, std::vector<std::string>& log) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (skipped_dir_entry(e.path().filename().string())) continue;
+    std::error_code ec2;
+    if (e.is_directory(ec2)) continue;
+    names.push_back(e.path().string());
+  }
+  if (ec) log.push_back(fmt::format("cannot access directory {}: {}", dir, ec.message()));
+  std::sort(names.begin(), names.end());
+  files.insert(files.end(), names.begin(), names.end());
+}
+
+// The hosts files to read, in dnsmasq's order: /etc/hosts, then --addn-hosts entries last
+// given first (dnsmasq keeps them in a list it prepends to), a directory giving its files
+// in name order; then the --hostsdir directories' files.
 std::vector<std::string> hosts_files(const config::DnsConfig& dns, const std::string& hosts_path,
                                      std::vector<std::string>& log) {
   std::vector<std::string> files;
   if (!dns.no_hosts) files.push_back(hosts_path);
   for (auto it = dns.addn_hosts.rbegin(); it != dns.addn_hosts.rend(); ++it) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(*it, ec)) {
-      files.push_back(*it);
-      continue;
-    }
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(*it, ec)) {
-      const std::string n = e.path().filename().string();
-      if (n.empty() || n[0] == '.' || n.back() == '~' || (n.front() == '#' && n.back() == '#')) continue;
-      if (e.is_directory(ec)) continue;
-      names.push_back(e.path().string());
-    }
-    if (ec) log.push_back(fmt::format("cannot access directory {}: {}", *it, ec.message()));
-    std::sort(names.begin(), names.end());
-    files.insert(files.end(), names.begin(), names.end());
+    if (std::filesystem::is_directory(*it, ec)) dir_files(*it, files, log);
+    else files.push_back(*it);
   }
+  for (const auto& dir : dns.hostsdirs) dir_files(dir, files, log);
   return files;
 }
 
@@ -130,6 +143,7 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
     d->sources_.push_back(LocalSource{path, local_ttl});
     const size_t n = hb.add_hosts_file(*file, src);
     out.log_lines.push_back(fmt::format("read {} - {} names", path, n));
+    out.file_names[path] = n;
   }
   d->hosts_ = hb.build();
 
@@ -228,6 +242,7 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
   config::DnsConfig c;
   c.no_hosts = dns.no_hosts;
   c.addn_hosts = dns.addn_hosts;
+  c.hostsdirs = dns.hostsdirs;
   c.expand_hosts = dns.expand_hosts;
   c.domains = dns.domains;
   c.host_records = dns.host_records;

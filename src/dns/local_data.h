@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,9 +55,11 @@ class LocalData {
   struct Loaded {
     std::shared_ptr<const LocalData> data;
     std::vector<std::string> log_lines;  // "read /etc/hosts - 3 names", "bad address at ..."
+    std::map<std::string, size_t> file_names;  // hosts file -> names read from it
   };
   // Reads the hosts files (`hosts_path` unless --no-hosts, then every --addn-hosts file, and
-  // the files of an --addn-hosts directory in name order) and builds the snapshot. A file
+  // the files of an --addn-hosts directory in name order, then the --hostsdir files) and
+  // builds the snapshot. A file
   // that cannot be read is logged and skipped, as dnsmasq does. `dns.addresses` is not
   // used: the --address entries come built in `addresses`.
   static Loaded load(const config::DnsConfig& dns, std::shared_ptr<const AddressData> addresses,

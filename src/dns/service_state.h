@@ -23,6 +23,7 @@
 #include "dns/server_select.h"
 #include "dns/server_table.h"
 #include "net/event_loop.h"
+#include "net/fd.h"
 #include "net/tcp.h"
 #include "net/udp_socket.h"
 
@@ -151,6 +152,10 @@ struct ServiceState {
   std::optional<ResolvChoice> newest_resolv() const;
   void poll_resolv();
   void load_local();  // hosts files and config records into `local` (start, SIGHUP)
+  // --hostsdir: an inotify watch per directory; a file written, moved in or removed there
+  // rebuilds the local data, logged as dnsmasq logs it.
+  void watch_hostsdirs();
+  void on_hostsdir_event();
   std::vector<IpAddr> local_addresses() const;
 
   // ---- UDP path (dns_service.cc)
@@ -230,6 +235,9 @@ struct ServiceState {
   std::shared_ptr<const AddressData> address_data;
   std::shared_ptr<const LocalData> local_data;
   ReplyFilters reply_filters;
+  net::UniqueFd inotify;
+  std::map<int, std::string> watched_dirs;        // inotify watch -> --hostsdir directory
+  std::map<std::string, size_t> hosts_file_names;  // hosts file -> names, as last read
   bool filterwin2k = false;
   std::vector<uint8_t> filter_buf;  // a reply the filters changed (sized when they are on)
   std::map<net::SocketAddr, ServerStats> server_stats;

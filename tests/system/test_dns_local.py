@@ -111,8 +111,45 @@ def test_blocklist_in_a_conf_file(start, upstream, tmp_path):
     assert [q.qname for q in upstream.queries] == ["ads5000.example."]
 
 
+def wait_answer(server, name, want, timeout=1.0):
+    """Asks until the answer is `want` (a list of addresses, [] for none) or the time is up."""
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        r = server.query(name)
+        got = answers(r) if r.rcode() == dns.rcode.NOERROR else []
+        if got == want:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_hostsdir_changes_are_seen_within_a_second(start, upstream, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    d = tmp_path / "hosts.d"
+    d.mkdir()
+    d.chmod(0o777)
+    (d / "a").write_text("192.0.2.1 first\n")
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts", f"--hostsdir={d}")
+    assert s.wait_log(f"read {d}/a - 1 names")
+    assert answers(s.query("first")) == ["192.0.2.1"]
+    (d / "b").write_text("192.0.2.2 second\n")                 # new file
+    assert wait_answer(s, "second", ["192.0.2.2"])
+    assert s.wait_log(f"inotify: {d}/b new or modified")
+    (d / "a").write_text("192.0.2.3 first\n")                  # changed file
+    assert wait_answer(s, "first", ["192.0.2.3"])
+    assert s.wait_log(f"inotify: flushed 1 names read from {d}/a")
+    (d / "b").unlink()                                         # removed file: upstream again
+    assert wait_answer(s, "second", ["192.0.2.1"])
+    assert s.wait_log(f"inotify: {d}/b removed")
+    tmp = d / ".partial"                                        # written aside, moved in
+    tmp.write_text("192.0.2.9 ninth\n")
+    tmp.rename(d / "c")
+    assert wait_answer(s, "ninth", ["192.0.2.9"])
+
+
 @pytest.mark.parametrize("flag,text", [
-    ("--hostsdir=/tmp", "option --hostsdir is not supported yet"),
+    ("--interface-name=x.test,lo", "option --interface-name is not supported yet"),
     ("--domain=x.test,192.0.2.0/24,local", "option --domain=x.test,...,local is not supported yet"),
 ])
 def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
