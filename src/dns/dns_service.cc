@@ -15,9 +15,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/text.h"
 #include "config/usage.h"
 
 #include "dns/local_answer.h"
+#include "dns/record_writer.h"
 #include "dns/service_state.h"
 
 namespace masqd::dns {
@@ -96,6 +98,11 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     local_config = LocalData::settings_of(d);
     reply_filters = ReplyFilters::from(d);
     filterwin2k = d.filterwin2k;
+    interface_names = d.interface_names;
+    for (auto& in : interface_names) {
+      for (auto& ch : in.name) ch = text::ascii_lower(ch);
+      if (!in.name.empty() && in.name.back() == '.') in.name.pop_back();
+    }
     if (reply_filters.active()) filter_buf.resize(65536);
   }
 }
@@ -402,6 +409,12 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
       return {len, nullptr};
     }
   }
+  if (!interface_names.empty()) {
+    if (size_t len = interface_name_reply(q, over_tcp)) {
+      ++stats.local_replies;
+      return {len, nullptr};
+    }
+  }
   if (local_data) {
     LocalAnswerParams lp;
     lp.edns_packet_max = edns_packet_max;
@@ -457,6 +470,77 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     }
   }
   return {0, d.group};
+}
+
+size_t ServiceState::interface_name_reply(const ClientQuery& q, bool over_tcp) {
+  const uint16_t qt = q.question.qtype;
+  if (q.question.qclass != pd::cls::IN) return 0;
+  if (Clock::now() - ifaces_loaded > std::chrono::seconds(1)) load_interfaces();
+  auto iface_addrs = [this](const config::InterfaceName& in) {
+    std::vector<IpAddr> out;
+    for (const auto& [idx, info] : ifaces) {
+      if (info.name != in.interface) continue;
+      for (const auto& a : info.addrs) {
+        if (a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80) continue;  // link-local
+        if (in.family == config::InterfaceName::Family::V4 && !a.is_v4()) continue;
+        if (in.family == config::InterfaceName::Family::V6 && a.is_v4()) continue;
+        out.push_back(a);
+      }
+    }
+    return out;
+  };
+  RecordWriter w = start_reply(q, scratch, !over_tcp);
+  std::vector<std::string> lines;
+  uint16_t ancount = 0;
+  const std::string lower = lower_name_text(q.question.name);
+  if (qt == pd::rr::PTR) {
+    auto ip = reverse_name_address(lower);
+    if (!ip) return 0;
+    for (const auto& in : interface_names) {
+      const auto addrs = iface_addrs(in);
+      if (std::find(addrs.begin(), addrs.end(), *ip) == addrs.end()) continue;
+      auto target = pd::Name::from_text(in.name);
+      if (!target) continue;
+      if (w.record(pd::kHeaderSize, q.question.name.wire(), pd::rr::PTR, 0, target->wire())) ++ancount;
+      lines.push_back(fmt::format("config {} is {}", ip->to_string(), in.name));
+      break;  // the first name for an address answers
+    }
+  } else if (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) {
+    bool named = false, have4 = false, have6 = false;
+    for (const auto& in : interface_names) {
+      if (in.name != lower) continue;
+      named = true;
+      for (const auto& a : iface_addrs(in)) {
+        const uint16_t t = a.is_v4() ? pd::rr::A : pd::rr::AAAA;
+        if (qt != pd::rr::ANY && qt != t) continue;
+        (a.is_v4() ? have4 : have6) = true;
+        if (w.record(pd::kHeaderSize, q.question.name.wire(), t, 0, pd::Bytes(a.bytes().data(), a.size())))
+          ++ancount;
+        lines.push_back(fmt::format("config {} is {}", q.question.name.to_text(), a.to_string()));
+      }
+    }
+    // A family without an address is logged as NODATA; with nothing to answer the query is
+    // forwarded (dnsmasq 2.90).
+    if (named) {
+      const std::string n = q.question.name.to_text();
+      if (!have4 && qt != pd::rr::AAAA) lines.push_back(fmt::format("config {} is NODATA-IPv4", n));
+      if (!have6 && qt != pd::rr::A) lines.push_back(fmt::format("config {} is NODATA-IPv6", n));
+      if (ancount == 0 && !w.truncated) {
+        for (const auto& l : lines) log_query(l);
+        return 0;
+      }
+    }
+  }
+  if (ancount == 0 && !w.truncated) return 0;
+  ReplyShape shape;
+  shape.ancount = ancount;
+  shape.aa = true;
+  shape.tcp = over_tcp;
+  shape.edns_packet_max = edns_packet_max;
+  const size_t len = finish_reply(w, q, shape);
+  if (len)
+    for (const auto& l : lines) log_query(l);
+  return len;
 }
 
 // CHAOS-class TXT queries for *.bind names (dnsmasq's identification and statistics

@@ -57,6 +57,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
   uint16_t ancount = 0;
   pd::Name cur = q.question.name;
   size_t owner_at = pd::kHeaderSize;  // where the current owner name was written
+  std::vector<std::pair<size_t, pd::Bytes>> targets;  // MX/SRV targets: where written, wire
 
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
   bool aliased = false;
@@ -89,7 +90,12 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     if (const auto* recs = d.records(cur)) {
       for (const auto& r : *recs) {
         if (!type_matches(qt, r.type)) continue;
-        if (w.record(owner_at, cur.wire(), r.type, r.ttl, r.rdata)) ++ancount;
+        if (const size_t at = w.record(owner_at, cur.wire(), r.type, r.ttl, r.rdata)) {
+          ++ancount;
+          // An MX or SRV target's hosts addresses go into the additional section.
+          if (r.type == pd::rr::MX) targets.emplace_back(at + 2, pd::Bytes(r.rdata).subspan(2));
+          if (r.type == pd::rr::SRV) targets.emplace_back(at + 6, pd::Bytes(r.rdata).subspan(6));
+        }
         notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
       }
     }
@@ -114,8 +120,18 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     }
   }
   if (ancount == 0 && !w.truncated) return 0;
+  uint16_t additional = 0;
+  for (const auto& [at, wire] : targets) {
+    pd::Name target;
+    if (!pd::read_name(wire, 0, target)) continue;
+    for (const auto& ha : d.hosts().addresses(target)) {
+      const uint16_t t = ha.addr.is_v4() ? pd::rr::A : pd::rr::AAAA;
+      if (w.extra_record(at, target.wire(), t, d.source(ha.source).ttl, address_rdata(ha.addr))) ++additional;
+    }
+  }
   ReplyShape shape;
   shape.ancount = ancount;
+  shape.additional = additional;
   shape.aa = true;
   shape.tcp = p.tcp;
   shape.edns_packet_max = p.edns_packet_max;

@@ -174,6 +174,13 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
     add_record(t.name, pd::rr::TXT, std::move(rd));
   }
   const std::string default_mx = dns.mx_target.value_or(this_host_name());
+  // --mx-target: also an MX for this host's own name (preference 0, as
+  // dnsmasq 2.90 serves it).
+  if (dns.mx_target) {
+    std::vector<uint8_t> rd;
+    put16(rd, 0);
+    if (put_name(rd, *dns.mx_target)) add_record(this_host_name(), pd::rr::MX, std::move(rd));
+  }
   for (const auto& m : dns.mx_records) {
     std::vector<uint8_t> rd;
     put16(rd, m.preference);

@@ -18,7 +18,7 @@ RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out, bool fit)
 }
 
 size_t finish_reply(RecordWriter& w, const ClientQuery& q, const ReplyShape& s) {
-  uint16_t ancount = s.ancount, nscount = s.nscount, arcount = 0;
+  uint16_t ancount = s.ancount, nscount = s.nscount, arcount = s.additional;
   const uint16_t limit = s.tcp ? 65535 : q.udp_limit;
   const size_t opt_size = q.has_edns ? pd::kOptRecordSize : 0;
   uint16_t flags = static_cast<uint16_t>(pd::flag::QR | pd::flag::RA |
@@ -29,7 +29,7 @@ size_t finish_reply(RecordWriter& w, const ClientQuery& q, const ReplyShape& s) 
     // Too big for the client: header and question with TC, as for a forwarded reply.
     if (!s.tcp) {
       w = start_reply(q, w.out);
-      ancount = nscount = 0;
+      ancount = nscount = arcount = 0;
       flags |= pd::flag::TC;
     }
     if (!w.ok) return 0;
@@ -40,7 +40,7 @@ size_t finish_reply(RecordWriter& w, const ClientQuery& q, const ReplyShape& s) 
     size_t n = pd::write_opt(e, w.out.subspan(w.pos));
     if (n == 0) return 0;
     w.pos += n;
-    arcount = 1;
+    ++arcount;
   }
   pd::Header h;
   h.id = q.header.id;

@@ -58,6 +58,19 @@ struct RecordWriter {
       truncated = true;
       return 0;
     }
+    return put_record(owner_at, owner_wire, type, ttl, rdata);
+  }
+  // An additional-section record: left out (without TC) when it does not fit.
+  bool extra_record(size_t owner_at, proto::dns::Bytes owner_wire, uint16_t type, uint32_t ttl,
+                    proto::dns::Bytes rdata) {
+    const bool pointer = owner_at != 0 && owner_at < 0x4000;
+    const size_t size = (pointer ? 2 : owner_wire.size()) + 10 + rdata.size();
+    if (truncated || pos + size > limit) return false;
+    return put_record(owner_at, owner_wire, type, ttl, rdata) != 0;
+  }
+  // The record itself, with no limit check; returns the offset of its RDATA.
+  size_t put_record(size_t owner_at, proto::dns::Bytes owner_wire, uint16_t type, uint32_t ttl,
+                    proto::dns::Bytes rdata) {
     owner(owner_at, owner_wire);
     u16(type);
     u16(1);
@@ -75,6 +88,7 @@ RecordWriter start_reply(const ClientQuery& q, std::span<uint8_t> out, bool fit 
 
 struct ReplyShape {
   uint16_t ancount = 0, nscount = 0;
+  uint16_t additional = 0;  // records written after the authority section (before the OPT)
   uint8_t rcode = 0;
   bool aa = false;
   bool tcp = false;

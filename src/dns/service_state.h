@@ -162,6 +162,8 @@ struct ServiceState {
   Routed route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp);
   size_t refusal_reply(const CheckedQuery& cq);
   size_t chaos_reply(const ClientQuery& q);
+  // --interface-name: A/AAAA/ANY from the interface's current addresses, PTR for them.
+  size_t interface_name_reply(const ClientQuery& q, bool over_tcp);
   void learn(Bytes reply, const proto::dns::Question& q, uint16_t query_flags);
   void cap_ttls(size_t len);
   void on_udp_readable(uint32_t listener);
@@ -239,6 +241,7 @@ struct ServiceState {
   std::map<int, std::string> watched_dirs;        // inotify watch -> --hostsdir directory
   std::map<std::string, size_t> hosts_file_names;  // hosts file -> names, as last read
   bool filterwin2k = false;
+  std::vector<config::InterfaceName> interface_names;
   std::vector<uint8_t> filter_buf;  // a reply the filters changed (sized when they are on)
   std::map<net::SocketAddr, ServerStats> server_stats;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).

@@ -1,6 +1,7 @@
 """Local DNS data and reply filters compared with dnsmasq 2.90: hosts files, --addn-hosts
 directories, --expand-hosts/--domain, --host-record, --address in every form, --cname, the
-config record options, --local-ttl, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
+config record options with MX/SRV targets in the additional section, --mx-target,
+--interface-name, --local-ttl, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
 --ignore-address, --alias, --stop-dns-rebind with its exceptions and --filterwin2k.
 
 Each scenario runs dnsmasq and masqd with the same flags (and the same hosts files) against
@@ -10,6 +11,7 @@ forwarded, reply lines) must be equal. masqd's binary: MASQD_DNS_BIN, else MASQD
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -184,7 +186,23 @@ def scenario_rebind(d: Path):
     return flags, [(n, t, "edns") for n, t in FILTER_NAMES] + win
 
 
-SCENARIOS = {"records": scenario_records, "address": scenario_address, "files": scenario_files,
+def scenario_names(d: Path):
+    (d / "hosts").write_text("192.0.2.10 alpha\n2001:db8::10 alpha\n")
+    flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--mx-host=mx.test,alpha,10",
+             "--mx-host=mx2.test,nothere.test", "--srv-host=_s._tcp.test,alpha,80",
+             "--mx-target=alpha", "--interface-name=lo.test,lo", "--interface-name=lo4.test,lo/4",
+             "--interface-name=lo6.test,lo/6"]
+    q = [("mx.test", "MX", "edns"), ("mx2.test", "MX", "edns"), ("_s._tcp.test", "SRV", "edns"),
+         (socket.gethostname(), "MX", "edns"), ("alpha", "MX", "edns"), ("mx.test", "MX", "tcp")]
+    q += [(n, t, "edns") for n, t in (
+        ("lo.test", "A"), ("lo.test", "AAAA"), ("lo4.test", "A"), ("lo4.test", "AAAA"),
+        ("lo.test", "MX"), ("1.0.0.127.in-addr.arpa", "PTR"),
+        ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa", "PTR"),
+        ("lo.test", "ANY"), ("lo6.test", "A"), ("lo6.test", "ANY"), ("lo4.test", "ANY"))]
+    return flags, q + [("LO.Test", "A", "tcp")]
+
+
+SCENARIOS = {"records": scenario_records, "names": scenario_names, "address": scenario_address, "files": scenario_files,
              "filters": scenario_filters, "rebind": scenario_rebind}
 UPSTREAMS = {"filters": FilterUpstream, "rebind": FilterUpstream}
 

@@ -149,7 +149,7 @@ def test_hostsdir_changes_are_seen_within_a_second(start, upstream, tmp_path):
 
 
 @pytest.mark.parametrize("flag,text", [
-    ("--interface-name=x.test,lo", "option --interface-name is not supported yet"),
+    ("--synth-domain=x.test,192.0.2.0/24", "option --synth-domain is not supported yet"),
     ("--domain=x.test,192.0.2.0/24,local", "option --domain=x.test,...,local is not supported yet"),
 ])
 def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
