@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/ip.h"
@@ -65,6 +67,66 @@ struct AddressRule {
   std::vector<DomainPattern> domains;  // empty: no /dom/ part was given
   Kind kind = Kind::NoAnswer;
   IpAddr addr;  // Literal
+};
+
+// Every --address entry, stored compactly (ad-blocking lists have millions): the domain
+// names in one text arena and 16 bytes per domain, the few distinct answers in a side table.
+// Reads back as AddressRule values (operator[]) or domain by domain (for_each_domain).
+class AddressRuleList {
+ public:
+  struct DomainView {
+    DomainPattern::Kind kind = DomainPattern::Kind::Suffix;
+    std::string_view name;  // Suffix only
+    bool wildcard = false;
+    DomainPattern to_pattern() const { return DomainPattern{kind, std::string(name), wildcard}; }
+  };
+  struct Answer {
+    AddressRule::Kind kind = AddressRule::Kind::NoAnswer;
+    IpAddr addr;  // Literal
+  };
+
+  AddressRuleList() = default;
+  AddressRuleList(std::initializer_list<AddressRule> rules);
+  AddressRuleList(const std::vector<AddressRule>& rules);  // NOLINT: implicit on purpose
+
+  void push_back(const AddressRule& rule);
+  size_t size() const { return rules_; }
+  bool empty() const { return rules_ == 0; }
+  AddressRule operator[](size_t i) const;  // materialised; for tests and small lists
+  size_t domain_count() const { return items_.size(); }
+  size_t name_bytes() const { return names_.size(); }
+  // fn(rule index, DomainView, const Answer&) for every domain of every entry, in order; an
+  // entry written without any /dom/ part comes as one DomainView of kind Any.
+  template <class Fn>
+  void for_each_domain(Fn&& fn) const {
+    for (const auto& it : items_)
+      fn(size_t{it.rule}, view(it), answers_[it.answer]);
+  }
+  void shrink_to_fit();
+  void clear();  // and free the memory
+  // Room for `domains` more domains with `name_bytes` more bytes of names.
+  void reserve_more(size_t domains, size_t name_bytes);
+
+ private:
+  struct Item {
+    uint32_t name_off = 0;
+    uint32_t rule = 0;
+    uint32_t answer = 0;
+    uint8_t name_len = 0;
+    uint8_t kind = 0;
+    uint8_t wildcard = 0;
+    uint8_t no_domain = 0;
+  };
+  DomainView view(const Item& it) const {
+    return DomainView{it.no_domain ? DomainPattern::Kind::Any : static_cast<DomainPattern::Kind>(it.kind),
+                      std::string_view(names_).substr(it.name_off, it.name_len), it.wildcard != 0};
+  }
+  uint32_t intern(const Answer& a);
+
+  std::string names_;
+  std::vector<Item> items_;
+  std::vector<Answer> answers_;
+  size_t rules_ = 0;
 };
 
 struct HostRecord {  // --host-record
@@ -246,7 +308,7 @@ struct DnsConfig {
   std::vector<std::string> hostsdirs;
   bool expand_hosts = false;
   std::vector<DomainRule> domains;
-  std::vector<AddressRule> addresses;
+  AddressRuleList addresses;
   std::vector<HostRecord> host_records;
   std::vector<DynamicHost> dynamic_hosts;
   std::vector<CnameRecord> cnames;

@@ -183,7 +183,39 @@ Result<void> Loader::read_main_config() {
   return read_file(options_.default_conf_file, true);
 }
 
+namespace {
+
+// A config line "address=/.../..." made only of bytes the lexer passes through unchanged
+// (no white space, quotes, escapes or comments): its value is the text after '='. Blocklists
+// are millions of such lines, so they skip the general lexer.
+std::optional<std::string_view> plain_address_value(std::string_view chunk) {
+  constexpr std::string_view kPrefix = "address=/";
+  if (chunk.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  if (!chunk.empty() && chunk.back() == '\n') chunk.remove_suffix(1);
+  if (chunk.size() >= kMaxConfChunk - 1) return std::nullopt;
+  for (size_t i = kPrefix.size(); i < chunk.size(); ++i) {
+    const char c = chunk[i];
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '-' || c == '_' || c == '/' || c == ':' ||
+                       (c == '#' && chunk[i - 1] == '/');
+    if (!plain) return std::nullopt;
+  }
+  return chunk.substr(kPrefix.size() - 1);
+}
+
+}  // namespace
+
 Result<void> Loader::handle_chunk(std::string_view chunk, const Source& source, unsigned lineno) {
+  if (!soft_errors_) {
+    if (auto value = plain_address_value(chunk)) {
+      static const OptionSpec* const address = &canonical_option(*find_option("address"));
+      OptArg arg{std::string(*value)};
+      Origin origin{true, source.name, lineno};
+      auto r = apply(*address, &arg, origin);
+      if (r || fatal_) return r;
+      return located(r.error().message.empty() ? std::string("error") : r.error().message, source, lineno);
+    }
+  }
   auto lexed = lex_conf_line(chunk);
   std::string err;
   const OptionSpec* spec = nullptr;
@@ -278,6 +310,11 @@ Result<void> Loader::read_file(const std::string& path, bool missing_ok) {
     if (e == ENOENT && missing_ok) return ok();
     return fatal("cannot read " + path + ": " + errno_text(e), 3);
   }
+  // A big file is most likely a blocklist of address= lines: room for them up front, so the
+  // list does not grow by copying (untouched capacity costs no memory).
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && st.st_size > (4 << 20))
+    config_.dns.addresses.reserve_more(static_cast<size_t>(st.st_size) / 24, static_cast<size_t>(st.st_size));
   auto r = read_stream(f, Source{path, false});
   std::fclose(f);
   return r;

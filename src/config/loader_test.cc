@@ -433,3 +433,77 @@ TEST(LoaderChecks, ServersFileAllowsOnlyServerLines) {
 
 }  // namespace
 }  // namespace masqd::config
+
+namespace masqd::config {
+namespace {
+
+// Plain "address=/dom/..." lines skip the general lexer; they must read exactly as lexed
+// lines do, and lines the lexer would change must still go through it.
+TEST(LoaderFiles, PlainAddressLinesReadAsLexedOnes) {
+  TempDir t;
+  const std::string plain =
+      "address=/ads.example/\naddress=/Zero.Example/#\naddress=/a.test/b.test/192.0.2.1\n"
+      "address=/#/::\naddress=//192.0.2.9\naddress=/*wild.test/192.0.2.8\n";
+  // The same entries in forms the fast path leaves to the lexer (spaces, comments, quotes).
+  const std::string lexed =
+      "address = /ads.example/\naddress=/Zero.Example/# \naddress=\"/a.test/b.test/192.0.2.1\"\n"
+      "address=/#/:: # comment\n address=//192.0.2.9\naddress=/*wild.test/192.0.2.8 \n";
+  auto a = run({"-C", t.file("a.conf", plain)});
+  auto b = run({"-C", t.file("b.conf", lexed)});
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(b) << b.error().message;
+  const auto& x = a->config.dns.addresses;
+  const auto& y = b->config.dns.addresses;
+  ASSERT_EQ(x.size(), 6u);
+  ASSERT_EQ(y.size(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].kind, y[i].kind) << i;
+    EXPECT_EQ(x[i].addr, y[i].addr) << i;
+    EXPECT_EQ(x[i].domains, y[i].domains) << i;
+  }
+  EXPECT_EQ(x[1].domains[0].name, "zero.example");
+  // Errors keep their file and line.
+  std::string bad = t.file("bad.conf", "address=/ok.test/\naddress=/x.test/999.1.1.1\n");
+  auto r = run({"-C", bad});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "Bad address in --address at line 2 of " + bad);
+}
+
+TEST(AddressRuleList, StoresEntriesCompactlyAndReadsThemBack) {
+  AddressRuleList list;
+  AddressRule multi;
+  multi.domains = {DomainPattern{DomainPattern::Kind::Suffix, "a.test", false},
+                   DomainPattern{DomainPattern::Kind::Suffix, "b.test", true}};
+  multi.kind = AddressRule::Kind::Literal;
+  multi.addr = *IpAddr::parse("192.0.2.1");
+  AddressRule none;  // no /dom/ part
+  none.kind = AddressRule::Kind::AllZeros;
+  for (int i = 0; i < 1000; ++i) {
+    AddressRule r;
+    r.domains = {DomainPattern{DomainPattern::Kind::Suffix, "n" + std::to_string(i) + ".test", false}};
+    list.push_back(r);
+  }
+  list.push_back(multi);
+  list.push_back(none);
+  EXPECT_EQ(list.size(), 1002u);
+  EXPECT_EQ(list.domain_count(), 1003u);
+  EXPECT_EQ(list[999].domains[0].name, "n999.test");
+  EXPECT_EQ(list[999].kind, AddressRule::Kind::NoAnswer);
+  EXPECT_EQ(list[1000].domains, multi.domains);
+  EXPECT_EQ(list[1000].addr, multi.addr);
+  EXPECT_TRUE(list[1001].domains.empty());
+  EXPECT_EQ(list[1001].kind, AddressRule::Kind::AllZeros);
+  size_t any = 0, rules_seen = 0;
+  list.for_each_domain([&](size_t rule, const AddressRuleList::DomainView& d, const AddressRuleList::Answer&) {
+    rules_seen = rule;
+    if (d.kind == DomainPattern::Kind::Any) ++any;
+  });
+  EXPECT_EQ(any, 1u);
+  EXPECT_EQ(rules_seen, 1001u);
+  list.clear();
+  EXPECT_TRUE(list.empty());
+  EXPECT_EQ(list.domain_count(), 0u);
+}
+
+}  // namespace
+}  // namespace masqd::config

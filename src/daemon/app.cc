@@ -126,7 +126,7 @@ int App::run() {
   dns_ = std::move(*dns);
   // The --address entries now live in the DNS service's compact tables; a blocklist of a
   // million lines would otherwise be held twice. Give the freed heap back to the system.
-  std::vector<config::AddressRule>().swap(config_.dns.addresses);
+  config_.dns.addresses.clear();
   ::malloc_trim(0);
   hooks_.on_reload([this] {
     dns_->clear_cache();

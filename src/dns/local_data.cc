@@ -94,7 +94,7 @@ std::vector<std::string> hosts_files(const config::DnsConfig& dns, const std::st
 
 }  // namespace
 
-std::shared_ptr<const AddressData> AddressData::build(const std::vector<config::AddressRule>& rules) {
+std::shared_ptr<const AddressData> AddressData::build(const config::AddressRuleList& rules) {
   auto a = std::make_shared<AddressData>();
   a->rules = local::AddressRules::build(rules);
   for (const auto& left : a->rules.leftovers()) {

@@ -47,7 +47,7 @@ struct AddressData {
   // Patterns the DomainSet does not hold ("*dom", "//"), each with its own answer.
   std::vector<std::pair<config::DomainPattern, local::AddressAnswer>> leftovers;
 
-  static std::shared_ptr<const AddressData> build(const std::vector<config::AddressRule>& rules);
+  static std::shared_ptr<const AddressData> build(const config::AddressRuleList& rules);
 };
 
 class LocalData {

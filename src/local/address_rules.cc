@@ -65,46 +65,44 @@ bool AddressAnswer::answers(uint16_t qtype) const {
   }
 }
 
-AddressRules AddressRules::build(const std::vector<config::AddressRule>& rules, uint64_t seed) {
+AddressRules AddressRules::build(const config::AddressRuleList& rules, uint64_t seed) {
   using Kind = config::DomainPattern::Kind;
   AddressRules out;
   AnswerTable table;
   DomainSet::Builder builder(seed);
   builder.set_merge([&table](DomainSet::Value a, DomainSet::Value b) { return table.merge(a, b); });
-  size_t names = 0, text = 0;
-  for (const auto& rule : rules) {
-    names += rule.domains.size();
-    for (const auto& p : rule.domains) text += p.name.size();
-  }
-  builder.reserve(names, text);  // one table allocation, no growth
+  builder.reserve(rules.domain_count(), rules.name_bytes());  // one table allocation, no growth
 
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const auto& rule = rules[i];
-    AddressAnswer a;
-    switch (rule.kind) {
-      case config::AddressRule::Kind::Literal:
-        (rule.addr.is_v4() ? a.v4 : a.v6).push_back(rule.addr);
-        break;
-      case config::AddressRule::Kind::AllZeros:
-        a.zeros = true;
-        break;
-      case config::AddressRule::Kind::NoAnswer:
-        a.no_address = true;
-        break;
-    }
-    const DomainSet::Value v = table.intern(std::move(a));
-    // No /dom/ part at all: dnsmasq treats it as "#" (every name).
-    if (rule.domains.empty()) (void)builder.add("", v);
-    for (const auto& p : rule.domains) {
-      if (p.kind == Kind::Any) {
-        (void)builder.add("", v);
-      } else if (p.kind == Kind::Suffix && !p.wildcard) {
-        if (!builder.add(p.name, v)) out.leftovers_.push_back(Leftover{i, p});
-      } else {
-        out.leftovers_.push_back(Leftover{i, p});
+  // The list's answers are few; each becomes one side-table row (interned once).
+  const config::AddressRuleList::Answer* last_answer = nullptr;
+  DomainSet::Value last_value = 0;
+  rules.for_each_domain([&](size_t rule, const config::AddressRuleList::DomainView& d,
+                            const config::AddressRuleList::Answer& ans) {
+    if (&ans != last_answer) {
+      AddressAnswer a;
+      switch (ans.kind) {
+        case config::AddressRule::Kind::Literal:
+          (ans.addr.is_v4() ? a.v4 : a.v6).push_back(ans.addr);
+          break;
+        case config::AddressRule::Kind::AllZeros:
+          a.zeros = true;
+          break;
+        case config::AddressRule::Kind::NoAnswer:
+          a.no_address = true;
+          break;
       }
+      last_value = table.intern(std::move(a));
+      last_answer = &ans;
     }
-  }
+    // An entry without a /dom/ part, and "#": every name (the root entry).
+    if (d.kind == Kind::Any) {
+      (void)builder.add("", last_value);
+    } else if (d.kind == Kind::Suffix && !d.wildcard) {
+      if (!builder.add(d.name, last_value)) out.leftovers_.push_back(Leftover{rule, d.to_pattern()});
+    } else {
+      out.leftovers_.push_back(Leftover{rule, d.to_pattern()});
+    }
+  });
   out.set_ = std::make_shared<const DomainSet>(builder.build());
   out.answers_ = table.take();
   return out;

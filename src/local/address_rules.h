@@ -44,7 +44,7 @@ class AddressRules {
   };
 
   // `seed` as for DomainSet::Builder (0: random).
-  static AddressRules build(const std::vector<config::AddressRule>& rules, uint64_t seed = 0);
+  static AddressRules build(const config::AddressRuleList& rules, uint64_t seed = 0);
 
   // The longest domain whose entries answer `qtype` (see AddressAnswer::answers), with its
   // label count; nullptr when none does.
