@@ -251,8 +251,9 @@ DomainSet DomainSet::Builder::build() {
   // reserved for about this many names is kept as it is).
   const size_t target = target_capacity(count_);
   if (count_ > 0 && slots_.size() > target + target / 8) grow(target);
-  arena_.shrink_to_fit();
-  slots_.shrink_to_fit();
+  // Shrinking copies the arena (tens of MB for a big blocklist): only when much is unused.
+  if (arena_.capacity() > arena_.size() + arena_.size() / 8) arena_.shrink_to_fit();
+  if (slots_.capacity() > slots_.size() + slots_.size() / 8) slots_.shrink_to_fit();
   DomainSet set;
   set.seed_ = seed_;
   set.arena_ = std::move(arena_);
