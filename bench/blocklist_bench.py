@@ -11,7 +11,9 @@ query. The same two query sets are also run against each server with an empty li
 hosts files, rebuilds local data) every 200 ms while dnsperf runs; lost queries reported.
 
 Usage: bench/blocklist_bench.py [--names 1000000] [--seconds 5] [--qps 20000]
-                                [--masqd build/release/masqd]
+                                [--masqd build/release/masqd] [--startup-runs N]
+--startup-runs N: only start-up, N runs of each server in turn (dnsmasq, masqd, dnsmasq, ...),
+reporting min/median/max of start-up time and peak RSS and the median of the pairwise ratios.
 Loopback only; every process is stopped at the end.
 """
 import argparse
@@ -117,12 +119,29 @@ def reload_under_load(binary, conf, port, up_port, data, seconds, qps):
         stop(p)
 
 
+def startup_runs(binaries, conf, probe, port, n):
+    """Alternating start-ups; per binary a list of (seconds to first answer, VmHWM KiB)."""
+    out = {name: [] for name in binaries}
+    for _ in range(n):
+        for name, binary in binaries.items():
+            p = start([binary, "-C", conf, "-k", "--pid-file=", "--user=", f"--port={port}",
+                       "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
+                       "--no-hosts", "--log-facility=/dev/null"], 0)
+            try:
+                t = time_to_first_answer(p, port, probe)
+                out[name].append((t, hwm_kib(p.pid)))
+            finally:
+                stop(p)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--names", type=int, default=1000000)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--qps", type=int, default=20000)
     ap.add_argument("--masqd", default=str(ROOT / "build" / "release" / "masqd"))
+    ap.add_argument("--startup-runs", type=int, default=0)
     args = ap.parse_args()
     for tool in ("dnsperf", "dnsmasq", "taskset", "dig"):
         if not shutil.which(tool):
@@ -141,6 +160,24 @@ def main():
     Path(listed).write_text("".join(f"www.{n} A\n" for n in sample))
     Path(unlisted).write_text("".join(f"u{i}.unlisted.test A\n" for i in range(1000)))
     up_port, port = 5370, 5371
+    if args.startup_runs:
+        try:
+            runs = startup_runs({"dnsmasq": "dnsmasq", "masqd": args.masqd}, conf, "www." + sample[0],
+                                port, args.startup_runs)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"start-up with {args.names} address=/name/ lines, {args.startup_runs} runs each "
+              "(min / median / max)")
+        for name, rs in runs.items():
+            ts = sorted(r[0] for r in rs)
+            hs = sorted(r[1] for r in rs)
+            print(f"{name:<8} first answer {ts[0]:.3f} / {ts[len(ts) // 2]:.3f} / {ts[-1]:.3f} s   "
+                  f"peak RSS {hs[0]} / {hs[len(hs) // 2]} / {hs[-1]} KiB")
+        ratios = sorted(m[0] / d[0] for m, d in zip(runs["masqd"], runs["dnsmasq"]))
+        mem = sorted(m[1] / d[1] for m, d in zip(runs["masqd"], runs["dnsmasq"]))
+        print(f"masqd/dnsmasq, median of pairs: start-up {ratios[len(ratios) // 2]:.2f}, "
+              f"peak RSS {mem[len(mem) // 2]:.2f}")
+        return
     upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
                       f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
                       "--no-resolv", "--address=/#/192.0.2.1", "--cache-size=0",
