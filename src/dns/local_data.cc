@@ -98,20 +98,8 @@ std::shared_ptr<const AddressData> AddressData::build(const config::AddressRuleL
   auto a = std::make_shared<AddressData>();
   a->rules = local::AddressRules::build(rules);
   for (const auto& left : a->rules.leftovers()) {
-    const auto& r = rules[left.rule];
-    local::AddressAnswer ans;
-    switch (r.kind) {
-      case config::AddressRule::Kind::Literal:
-        (r.addr.is_v4() ? ans.v4 : ans.v6).push_back(r.addr);
-        break;
-      case config::AddressRule::Kind::AllZeros:
-        ans.zeros = true;
-        break;
-      case config::AddressRule::Kind::NoAnswer:
-        ans.no_address = true;
-        break;
-    }
-    a->leftovers.emplace_back(left.pattern, std::move(ans));
+    const auto r = rules[left.rule];
+    a->leftovers.emplace_back(left.pattern, local::AddressAnswer::of(r.kind, r.addr));
   }
   return a;
 }

@@ -52,6 +52,22 @@ class AnswerTable {
 
 }  // namespace
 
+AddressAnswer AddressAnswer::of(config::AddressRule::Kind kind, const IpAddr& addr) {
+  AddressAnswer a;
+  switch (kind) {
+    case config::AddressRule::Kind::Literal:
+      (addr.is_v4() ? a.v4 : a.v6).push_back(addr);
+      break;
+    case config::AddressRule::Kind::AllZeros:
+      a.zeros = true;
+      break;
+    case config::AddressRule::Kind::NoAnswer:
+      a.no_address = true;
+      break;
+  }
+  return a;
+}
+
 bool AddressAnswer::answers(uint16_t qtype) const {
   switch (qtype) {
     case rr::A:
@@ -79,19 +95,7 @@ AddressRules AddressRules::build(const config::AddressRuleList& rules, uint64_t 
   rules.for_each_domain([&](size_t rule, const config::AddressRuleList::DomainView& d,
                             const config::AddressRuleList::Answer& ans) {
     if (&ans != last_answer) {
-      AddressAnswer a;
-      switch (ans.kind) {
-        case config::AddressRule::Kind::Literal:
-          (ans.addr.is_v4() ? a.v4 : a.v6).push_back(ans.addr);
-          break;
-        case config::AddressRule::Kind::AllZeros:
-          a.zeros = true;
-          break;
-        case config::AddressRule::Kind::NoAnswer:
-          a.no_address = true;
-          break;
-      }
-      last_value = table.intern(std::move(a));
+      last_value = table.intern(AddressAnswer::of(ans.kind, ans.addr));
       last_answer = &ans;
     }
     // An entry without a /dom/ part, and "#": every name (the root entry).

@@ -33,6 +33,8 @@ struct AddressAnswer {
   // entry; ANY by any literal or a no-address entry; other types only by a no-address
   // entry. When false the search goes on with shorter domains (FEATURES section 4 item 2).
   bool answers(uint16_t qtype) const;
+  // What one --address entry's answer part says.
+  static AddressAnswer of(config::AddressRule::Kind kind, const IpAddr& addr);
   auto operator<=>(const AddressAnswer&) const = default;
 };
 
