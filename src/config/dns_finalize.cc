@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "config/config.h"
+#include "config/dns_parse_util.h"
 
 namespace masqd::config {
 
@@ -79,11 +80,26 @@ Result<void> finalize_dns(Config& config) {
       dns.auth_server)
     dns.local_service = DnsConfig::LocalService::Off;
   if (auto r = check_cname_loops(dns); !r) return r;
-  // Forms of --domain that are parsed but not acted on yet stop start-up (never ignored).
+  // --domain=dom,addr/len,local is --local=/dom/ plus --local for the prefix's reverse
+  // zones (dnsmasq 2.90 lists them last first); with a range "local" does nothing, as in
+  // 2.90. The interface form is parsed but not acted on yet: it stops start-up.
   for (const auto& rule : dns.domains) {
-    if (rule.local) config.not_yet.push_back("domain=" + rule.domain + ",...,local");
-    else if (rule.scope == DomainRule::Scope::Interface)
+    if (rule.local && rule.scope == DomainRule::Scope::Prefix && rule.domain != "#") {
+      auto add_local = [&dns](std::string name) {
+        ServerSpec spec;
+        spec.kind = ServerSpec::Kind::Local;
+        spec.from = ServerSpec::Source::Local;
+        spec.domains.push_back(DomainPattern{DomainPattern::Kind::Suffix, std::move(name), false});
+        dns.servers.push_back(std::move(spec));
+      };
+      std::string dom = rule.domain;
+      for (auto& ch : dom) ch = text::ascii_lower(ch);
+      add_local(dom);
+      auto zones = dnsopt::reverse_zones(rule.prefix);
+      for (auto it = zones.rbegin(); it != zones.rend(); ++it) add_local(*it);
+    } else if (rule.scope == DomainRule::Scope::Interface) {
       config.not_yet.push_back("domain=" + rule.domain + "," + rule.interface);
+    }
   }
   if (dns.no_poll && !dns.no_resolv && dns.resolv_files.size() > 1)
     return make_error("only one resolv.conf file allowed in no-poll mode.", 1);

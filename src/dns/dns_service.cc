@@ -450,7 +450,18 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
       return {make_local_reply(q, pd::rcode::NoError, true, std::nullopt, edns_packet_max, scratch), nullptr};
     }
   }
-  const Decision d = decide(q, servers, filters);
+  Decision d = decide(q, servers, filters);
+  // A --local domain answers NODATA rather than NXDOMAIN for a name that exists locally
+  // (with other types, or as a parent of local names).
+  if (d.kind == Decision::Kind::Reply && d.rcode == pd::rcode::NxDomain && local_data &&
+      local_data->exists(q.question.name) && servers.route(q.question.name).kind == Route::Kind::LocalOnly) {
+    d.rcode = pd::rcode::NoError;
+    const uint16_t t = q.question.qtype;
+    d.log_name = q.question.name.to_text() + (t == pd::rr::A ? " is NODATA-IPv4" : t == pd::rr::AAAA ? " is NODATA-IPv6" : " is NODATA");
+    ++stats.local_replies;
+    log_query("config " + d.log_name);
+    return {make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch), nullptr};
+  }
   if (d.kind == Decision::Kind::Reply) {
     ++stats.local_replies;
     log_query(format_config(d.log_name, d.rcode, d.ede));

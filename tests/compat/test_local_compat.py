@@ -191,8 +191,13 @@ def scenario_names(d: Path):
     flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--mx-host=mx.test,alpha,10",
              "--mx-host=mx2.test,nothere.test", "--srv-host=_s._tcp.test,alpha,80",
              "--mx-target=alpha", "--interface-name=lo.test,lo", "--interface-name=lo4.test,lo/4",
-             "--interface-name=lo6.test,lo/6"]
-    q = [("mx.test", "MX", "edns"), ("mx2.test", "MX", "edns"), ("_s._tcp.test", "SRV", "edns"),
+             "--interface-name=lo6.test,lo/6", "--expand-hosts",
+             "--domain=lan.test,192.0.2.0/24,local"]
+    q = [("alpha.lan.test", "A", "edns"), ("nothere.lan.test", "A", "edns"),
+         ("nothere.lan.test", "MX", "edns"), ("10.2.0.192.in-addr.arpa", "PTR", "edns"),
+         ("99.2.0.192.in-addr.arpa", "PTR", "edns"), ("lan.test", "SOA", "edns"),
+         ("lan.test", "A", "edns"), ("alpha.lan.test", "AAAA", "edns"), ("alpha.lan.test", "TXT", "edns"),
+         ("mx.test", "MX", "edns"), ("mx2.test", "MX", "edns"), ("_s._tcp.test", "SRV", "edns"),
          (socket.gethostname(), "MX", "edns"), ("alpha", "MX", "edns"), ("mx.test", "MX", "tcp")]
     q += [(n, t, "edns") for n, t in (
         ("lo.test", "A"), ("lo.test", "AAAA"), ("lo4.test", "A"), ("lo4.test", "AAAA"),
