@@ -117,11 +117,6 @@ Result<void> parse_log_queries(ParseContext& ctx, const OptArg* arg) {
   // dnsmasq 2.90 knows only "extra"; any other value just turns logging on.
   if (arg && plain_is(*arg, "extra", false)) {
     q = LogQueries::Extra;
-    // The serial-and-client prefix of the extra format is not written yet: refuse it
-    // rather than log in the plain format.
-    auto& nys = ctx.config.not_yet;
-    if (std::find(nys.begin(), nys.end(), "log-queries=extra") == nys.end())
-      nys.emplace_back("log-queries=extra");
   } else if (q == LogQueries::Off)
     q = LogQueries::On;
   return ok();

@@ -116,7 +116,8 @@ int App::run() {
       early_lines_.emplace_back(line);
   };
   // --servers-file: its server= lines join the configured ones (problems are logged, never
-  // fatal, as dnsmasq does). Re-reading it on SIGHUP is not done yet.
+  // fatal, as dnsmasq does); SIGHUP reads it again (below).
+  base_servers_ = config_.dns.servers;
   if (config_.process.servers_file)
     for (auto& problem : config::read_servers_file(*config_.process.servers_file, config_))
       early_lines_.push_back(std::move(problem));
@@ -125,6 +126,14 @@ int App::run() {
   dns_ = std::move(*dns);
   hooks_.on_reload([this] {
     dns_->clear_cache();
+    if (config_.process.servers_file) {
+      // The file's servers replace the ones it gave before; the others stay.
+      config::Config fresh;
+      fresh.dns.servers = base_servers_;
+      for (auto& problem : config::read_servers_file(*config_.process.servers_file, fresh))
+        log::info("{}", problem);
+      dns_->set_servers(std::move(fresh.dns.servers));
+    }
     dns_->reload_servers();
   });
   hooks_.on_stats([this] { dns_->log_statistics(); });

@@ -46,7 +46,8 @@ class App {
   // fds survive the fork and only the daemon process runs it.
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<dns::DnsService> dns_;
-  std::vector<std::string> early_lines_;  // service lines logged before the logger starts
+  std::vector<std::string> early_lines_;
+  std::vector<config::ServerSpec> base_servers_;  // server= lines not from --servers-file  // service lines logged before the logger starts
   LifecycleHooks hooks_;
   std::optional<StartupPipe> pipe_;
   bool pid_file_written_ = false;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -39,6 +40,14 @@ bool is_link_local_v6(const IpAddr& a) {
 
 }  // namespace
 
+void ServiceState::begin_query_log(const net::SocketAddr& from) {
+  static std::atomic<uint32_t> serial{0};
+  if (!log_extra) return;
+  uint32_t n = serial.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n == 0) n = serial.fetch_add(1, std::memory_order_relaxed) + 1;  // 0 means "none"
+  log_ctx = LogCtx{n, from};
+}
+
 bool interface_matches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
     pattern.remove_suffix(1);
@@ -65,6 +74,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
   log_queries = c.process.log_queries != config::LogQueries::Off;
+  log_extra = c.process.log_queries == config::LogQueries::Extra;
   select_mode = d.all_servers    ? SelectMode::All
                 : d.strict_order ? SelectMode::Strict
                                  : SelectMode::Fastest;
@@ -82,9 +92,11 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     co.negative = !d.no_negcache;
     co.round_robin = !d.no_round_robin;
     co.extra_types = d.cache_rr;
+    if (d.use_stale_cache) co.stale_max = static_cast<uint32_t>(d.use_stale_cache->count());
     co.all_types = std::find(d.cache_rr.begin(), d.cache_rr.end(), pd::rr::ANY) != d.cache_rr.end();
     cache = std::make_shared<DnsCache>(std::move(co));
   }
+  query_port = d.query_port;
   if (d.min_port || d.max_port)
     port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
 }
@@ -302,15 +314,17 @@ void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
     ++stats.dropped_queries;
     return;
   }
+  begin_query_log(pkt.peer);
   const ClientQuery& q = cq.query;
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, pkt.peer.ip(), false)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {
     if (r.reply_len) send_udp(l, Bytes(scratch.data(), r.reply_len), pkt.peer, src);
+    if (r.refresh) forward_udp(q, *r.refresh, nullptr);
     return;
   }
   Waiter w{pkt.peer, src, l, q.header.id, q.header.flags, q.has_edns, q.udp_limit};
-  forward_udp(q, *r.group, w);
+  forward_udp(q, *r.group, &w);
 }
 
 size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
@@ -342,11 +356,13 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     p.client_max_ttl = client_max_ttl;
     p.edns_packet_max = edns_packet_max;
     p.tcp = over_tcp;
-    p.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    p.log = log_queries && hooks.log ? &query_sink : nullptr;
+    bool stale = false;
+    p.stale = &stale;
     if (size_t len = cache->answer(q, p, scratch)) {
       ++stats.local_replies;
       ++stats.cache_hits;
-      return {len, nullptr};
+      return {len, nullptr, stale ? d.group : nullptr};
     }
   }
   return {0, d.group};
@@ -414,8 +430,10 @@ void ServiceState::cap_ttls(size_t len) {
 
 // ---------------------------------------------------------------- UDP upstream
 
-void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w) {
+void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* wp) {
   auto refuse = [&](uint16_t ede) {
+    if (!wp) return;  // a stale-cache refresh: nobody to tell
+    const Waiter& w = *wp;
     size_t len = make_local_reply(q, pd::rcode::Refused, false, ede, edns_packet_max, scratch);
     if (len) send_udp(w.listener, Bytes(scratch.data(), len), w.peer, w.source);
     log_query(format_config("error", pd::rcode::Refused, ede));
@@ -423,6 +441,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   MergeKey key = merge_key(q, group.id);
   if (auto it = by_key.find(key); it != by_key.end()) {
     Pending& p = *pending.at(it->second);
+    if (!wp) return;  // a refresh of a query already in flight
+    const Waiter& w = *wp;
     for (const auto& x : p.waiters)
       if (x.peer == w.peer && x.id == w.id) {
         // The client retransmitted: if the last try is old enough, ask again: the next
@@ -464,7 +484,9 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     return;
   }
   p.query.resize(len);
-  p.waiters.push_back(w);
+  p.query_flags = q.header.flags;
+  p.log_ctx = log_ctx;
+  if (wp) p.waiters.push_back(*wp);
   const uint64_t serial = p.serial;
   ++stats.forwarded;
   by_key.emplace(p.key, serial);
@@ -513,35 +535,79 @@ Result<net::UdpSocket> ServiceState::open_query_socket(const Upstream& u) {
   return last;
 }
 
+Result<void> ServiceState::open_query_port_sockets() {
+  if (!query_port || port == 0) return ok();
+  net::UdpOptions o;
+  o.pktinfo = false;
+  auto s4 = net::UdpSocket::open(net::SocketAddr::any_v4(*query_port), o);
+  if (!s4) return make_error("failed to bind server socket for query port " +
+                                 std::to_string(*query_port) + ": " + reason(s4.error()), 2);
+  shared4 = std::move(*s4);
+  // The IPv6 socket takes the same port (the OS-chosen one when 0 was asked for).
+  auto s6 = net::UdpSocket::open(net::SocketAddr::any_v6(shared4.port()), o);
+  if (s6) shared6 = std::move(*s6);
+  for (net::UdpSocket* sock : {&shared4, &shared6}) {
+    if (!sock->valid()) continue;
+    auto r = loop.add_fd(sock->fd(), EPOLLIN, [this, sock](uint32_t) { on_shared_readable(*sock); });
+    if (!r) return make_error(r.error().message, 2);
+  }
+  return ok();
+}
+
+net::UdpSocket* ServiceState::shared_socket_for(const Upstream& u) {
+  // A server with its own @source address, port or interface keeps a socket of its own.
+  if (!query_port || u.source_addr || u.source_port != 0 || !u.interface.empty()) return nullptr;
+  net::UdpSocket& s = u.addr.ip().is_v4() ? shared4 : shared6;
+  return s.valid() ? &s : nullptr;
+}
+
 bool ServiceState::send_to(Pending& p, size_t index) {
   if (index >= p.servers.size() || p.attempts.size() >= kMaxAttempts + 2 * p.servers.size())
     return false;
   const Upstream& u = p.servers[index];
-  auto s = open_query_socket(u);
-  if (!s) {
-    log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
-    return false;
-  }
   struct sockaddr_storage ss {};
   socklen_t sl = u.addr.to_sockaddr(ss);
-  // connect(): the kernel then delivers only datagrams from the server's address and port.
-  if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) return false;
-  const uint16_t id = rng.next_u16();
-  pd::put_u16(p.query, 0, id);
-  ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
-  if (n != static_cast<ssize_t>(p.query.size())) return false;
-  const int fd = s->fd();
-  const uint64_t serial = p.serial;
-  if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
-    return false;
+  uint16_t id = rng.next_u16();
+  net::UdpSocket own;
+  if (net::UdpSocket* shared = shared_socket_for(u)) {
+    // One port for every query: the ID alone tells the replies apart, so it must be free.
+    for (int t = 0; t < 64 && shared_ids.count(id); ++t) id = rng.next_u16();
+    if (shared_ids.count(id)) return false;
+    pd::put_u16(p.query, 0, id);
+    ssize_t n = ::sendto(shared->fd(), p.query.data(), p.query.size(), 0,
+                         reinterpret_cast<struct sockaddr*>(&ss), sl);
+    if (n != static_cast<ssize_t>(p.query.size())) return false;
+    shared_ids.emplace(id, p.serial);
+  } else {
+    auto s = open_query_socket(u);
+    if (!s) {
+      log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
+      return false;
+    }
+    // connect(): the kernel then delivers only datagrams from the server's address and port.
+    if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) return false;
+    pd::put_u16(p.query, 0, id);
+    ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
+    if (n != static_cast<ssize_t>(p.query.size())) return false;
+    const int fd = s->fd();
+    const uint64_t serial = p.serial;
+    if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
+      return false;
+    own = std::move(*s);
+  }
   ServerStats& counts = server_stats[u.addr];
   ++counts.sent;
   if (!p.attempts.empty()) ++counts.retried;
-  p.attempts.push_back(Attempt{std::move(*s), id, u.addr, index, false, loop.now()});
+  p.attempts.push_back(Attempt{std::move(own), id, u.addr, index, false, loop.now()});
   p.last_sent = loop.now();
   ++stats.upstream_queries;
   log_query(format_forwarded(p.question.name, u.addr));
   return true;
+}
+
+void ServiceState::forget_attempt(const Attempt& a) {
+  if (a.sock.valid()) loop.remove_fd(a.sock.fd());
+  else shared_ids.erase(a.id);
 }
 
 bool ServiceState::send_all(Pending& p) {
@@ -578,6 +644,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
     return;
   }
   Pending& p = *it->second;
+  log_ctx = p.log_ctx;
   auto a = std::find_if(p.attempts.begin(), p.attempts.end(),
                         [fd](const Attempt& x) { return x.sock.fd() == fd; });
   if (a == p.attempts.end()) {
@@ -599,54 +666,94 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
         ++stats.replies_rejected;
         continue;
       }
-      const Bytes data = as_bytes(pkt.data);
-      if (check_reply(data, a->id, p.question) != ReplyCheck::Ok) {
-        ++stats.replies_rejected;
-        continue;
-      }
-      const uint8_t rcode = data[3] & 0x0f;
-      const size_t from = a->index;
-      ServerStats& ss = server_stats[a->server];
-      ++ss.answers;
-      ss.latency_ms_total += static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a->sent_at).count());
-      if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
-      a->answered = true;
-      loop.remove_fd(fd);  // one answer per attempt; later ones for this query are ignored
-      const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
-                                            [](const Attempt& x) { return x.answered; });
-      const ReplyAction act =
-          reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
-      GroupChoice* g = nullptr;
-      if (select_mode == SelectMode::Fastest) g = &choices[p.key.group];
-      if (g) note_answer(*g, from, rcode, act == ReplyAction::Deliver);
-      switch (act) {
-        case ReplyAction::Hold:
-          ++stats.replies_rejected;
-          return;
-        case ReplyAction::ResendAll:
-          // dnsmasq 2.90: REFUSED or SERVFAIL from the one server asked makes it ask them all.
-          ++stats.replies_rejected;
-          if (send_all(p)) return;
-          break;
-        case ReplyAction::TryNext:
-          ++stats.replies_rejected;
-          if (send_in_order(p, from + 1)) return;
-          break;
-        case ReplyAction::Deliver:
-          break;
-      }
-      ++stats.replies_accepted;
-      deliver(p, data);
-      finish(serial);
-      return;
+      if (handle_upstream_packet(p, *a, as_bytes(pkt.data))) return;
     }
   }
 }
 
+void ServiceState::on_shared_readable(net::UdpSocket& sock) {
+  for (int round = 0; round < 8; ++round) {
+    auto n = sock.recv(up_rx);
+    if (!n || *n == 0) return;  // errors (ICMP) cannot be tied to a query here
+    for (auto& pkt : up_rx.packets()) {
+      const Bytes data = as_bytes(pkt.data);
+      auto id_it = data.size() >= 2 ? shared_ids.find(static_cast<uint16_t>(data[0] << 8 | data[1]))
+                                    : shared_ids.end();
+      if (pkt.truncated || id_it == shared_ids.end()) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      auto it = pending.find(id_it->second);
+      if (it == pending.end()) {
+        shared_ids.erase(id_it);
+        ++stats.replies_rejected;
+        continue;
+      }
+      Pending& p = *it->second;
+      const uint16_t id = id_it->first;
+      auto a = std::find_if(p.attempts.begin(), p.attempts.end(), [&](const Attempt& x) {
+        return !x.sock.valid() && !x.answered && x.id == id;
+      });
+      // Only the server the query went to, from its port, may answer it.
+      if (a == p.attempts.end() || pkt.peer.ip() != a->server.ip() ||
+          pkt.peer.port() != a->server.port()) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      log_ctx = p.log_ctx;
+      (void)handle_upstream_packet(p, *a, data);
+    }
+    if (*n < up_rx.capacity()) return;
+  }
+}
+
+bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
+  if (check_reply(data, a.id, p.question) != ReplyCheck::Ok) {
+    ++stats.replies_rejected;
+    return false;
+  }
+  const uint64_t serial = p.serial;
+  const uint8_t rcode = data[3] & 0x0f;
+  const size_t from = a.index;
+  ServerStats& ss = server_stats[a.server];
+  ++ss.answers;
+  ss.latency_ms_total += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a.sent_at).count());
+  if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
+  a.answered = true;
+  forget_attempt(a);  // one answer per attempt; later ones for this query are ignored
+  const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
+                                        [](const Attempt& x) { return x.answered; });
+  const ReplyAction act =
+      reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
+  GroupChoice* g = nullptr;
+  if (select_mode == SelectMode::Fastest) g = &choices[p.key.group];
+  if (g) note_answer(*g, from, rcode, act == ReplyAction::Deliver);
+  switch (act) {
+    case ReplyAction::Hold:
+      ++stats.replies_rejected;
+      return true;
+    case ReplyAction::ResendAll:
+      // dnsmasq 2.90: REFUSED or SERVFAIL from the one server asked makes it ask them all.
+      ++stats.replies_rejected;
+      if (send_all(p)) return true;
+      break;
+    case ReplyAction::TryNext:
+      ++stats.replies_rejected;
+      if (send_in_order(p, from + 1)) return true;
+      break;
+    case ReplyAction::Deliver:
+      break;
+  }
+  ++stats.replies_accepted;
+  deliver(p, data);
+  finish(serial);
+  return true;
+}
+
 void ServiceState::deliver(Pending& p, Bytes reply) {
-  if (log_queries && hooks.log) log_reply(reply, p.question, hooks.log);
-  if (!p.waiters.empty()) learn(reply, p.question, p.waiters.front().flags);
+  if (log_queries && hooks.log) log_reply(reply, p.question, query_sink);
+  learn(reply, p.question, p.query_flags);
   for (const auto& w : p.waiters) {
     ClientView c{w.id, w.flags, Bytes(p.question_bytes), w.has_edns, w.udp_limit};
     size_t len = make_client_reply(reply, c, p.added_opt, false, edns_packet_max, scratch);
@@ -660,7 +767,8 @@ void ServiceState::finish(uint64_t serial) {
   if (it == pending.end()) return;
   Pending& p = *it->second;
   if (p.expire_timer) loop.cancel_timer(p.expire_timer);
-  for (const auto& a : p.attempts) loop.remove_fd(a.sock.fd());
+  for (const auto& a : p.attempts)
+    if (!a.answered || a.sock.valid()) forget_attempt(a);
   by_key.erase(p.key);
   pending.erase(it);
 }
@@ -673,8 +781,11 @@ DnsService::~DnsService() {
   if (!s_) return;
   for (const auto& [serial, p] : s_->pending) {
     if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
-    for (const auto& a : p->attempts) s_->loop.remove_fd(a.sock.fd());
+    for (const auto& a : p->attempts)
+      if (a.sock.valid()) s_->loop.remove_fd(a.sock.fd());
   }
+  for (const auto* sock : {&s_->shared4, &s_->shared6})
+    if (sock->valid()) s_->loop.remove_fd(sock->fd());
   std::vector<uint64_t> clients;
   for (const auto& [serial, c] : s_->tcp_clients) clients.push_back(serial);
   for (auto serial : clients) s_->close_tcp_client(serial);
@@ -693,6 +804,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
     return make_error("max_port cannot be smaller than min_port", 1);
   std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
   if (auto r = svc->s_->open_listeners(); !r) return r.error();
+  if (auto r = svc->s_->open_query_port_sockets(); !r) return r.error();
   ServiceState& st = *svc->s_;
   if (st.port != 0) {
     st.load_servers(true);
@@ -708,7 +820,13 @@ void DnsService::reload_servers() {
   s_->load_interfaces();
   // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
   // dnsmasq; the configured servers are rebuilt either way.
-  if (s_->no_poll || s_->no_resolv) s_->load_servers(false);
+  if (s_->no_poll || s_->no_resolv || s_->servers_changed) s_->load_servers(false);
+  s_->servers_changed = false;
+}
+
+void DnsService::set_servers(std::vector<config::ServerSpec> specs) {
+  s_->server_specs = std::move(specs);
+  s_->servers_changed = true;
 }
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }

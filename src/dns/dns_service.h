@@ -54,6 +54,9 @@ class DnsService {
   // Re-reads the resolv files and rebuilds the server table (SIGHUP, or a resolv file
   // change). Queries already in flight keep the servers they were sent to. Loop thread only.
   void reload_servers();
+  // Replaces the configured servers (--servers-file re-read on SIGHUP); the table is
+  // rebuilt by the next reload_servers(). Loop thread only.
+  void set_servers(std::vector<config::ServerSpec> specs);
 
   // SIGHUP: forget every cached answer.
   void clear_cache();

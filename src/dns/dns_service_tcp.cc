@@ -112,11 +112,13 @@ void ServiceState::handle_tcp_message(TcpClient& c, Bytes msg) {
     ++stats.dropped_queries;
     return;
   }
+  begin_query_log(c.conn->peer());
   const ClientQuery& q = cq.query;
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, c.conn->peer().ip(), true)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {
     if (r.reply_len) tcp_send(c, Bytes(scratch.data(), r.reply_len));
+    if (r.refresh) forward_udp(q, *r.refresh, nullptr);  // stale answer: refresh over UDP
     return;
   }
   forward_tcp(c, q, *r.group);
@@ -131,6 +133,7 @@ void ServiceState::forward_tcp(TcpClient& c, const ClientQuery& q, const ServerG
   f->client_id = q.header.id;
   f->client_flags = q.header.flags;
   f->has_edns = q.has_edns;
+  f->log_ctx = log_ctx;
   f->servers = group.servers;
   f->id = rng.next_u16();
   f->query.resize(pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize +
@@ -149,6 +152,7 @@ void ServiceState::start_tcp_attempt(uint64_t serial) {
   auto it = tcp_forwards.find(serial);
   if (it == tcp_forwards.end()) return;
   TcpForward& f = *it->second;
+  log_ctx = f.log_ctx;
   while (f.next_server < f.servers.size()) {
     const Upstream& u = f.servers[f.next_server++];
     auto fd = net::tcp_connect(u.addr);
@@ -194,6 +198,7 @@ void ServiceState::on_tcp_upstream(uint64_t serial, uint32_t events) {
   auto it = tcp_forwards.find(serial);
   if (it == tcp_forwards.end()) return;
   TcpForward& f = *it->second;
+  log_ctx = f.log_ctx;
   if (!f.connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     if (!net::connect_result(f.conn->fd())) {
       tcp_attempt_failed(serial);
@@ -220,7 +225,7 @@ void ServiceState::on_tcp_upstream(uint64_t serial, uint32_t events) {
   });
   if (!answer.empty()) {
     ++stats.replies_accepted;
-    if (log_queries && hooks.log) log_reply(Bytes(answer), f.question, hooks.log);
+    if (log_queries && hooks.log) log_reply(Bytes(answer), f.question, query_sink);
     learn(Bytes(answer), f.question, f.client_flags);
     auto ci = tcp_clients.find(f.client);
     if (ci != tcp_clients.end()) {

@@ -48,6 +48,12 @@ struct TcpListenerEntry {
   bool wildcard = false;
 };
 
+// --log-queries=extra: the query's serial number and client, written before each line.
+struct LogCtx {
+  uint32_t serial = 0;
+  net::SocketAddr from;
+};
+
 // One client waiting for a forwarded UDP query.
 struct Waiter {
   net::SocketAddr peer;
@@ -60,7 +66,7 @@ struct Waiter {
 };
 
 struct Attempt {
-  net::UdpSocket sock;
+  net::UdpSocket sock;  // not valid when sent through a --query-port socket
   uint16_t id = 0;
   net::SocketAddr server;
   size_t index = 0;      // the server's position in Pending::servers
@@ -82,6 +88,9 @@ struct ServerStats {
 struct Routed {
   size_t reply_len = 0;
   const ServerGroup* group = nullptr;
+  // --use-stale-cache: the reply came from an expired entry; forward the query to this
+  // group with no client waiting so the cache is refreshed.
+  const ServerGroup* refresh = nullptr;
 };
 
 // A forwarded UDP query and everyone waiting for its answer.
@@ -92,6 +101,8 @@ struct Pending {
   std::vector<uint8_t> question_bytes;
   std::vector<Upstream> servers;
   std::vector<uint8_t> query;  // upstream packet; its ID is rewritten for each attempt
+  uint16_t query_flags = 0;    // the first client's header flags (CD: do not cache)
+  LogCtx log_ctx;              // the first client's, for the reply lines
   bool added_opt = false;
   bool sent_to_all = false;  // the query now goes to every server of the group
   std::vector<Waiter> waiters;
@@ -123,6 +134,7 @@ struct TcpForward {
   uint16_t id = 0;
   std::vector<uint8_t> query;
   std::vector<Upstream> servers;
+  LogCtx log_ctx;
   size_t next_server = 0;
   std::unique_ptr<net::TcpConnection> conn;
   bool connected = false;
@@ -159,13 +171,22 @@ struct ServiceState {
   void on_udp_readable(uint32_t listener);
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
-  void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w);
+  // `w` null: a --use-stale-cache refresh nobody waits for.
+  void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* w);
   Result<net::UdpSocket> open_query_socket(const Upstream& u);
   bool send_to(Pending& p, size_t index);
   bool send_all(Pending& p);
   bool send_in_order(Pending& p, size_t from);
   void on_send_failure(Pending& p, size_t index);
   void on_upstream_readable(uint64_t serial, int fd);
+  // --query-port: the shared socket of a family; replies are found by ID and server.
+  Result<void> open_query_port_sockets();
+  net::UdpSocket* shared_socket_for(const Upstream& u);
+  void on_shared_readable(net::UdpSocket& sock);
+  // One datagram from attempt `a`'s server with its ID (checked here for the question).
+  // Returns true when the query is finished or changed (no more packets for it now).
+  bool handle_upstream_packet(Pending& p, Attempt& a, Bytes data);
+  void forget_attempt(const Attempt& a);
   void deliver(Pending& p, Bytes reply);
   void finish(uint64_t serial);
   void send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
@@ -188,8 +209,15 @@ struct ServiceState {
     if (hooks.log) hooks.log(line);
   }
   void log_query(std::string_view line) const {
-    if (log_queries) log(line);
+    if (!log_queries) return;
+    if (log_extra && log_ctx.serial)
+      log(std::to_string(log_ctx.serial) + " " + log_ctx.from.ip().to_string() + "/" +
+          std::to_string(log_ctx.from.port()) + " " + std::string(line));
+    else
+      log(line);
   }
+  // A new client query: the next serial (shared by every worker, as dnsmasq's one counter).
+  void begin_query_log(const net::SocketAddr& from);
 
   const config::Config& config_ref;  // only during create()
   net::EventLoop& loop;
@@ -202,6 +230,7 @@ struct ServiceState {
   std::vector<std::string> interfaces, except_interfaces;
   bool bind_interfaces = false;
   std::vector<config::ServerSpec> server_specs;
+  bool servers_changed = false;  // set_servers() since the last reload
   std::vector<std::string> resolv_files;
   bool no_resolv = false;
   FilterOptions filters;
@@ -209,6 +238,9 @@ struct ServiceState {
   size_t forward_max = 150;
   size_t max_tcp = 20;
   bool log_queries = false;
+  bool log_extra = false;  // --log-queries=extra
+  LogCtx log_ctx;          // the query being handled, for log_query
+  LogSink query_sink = [this](std::string_view line) { log_query(line); };
   SelectMode select_mode = SelectMode::Fastest;
   bool no_ident = false;
   bool no_poll = false;          // --no-poll: resolv files read at start and SIGHUP only
@@ -221,6 +253,11 @@ struct ServiceState {
   std::map<net::SocketAddr, ServerStats> server_stats;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;
+  // --query-port: every upstream UDP query leaves from this one port (0: one OS-chosen
+  // port), through one unconnected socket per family; the IDs in flight there.
+  std::optional<uint16_t> query_port;
+  net::UdpSocket shared4, shared6;
+  std::unordered_map<uint16_t, uint64_t> shared_ids;  // ID -> Pending serial
 
   ServerTable servers;
   std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)

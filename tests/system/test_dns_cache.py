@@ -512,3 +512,54 @@ def test_clear_on_reload_empties_the_cache_when_resolv_changes(start, tmp_path):
     finally:
         if a:
             a.stop()
+
+
+def _wait_seen(upstream, name, count, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(upstream.seen(name)) < count:
+        time.sleep(0.05)
+    return len(upstream.seen(name))
+
+
+def test_use_stale_cache_answers_ttl_zero_and_refreshes(start, upstream):
+    # --max-cache-ttl=1 makes entries expire quickly; observed with dnsmasq 2.90: the stale
+    # answer has TTL 0 and is logged "cached-stale", the query is then forwarded once more
+    # and the refreshed entry answers the next query.
+    s = cached(start, upstream, "--max-cache-ttl=2", "--use-stale-cache")
+    assert ttls(s.query("stale.example.com")) == [300]
+    time.sleep(3.2)
+    assert ttls(s.query("stale.example.com")) == [0]
+    assert _wait_seen(upstream, "stale.example.com", 2) == 2
+    assert wait_contains(s, "cached-stale stale.example.com is 192.0.2.1")
+    assert wait_contains(s, "reply stale.example.com is 192.0.2.1")
+    time.sleep(0.1)
+    assert ttls(s.query("stale.example.com"))[0] in (1, 2)
+    assert len(upstream.seen("stale.example.com")) == 2
+
+
+def test_use_stale_cache_negative_answers(start, upstream):
+    s = cached(start, upstream, "--max-cache-ttl=1", "--use-stale-cache=0")
+    s.query("c.nx.test")
+    time.sleep(2.2)
+    r = s.query("c.nx.test")
+    assert r.rcode() == dns.rcode.NXDOMAIN
+    assert _wait_seen(upstream, "c.nx.test", 2) == 2
+    assert wait_contains(s, "cached-stale c.nx.test is NXDOMAIN")
+
+
+def test_use_stale_cache_limit_stops_serving_old_entries(start, upstream):
+    # Expired for more than the limit: forwarded as a miss, the client gets the fresh TTL.
+    s = cached(start, upstream, "--max-cache-ttl=1", "--use-stale-cache=1")
+    s.query("old.example.com")
+    time.sleep(2.5)
+    assert ttls(s.query("old.example.com")) == [300]
+    assert len(upstream.seen("old.example.com")) == 2
+    assert not any("cached-stale" in line for line in s.log_lines())
+
+
+def test_without_use_stale_cache_expired_entries_are_forwarded(start, upstream):
+    s = cached(start, upstream, "--max-cache-ttl=1")
+    s.query("exp.example.com")
+    time.sleep(2.2)
+    assert ttls(s.query("exp.example.com")) == [300]
+    assert len(upstream.seen("exp.example.com")) == 2

@@ -600,3 +600,118 @@ def test_resolv_file_polled_for_changes(start, tmp_path, no_poll):
         for u in (a, b):
             if u:
                 u.stop()
+
+
+def test_log_queries_extra_prefixes_serial_and_client(start, upstream):
+    # dnsmasq 2.90 with --log-queries=extra: "<serial> <client ip>/<port> <line>" for every
+    # line about a query (forwarded, cached, config, reply; UDP and TCP), nothing for others.
+    s = start("--no-resolv", f"--server={upstream.addr}", "--log-queries=extra",
+              "--domain-needed", cache=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(3)
+    cport = sock.getsockname()[1]
+    try:
+        for name in ("www.example.com", "www.example.com", "single", "a.nx.test"):
+            sock.sendto(dns.message.make_query(name, "A").to_wire(), ("127.0.0.1", s.port))
+            sock.recvfrom(4096)
+    finally:
+        sock.close()
+    s.query("www.example.com", "AAAA", tcp=True)
+    assert s.wait_log("using nameserver " + upstream.addr)
+    c = f"127.0.0.1/{cport}"
+    expected = [
+        f"1 {c} query[A] www.example.com from 127.0.0.1",
+        f"1 {c} forwarded www.example.com to {upstream.addr}",
+        f"1 {c} reply www.example.com is 192.0.2.1",
+        f"2 {c} query[A] www.example.com from 127.0.0.1",
+        f"2 {c} cached www.example.com is 192.0.2.1",
+        f"3 {c} query[A] single from 127.0.0.1",
+        f"3 {c} config single is NXDOMAIN",
+        f"4 {c} query[A] a.nx.test from 127.0.0.1",
+        f"4 {c} forwarded a.nx.test to {upstream.addr}",
+        f"4 {c} reply a.nx.test is NXDOMAIN",
+    ]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [line for line in s.log_lines() if line[:1].isdigit()]
+        if len(lines) >= len(expected) + 3:
+            break
+        time.sleep(0.05)
+    assert lines[:len(expected)] == expected
+    tcp = lines[len(expected):]
+    assert [line.split(" ", 2)[2] for line in tcp] == [
+        "query[AAAA] www.example.com from 127.0.0.1",
+        f"forwarded www.example.com to {upstream.addr}",
+        "reply www.example.com is 2001:db8::1"]
+    assert len({line.split(" ", 2)[0] for line in tcp}) == 1
+    assert tcp[0].split(" ")[0] == "5" and tcp[0].split(" ")[1].startswith("127.0.0.1/")
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_query_port_sends_every_query_from_one_port(start, fixed):
+    # --query-port=P: every upstream query leaves from port P; 0: from one OS-chosen port.
+    ups = [FakeUpstream(), FakeUpstream()]
+    try:
+        qport = free_port() if fixed else 0
+        s = start("--no-resolv", *[f"--server={u.addr}" for u in ups], "--all-servers",
+                  f"--query-port={qport}")
+        for i in range(5):
+            assert s.query(f"q{i}.example.com").answer[0][0].address == "192.0.2.1"
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and min(len(u.seen("example.com")) for u in ups) < 5:
+            time.sleep(0.05)
+        srcs = {q.src for u in ups for q in u.seen("example.com")}
+        ids = [q.id for q in ups[0].seen("example.com")]
+        assert len(ups[0].seen("example.com")) == 5 and len(ups[1].seen("example.com")) == 5
+        ports = {p for _, p in srcs}
+        assert len(ports) == 1
+        if fixed:
+            assert ports == {qport}
+        assert len(set(ids)) == 5  # a random ID per query
+    finally:
+        for u in ups:
+            u.stop()
+
+
+def test_query_port_rejects_a_reply_from_another_port(start):
+    # A reply with the right ID but from the wrong source port is dropped; the real one
+    # is still taken.
+    class Spoofed(FakeUpstream):
+        def _reply_udp(self, q, src):
+            r = self._answer(q)
+            fam = socket.AF_INET
+            with socket.socket(fam, socket.SOCK_DGRAM) as other:
+                bad = dns.message.make_response(q)
+                bad.answer.append(dns.rrset.from_text(q.question[0].name, 300, "IN", "A", "6.6.6.6"))
+                other.sendto(bad.to_wire(), src)
+            time.sleep(0.1)
+            self.udp.sendto(r.to_wire(), src)
+
+    up = Spoofed()
+    try:
+        s = start("--no-resolv", f"--server={up.addr}", f"--query-port={free_port()}")
+        assert s.query("spoof.example.com").answer[0][0].address == "192.0.2.1"
+    finally:
+        up.stop()
+
+
+def test_servers_file_is_read_again_on_sighup(start, tmp_path):
+    # dnsmasq re-reads --servers-file on SIGHUP: its servers replace the file's old ones,
+    # the command line's stay; a bad line is logged, not fatal.
+    a, b = FakeUpstream(), FakeUpstream(answer_v4="192.0.2.2")
+    try:
+        sf = tmp_path / "servers.conf"
+        sf.write_text(f"server={a.addr}\n")
+        s = start("--no-resolv", f"--servers-file={sf}", "--server=/other.test/127.0.0.9")
+        assert s.query("x.example.com").answer[0][0].address == "192.0.2.1"
+        sf.write_text(f"server={b.addr}\nbogus=1\n")
+        s.proc.send_signal(signal.SIGHUP)
+        assert s.wait_log(f"using nameserver {b.addr}")
+        assert s.query("y.example.com").answer[0][0].address == "192.0.2.2"
+        assert not a.seen("y.example.com")
+        assert s.wait_log(f"bad option at line 2 of {sf}")
+        assert any(line.rstrip() == "using nameserver 127.0.0.9#53 for domain other.test" for line in s.log_lines())
+    finally:
+        a.stop()
+        b.stop()
