@@ -124,9 +124,7 @@ TEST(LoaderCli, HelpVersionAndMarkdownStopTheScan) {
 }
 
 TEST(LoaderCli, WorkersExtension) {
-  // Parsed and validated; refused at start-up until the DNS workers exist.
-  EXPECT_EQ(error_of(run({"--masqd-workers=4"})), "option --masqd-workers is not supported yet");
-  auto r = run({"--masqd-workers=4", "--test", "--masqd-syntax-only"});
+  auto r = run({"--masqd-workers=4", "--test"});
   ASSERT_TRUE(r) << error_of(r);
   EXPECT_EQ(r->config.process.workers, 4u);
   EXPECT_FALSE(run({"--masqd-workers=0"}));

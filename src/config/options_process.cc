@@ -208,7 +208,7 @@ const OptionSpec kProcessOptions[] = {
     {"masqd-syntax-only", 0, ArgShape::None, Repeat::Many, Support::Built, "",
      "Accept options whose feature masqd does not have yet (for syntax checks only).",
      MASQD_FLAG(syntax_only), true},
-    {"masqd-workers", 0, ArgShape::Required, Repeat::Once, Support::NotYet, "<integer>",
+    {"masqd-workers", 0, ArgShape::Required, Repeat::Once, Support::Built, "<integer>",
      "Number of DNS worker threads, 1 to 1024 (default: one per CPU).", parse_workers, true},
     {"masqd-options-markdown", 0, ArgShape::None, Repeat::Many, Support::Built, "",
      "Print the table of all options as Markdown (docs/options.md) and exit.",

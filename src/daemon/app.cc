@@ -121,7 +121,10 @@ int App::run() {
   if (config_.process.servers_file)
     for (auto& problem : config::read_servers_file(*config_.process.servers_file, config_))
       early_lines_.push_back(std::move(problem));
-  auto dns = dns::DnsService::create(config_, *loop_, std::move(dns_hooks));
+  // Every worker's sockets are bound here too; the worker threads start after the fork and
+  // the privilege drop (start() below).
+  auto dns = dns::DnsWorkers::create(config_, *loop_, std::move(dns_hooks),
+                                     dns::DnsWorkers::count_for(config_));
   if (!dns) return fail(dns.error());
   dns_ = std::move(*dns);
   hooks_.on_reload([this] {
@@ -168,6 +171,7 @@ int App::run() {
   }
 
   if (auto r = start(); !r) return fail(r.error());
+  if (auto r = dns_->start(); !r) return fail(r.error());
 
   ControlOptions opts;
   opts.no_daemon = config_.process.no_daemon;

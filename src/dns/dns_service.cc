@@ -56,8 +56,12 @@ bool interface_matches(std::string_view pattern, std::string_view name) {
   return pattern == name;
 }
 
-ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h)
+ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h,
+                           DnsService::WorkerOptions w)
     : config_ref(c), loop(l), hooks(std::move(h)) {
+  reuse_port = w.reuse_port;
+  secondary = w.secondary;
+  shared = w.shared;
   const auto& d = c.dns;
   port = d.port;
   listen_addresses = d.listen_addresses;
@@ -83,7 +87,9 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   clear_on_reload = d.clear_on_reload;
   dump_on_usr1 = c.process.no_daemon || log_queries;
   if (d.max_ttl) client_max_ttl = static_cast<uint32_t>(d.max_ttl->count());
-  if (d.cache_size > 0) {
+  if (shared) {
+    cache = shared->cache;
+  } else if (shared = std::make_shared<SharedState>(); d.cache_size > 0) {
     CacheOptions co;
     co.capacity = static_cast<size_t>(d.cache_size);
     if (d.neg_ttl) co.neg_ttl = static_cast<uint32_t>(d.neg_ttl->count());
@@ -95,6 +101,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     if (d.use_stale_cache) co.stale_max = static_cast<uint32_t>(d.use_stale_cache->count());
     co.all_types = std::find(d.cache_rr.begin(), d.cache_rr.end(), pd::rr::ANY) != d.cache_rr.end();
     cache = std::make_shared<DnsCache>(std::move(co));
+    shared->cache = cache;
   }
   query_port = d.query_port;
   if (d.min_port || d.max_port)
@@ -134,19 +141,39 @@ std::vector<IpAddr> ServiceState::local_addresses() const {
 Result<void> ServiceState::open_listeners() {
   if (port == 0) return ok();
   load_interfaces();
+  // With several workers every listening socket has SO_REUSEPORT, which would also let a
+  // second masqd (same user) bind the same port without an error. The first worker
+  // therefore binds each address once without it first: a port already in use fails as it
+  // does with one worker (and as dnsmasq does); the probe is closed before the real bind.
+  auto probe = [&](const net::SocketAddr& a, net::UdpOptions uo) -> Result<void> {
+    if (!reuse_port || secondary) return ok();
+    uo.reuse_port = false;
+    auto u = net::UdpSocket::open(a, uo);
+    if (!u) return u.error();
+    auto t = net::TcpListener::listen(a);
+    if (!t) return t.error();
+    return ok();
+  };
   if (!bind_interfaces) {
     const std::string what = "failed to create listening socket for port " + std::to_string(port);
     net::UdpOptions uo;
     uo.pktinfo = true;
+    uo.reuse_port = reuse_port;
+    net::TcpListenOptions to;
+    to.reuse_port = reuse_port;
+    if (auto pr = probe(net::SocketAddr::any_v4(port), uo); !pr)
+      return make_error(what + ": " + reason(pr.error()), 2);
     auto u4 = net::UdpSocket::open(net::SocketAddr::any_v4(port), uo);
     if (!u4) return make_error(what + ": " + reason(u4.error()), 2);
-    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port));
+    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port), to);
     if (!t4) return make_error(what + ": " + reason(t4.error()), 2);
     udp.push_back(UdpListener{std::move(*u4), true});
     tcp.push_back(TcpListenerEntry{std::move(*t4), true});
-    auto u6 = net::UdpSocket::open(net::SocketAddr::any_v6(port), uo);
+    auto p6 = probe(net::SocketAddr::any_v6(port), uo);
+    Result<net::UdpSocket> u6 = p6 ? net::UdpSocket::open(net::SocketAddr::any_v6(port), uo)
+                                   : Result<net::UdpSocket>(p6.error());
     if (u6) {
-      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port));
+      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port), to);
       if (!t6) return make_error(what + ": " + reason(t6.error()), 2);
       udp.push_back(UdpListener{std::move(*u6), true});
       tcp.push_back(TcpListenerEntry{std::move(*t6), true});
@@ -180,9 +207,13 @@ Result<void> ServiceState::open_listeners() {
       net::UdpOptions uo;
       uo.reuse_addr = true;
       uo.pktinfo = true;
+      uo.reuse_port = reuse_port;
+      net::TcpListenOptions to;
+      to.reuse_port = reuse_port;
+      if (auto pr = probe(a, uo); !pr) return make_error(what + ": " + reason(pr.error()), 2);
       auto u = net::UdpSocket::open(a, uo);
       if (!u) return make_error(what + ": " + reason(u.error()), 2);
-      auto t = net::TcpListener::listen(a);
+      auto t = net::TcpListener::listen(a, to);
       if (!t) return make_error(what + ": " + reason(t.error()), 2);
       udp.push_back(UdpListener{std::move(*u), false});
       tcp.push_back(TcpListenerEntry{std::move(*t), false});
@@ -248,7 +279,11 @@ void ServiceState::load_servers(bool at_startup) {
   for (const auto& r : resolv)
     if (ignored(r)) log("ignoring nameserver " + r.ip().to_string() + " - local interface");
   servers = ServerTable::build(server_specs, resolv, ignore);
-  choices.clear();  // server positions may have changed: measure again
+  {
+    std::lock_guard lock(shared->choices_mu);
+    shared->choices.clear();  // server positions may have changed: measure again
+  }
+  if (servers_changed_fn) servers_changed_fn(servers);
   for (const auto& line : servers.describe()) log(line);
   bool none = true;
   for (const auto& g : servers.groups()) none = none && g.servers.empty();
@@ -387,15 +422,15 @@ size_t ServiceState::chaos_reply(const ClientQuery& q) {
     else if (name == "cachesize.bind") txt = {std::to_string(cache ? cache->capacity() : 0)};
     else if (name == "insertions.bind") txt = {std::to_string(counters.insertions)};
     else if (name == "evictions.bind") txt = {std::to_string(counters.evictions)};
-    else if (name == "misses.bind") txt = {std::to_string(stats.forwarded)};
-    else if (name == "hits.bind") txt = {std::to_string(stats.local_replies)};
+    else if (name == "misses.bind") txt = {std::to_string(summed(&DnsService::Stats::forwarded))};
+    else if (name == "hits.bind") txt = {std::to_string(summed(&DnsService::Stats::local_replies))};
     else if (name == "auth.bind") txt = {"0"};
     else if (name == "servers.bind") {
       for (const auto& g : servers.groups())
         for (const auto& u : g.servers) {
           std::string line = fmt::format("{}#{} ", u.addr.ip().to_string(), u.addr.port());
-          auto it = server_stats.find(u.addr);
-          line += it == server_stats.end() ? "0 0" : fmt::format("{} {}", it->second.sent, it->second.failed);
+          const ServerStats st = summed_server_stats(u.addr);
+          line += fmt::format("{} {}", st.sent, st.failed);
           if (std::find(txt.begin(), txt.end(), line) == txt.end()) txt.push_back(line);
         }
     }
@@ -491,8 +526,11 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   ++stats.forwarded;
   by_key.emplace(p.key, serial);
   pending.emplace(serial, std::move(owned));
-  const FirstSend first = choose_first(choices[group.id], p.servers.size(), select_mode,
-                                       loop.now());
+  FirstSend first;
+  {
+    std::lock_guard lock(shared->choices_mu);
+    first = choose_first(shared->choices[group.id], p.servers.size(), select_mode, loop.now());
+  }
   bool sent = false;
   if (first.all) sent = send_all(p);
   else if (select_mode == SelectMode::Strict) sent = send_in_order(p, first.server);
@@ -508,7 +546,7 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     it->second->expire_timer = 0;
     ++stats.timeouts;
     for (const auto& a : it->second->attempts)
-      if (!a.answered) ++server_stats[a.server].failed;
+      if (!a.answered) count_server(a.server, [](ServerStats& st) { ++st.failed; });
     finish(serial);  // dnsmasq sends nothing: the client's own retries take over
   });
 }
@@ -569,12 +607,12 @@ bool ServiceState::send_to(Pending& p, size_t index) {
   socklen_t sl = u.addr.to_sockaddr(ss);
   uint16_t id = rng.next_u16();
   net::UdpSocket own;
-  if (net::UdpSocket* shared = shared_socket_for(u)) {
+  if (net::UdpSocket* one = shared_socket_for(u)) {
     // One port for every query: the ID alone tells the replies apart, so it must be free.
     for (int t = 0; t < 64 && shared_ids.count(id); ++t) id = rng.next_u16();
     if (shared_ids.count(id)) return false;
     pd::put_u16(p.query, 0, id);
-    ssize_t n = ::sendto(shared->fd(), p.query.data(), p.query.size(), 0,
+    ssize_t n = ::sendto(one->fd(), p.query.data(), p.query.size(), 0,
                          reinterpret_cast<struct sockaddr*>(&ss), sl);
     if (n != static_cast<ssize_t>(p.query.size())) return false;
     shared_ids.emplace(id, p.serial);
@@ -595,9 +633,10 @@ bool ServiceState::send_to(Pending& p, size_t index) {
       return false;
     own = std::move(*s);
   }
-  ServerStats& counts = server_stats[u.addr];
-  ++counts.sent;
-  if (!p.attempts.empty()) ++counts.retried;
+  count_server(u.addr, [&](ServerStats& counts) {
+    ++counts.sent;
+    if (!p.attempts.empty()) ++counts.retried;
+  });
   p.attempts.push_back(Attempt{std::move(own), id, u.addr, index, false, loop.now()});
   p.last_sent = loop.now();
   ++stats.upstream_queries;
@@ -656,7 +695,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
     if (!n) {
       loop.remove_fd(fd);
       a->answered = true;
-      ++server_stats[a->server].failed;
+      count_server(a->server, [](ServerStats& st) { ++st.failed; });
       on_send_failure(p, a->index);  // may add attempts: `a` is invalid afterwards
       return;
     }
@@ -715,20 +754,22 @@ bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
   const uint64_t serial = p.serial;
   const uint8_t rcode = data[3] & 0x0f;
   const size_t from = a.index;
-  ServerStats& ss = server_stats[a.server];
-  ++ss.answers;
-  ss.latency_ms_total += static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a.sent_at).count());
-  if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
+  count_server(a.server, [&](ServerStats& ss) {
+    ++ss.answers;
+    ss.latency_ms_total += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a.sent_at).count());
+    if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
+  });
   a.answered = true;
   forget_attempt(a);  // one answer per attempt; later ones for this query are ignored
   const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
                                         [](const Attempt& x) { return x.answered; });
   const ReplyAction act =
       reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
-  GroupChoice* g = nullptr;
-  if (select_mode == SelectMode::Fastest) g = &choices[p.key.group];
-  if (g) note_answer(*g, from, rcode, act == ReplyAction::Deliver);
+  if (select_mode == SelectMode::Fastest) {
+    std::lock_guard lock(shared->choices_mu);
+    note_answer(shared->choices[p.key.group], from, rcode, act == ReplyAction::Deliver);
+  }
   switch (act) {
     case ReplyAction::Hold:
       ++stats.replies_rejected;
@@ -799,14 +840,20 @@ DnsService::~DnsService() {
 
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
                                                        net::EventLoop& loop, Hooks hooks) {
-  auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks));
+  return create(config, loop, std::move(hooks), WorkerOptions{});
+}
+
+Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
+                                                       net::EventLoop& loop, Hooks hooks,
+                                                       WorkerOptions worker) {
+  auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks), std::move(worker));
   if (state->port_range && state->port_range->second < state->port_range->first)
     return make_error("max_port cannot be smaller than min_port", 1);
   std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
   if (auto r = svc->s_->open_listeners(); !r) return r.error();
   if (auto r = svc->s_->open_query_port_sockets(); !r) return r.error();
   ServiceState& st = *svc->s_;
-  if (st.port != 0) {
+  if (st.port != 0 && !st.secondary) {
     st.load_servers(true);
     // dnsmasq checks the resolv files for changes as it runs (not with --no-poll).
     if (!st.no_resolv && !st.no_poll)
@@ -816,7 +863,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 }
 
 void DnsService::reload_servers() {
-  if (s_->port == 0) return;
+  if (s_->port == 0 || s_->secondary) return;
   s_->load_interfaces();
   // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
   // dnsmasq; the configured servers are rebuilt either way.
@@ -831,6 +878,50 @@ void DnsService::set_servers(std::vector<config::ServerSpec> specs) {
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }
 
+std::shared_ptr<SharedState> DnsService::shared() const { return s_->shared; }
+
+void DnsService::on_servers_changed(std::function<void(const ServerTable&)> fn) {
+  s_->servers_changed_fn = std::move(fn);
+}
+
+const ServerTable& DnsService::server_table() const { return s_->servers; }
+
+void DnsService::adopt_servers(const ServerTable& table) { s_->servers = table; }
+
+void DnsService::reload_interfaces() {
+  if (s_->port != 0) s_->load_interfaces();
+}
+
+void DnsService::set_peers(std::vector<const DnsService*> peers) {
+  s_->peers.clear();
+  for (const auto* p : peers) s_->peers.push_back(p->s_.get());
+}
+
+ServerStats ServiceState::summed_server_stats(const net::SocketAddr& a) const {
+  ServerStats sum;
+  auto add = [&](const ServiceState& w) {
+    std::lock_guard lock(w.server_stats_mu);
+    auto it = w.server_stats.find(a);
+    if (it == w.server_stats.end()) return;
+    sum.sent += it->second.sent;
+    sum.retried += it->second.retried;
+    sum.failed += it->second.failed;
+    sum.nxdomain += it->second.nxdomain;
+    sum.latency_ms_total += it->second.latency_ms_total;
+    sum.answers += it->second.answers;
+  };
+  if (peers.empty()) add(*this);
+  for (const auto* w : peers) add(*w);
+  return sum;
+}
+
+uint64_t ServiceState::summed(Counter DnsService::Stats::*field) const {
+  if (peers.empty()) return stats.*field;
+  uint64_t sum = 0;
+  for (const auto* w : peers) sum += w->stats.*field;
+  return sum;
+}
+
 void DnsService::clear_cache() {
   if (s_->cache) s_->cache->clear();
 }
@@ -842,16 +933,15 @@ void DnsService::log_statistics() {
   if (s.cache)
     s.log(fmt::format("cache size {}, {}/{} cache insertions re-used unexpired cache entries.",
                       s.cache->capacity(), c.evictions, c.insertions));
-  s.log(fmt::format("queries forwarded {}, queries answered locally {}", s.stats.forwarded,
-                    s.stats.local_replies));
+  s.log(fmt::format("queries forwarded {}, queries answered locally {}",
+                    s.summed(&Stats::forwarded), s.summed(&Stats::local_replies)));
   s.log("queries for authoritative zones 0");
   std::vector<net::SocketAddr> seen;
   for (const auto& g : s.servers.groups())
     for (const auto& u : g.servers) {
       if (std::find(seen.begin(), seen.end(), u.addr) != seen.end()) continue;
       seen.push_back(u.addr);
-      auto found = s.server_stats.find(u.addr);
-      const ServerStats st = found == s.server_stats.end() ? ServerStats{} : found->second;
+      const ServerStats st = s.summed_server_stats(u.addr);
       s.log(fmt::format("server {}#{}: queries sent {}, retried {}, failed {}, nxdomain replies {}, "
                         "avg. latency {}ms",
                         u.addr.ip().to_string(), u.addr.port(), st.sent, st.retried, st.failed,

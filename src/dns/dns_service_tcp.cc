@@ -12,7 +12,8 @@ namespace pd = proto::dns;
 
 void ServiceState::on_tcp_accept(uint32_t l) {
   (void)tcp[l].listener.accept_all([this, l](net::TcpAccepted acc) {
-    if (tcp_clients.size() >= max_tcp) return;  // closed by acc's destructor
+    // --max-tcp-connections counts the connections of every worker.
+    if (shared->tcp_clients.load(std::memory_order_relaxed) >= max_tcp) return;  // closed by acc's destructor
     if (tcp[l].wildcard) {
       struct sockaddr_storage ss {};
       socklen_t sl = sizeof(ss);
@@ -28,13 +29,19 @@ void ServiceState::on_tcp_accept(uint32_t l) {
         return;
       }
     }
+    if (shared->tcp_clients.fetch_add(1) >= max_tcp) {
+      shared->tcp_clients.fetch_sub(1);
+      return;
+    }
     auto c = std::make_unique<TcpClient>();
     c->serial = next_serial++;
     c->conn = std::make_unique<net::TcpConnection>(std::move(acc.fd), acc.peer);
     const uint64_t serial = c->serial;
     const int fd = c->conn->fd();
-    if (!loop.add_fd(fd, EPOLLIN, [this, serial](uint32_t ev) { on_tcp_client(serial, ev); }))
+    if (!loop.add_fd(fd, EPOLLIN, [this, serial](uint32_t ev) { on_tcp_client(serial, ev); })) {
+      shared->tcp_clients.fetch_sub(1);
       return;
+    }
     TcpClient& ref = *c;
     tcp_clients.emplace(serial, std::move(c));
     arm_idle(ref);
@@ -58,6 +65,7 @@ void ServiceState::close_tcp_client(uint64_t serial) {
   if (it->second->idle_timer) loop.cancel_timer(it->second->idle_timer);
   loop.remove_fd(it->second->conn->fd());
   tcp_clients.erase(it);  // forwards still running find no client and are dropped
+  shared->tcp_clients.fetch_sub(1);
 }
 
 void ServiceState::tcp_send(TcpClient& c, Bytes msg) {
@@ -170,7 +178,7 @@ void ServiceState::start_tcp_attempt(uint64_t serial) {
       tcp_attempt_failed(serial);
     });
     ++stats.upstream_queries;
-    ++server_stats[u.addr].sent;
+    count_server(u.addr, [](ServerStats& st) { ++st.sent; });
     log_query(format_forwarded(f.question.name, u.addr));
     return;
   }

@@ -4,10 +4,12 @@
 
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -141,6 +143,15 @@ struct TcpForward {
   net::TimerId timer = 0;
 };
 
+// What the workers of one service share (DnsWorkers): the cache and dnsmasq's per-group
+// server choice (so "the last good server" and "every 52nd query" hold across workers).
+struct SharedState {
+  std::shared_ptr<DnsCache> cache;  // null with --cache-size=0
+  std::mutex choices_mu;
+  std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
+  std::atomic<size_t> tcp_clients{0};  // client connections open in every worker
+};
+
 struct IfInfo {
   std::string name;
   bool loopback = false;
@@ -148,7 +159,8 @@ struct IfInfo {
 };
 
 struct ServiceState {
-  ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h);
+  ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h,
+               DnsService::WorkerOptions w);
 
   // ---- set-up (dns_service.cc)
   Result<void> open_listeners();
@@ -249,8 +261,23 @@ struct ServiceState {
   net::TimerId poll_timer = 0;
   bool dump_on_usr1 = false;  // -d or --log-queries: SIGUSR1 also dumps the cache
   std::optional<uint32_t> client_max_ttl;  // --max-ttl
-  std::shared_ptr<DnsCache> cache;          // null with --cache-size=0
+  std::shared_ptr<DnsCache> cache;          // null with --cache-size=0 (shared->cache)
+  // Per worker; written on its thread, read by any worker's SIGUSR1/CHAOS under the lock.
+  mutable std::mutex server_stats_mu;
   std::map<net::SocketAddr, ServerStats> server_stats;
+  template <typename Fn>
+  void count_server(const net::SocketAddr& a, Fn&& fn) {
+    std::lock_guard lock(server_stats_mu);
+    fn(server_stats[a]);
+  }
+  // Sums over every worker (peers; just this one when alone).
+  ServerStats summed_server_stats(const net::SocketAddr& a) const;
+  uint64_t summed(Counter DnsService::Stats::*field) const;
+  std::vector<const ServiceState*> peers;
+  bool reuse_port = false;
+  bool secondary = false;
+  std::shared_ptr<SharedState> shared;
+  std::function<void(const ServerTable&)> servers_changed_fn;
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;
   // --query-port: every upstream UDP query leaves from this one port (0: one OS-chosen
@@ -260,7 +287,6 @@ struct ServiceState {
   std::unordered_map<uint16_t, uint64_t> shared_ids;  // ID -> Pending serial
 
   ServerTable servers;
-  std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
   RandomPool rng;
 
   std::vector<UdpListener> udp;

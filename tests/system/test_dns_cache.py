@@ -51,7 +51,8 @@ def ttls(r):
     return [rrset.ttl for rrset in r.answer]
 
 
-def test_positive_answer_served_from_cache(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_positive_answer_served_from_cache(start, upstream, workers):
     s = cached(start, upstream)
     first = s.query("www.example.com")
     second = s.query("www.example.com")
@@ -202,7 +203,8 @@ def test_small_cache_evicts_least_recent(start, upstream):
     assert int(r.answer[0][0].strings[0]) >= 1
 
 
-def test_sighup_clears_the_cache(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sighup_clears_the_cache(start, upstream, workers):
     s = cached(start, upstream)
     s.query("h.example.com")
     s.proc.send_signal(signal.SIGHUP)
@@ -211,7 +213,8 @@ def test_sighup_clears_the_cache(start, upstream):
     assert len(upstream.seen("h.example.com")) == 2
 
 
-def test_sigusr1_statistics_and_dump(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigusr1_statistics_and_dump(start, upstream, workers):
     s = cached(start, upstream)
     s.query("u.example.com")
     s.query("u.example.com")
@@ -229,7 +232,8 @@ def test_sigusr1_statistics_and_dump(start, upstream):
                     "test": ["<SOA>", "TF"]}
 
 
-def test_chaos_names(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_chaos_names(start, upstream, workers):
     s = cached(start, upstream, "-c", "20")
     txt = lambda name: s.query(name, "TXT", rdclass="CH")  # noqa: E731
     r = txt("cachesize.bind")
@@ -521,7 +525,8 @@ def _wait_seen(upstream, name, count, timeout=3.0):
     return len(upstream.seen(name))
 
 
-def test_use_stale_cache_answers_ttl_zero_and_refreshes(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_use_stale_cache_answers_ttl_zero_and_refreshes(start, upstream, workers):
     # --max-cache-ttl=1 makes entries expire quickly; observed with dnsmasq 2.90: the stale
     # answer has TTL 0 and is logged "cached-stale", the query is then forwarded once more
     # and the refreshed entry answers the next query.
