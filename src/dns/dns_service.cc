@@ -558,6 +558,9 @@ Result<net::UdpSocket> ServiceState::open_query_socket(const Upstream& u) {
   net::UdpOptions o;
   o.pktinfo = false;
   o.device = u.interface;
+  // No source address or port: no bind(2); connect() then gives the socket a random
+  // ephemeral port (the same choice as binding port 0, two system calls fewer).
+  o.bind = u.source_addr.has_value() || u.source_port != 0 || port_range.has_value();
   if (u.source_port != 0 || !port_range) return net::UdpSocket::open(net::SocketAddr(ip, u.source_port), o);
   // A random port of the range; a small range is walked in order from a random start.
   const auto [lo, hi] = *port_range;
@@ -607,6 +610,7 @@ bool ServiceState::send_to(Pending& p, size_t index) {
   socklen_t sl = u.addr.to_sockaddr(ss);
   uint16_t id = rng.next_u16();
   net::UdpSocket own;
+  const bool via_query_port = shared_socket_for(u) != nullptr;
   if (net::UdpSocket* one = shared_socket_for(u)) {
     // One port for every query: the ID alone tells the replies apart, so it must be free.
     for (int t = 0; t < 64 && shared_ids.count(id); ++t) id = rng.next_u16();
@@ -637,16 +641,23 @@ bool ServiceState::send_to(Pending& p, size_t index) {
     ++counts.sent;
     if (!p.attempts.empty()) ++counts.retried;
   });
-  p.attempts.push_back(Attempt{std::move(own), id, u.addr, index, false, loop.now()});
+  p.attempts.push_back(Attempt{std::move(own), id, u.addr, index, false, loop.now(),
+                               via_query_port, via_query_port});
   p.last_sent = loop.now();
   ++stats.upstream_queries;
   log_query(format_forwarded(p.question.name, u.addr));
   return true;
 }
 
-void ServiceState::forget_attempt(const Attempt& a) {
-  if (a.sock.valid()) loop.remove_fd(a.sock.fd());
-  else shared_ids.erase(a.id);
+void ServiceState::forget_attempt(Attempt& a) {
+  if (a.via_query_port) {
+    if (a.id_held) shared_ids.erase(a.id);
+    a.id_held = false;
+  } else if (a.sock.valid()) {
+    // Closed at once: the close drops it from the epoll set, so no epoll_ctl(DEL).
+    loop.forget_fd(a.sock.fd());
+    a.sock = net::UdpSocket{};
+  }
 }
 
 bool ServiceState::send_all(Pending& p) {
@@ -693,7 +704,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
   for (int round = 0; round < 4; ++round) {
     auto n = a->sock.recv(up_rx);
     if (!n) {
-      loop.remove_fd(fd);
+      forget_attempt(*a);
       a->answered = true;
       count_server(a->server, [](ServerStats& st) { ++st.failed; });
       on_send_failure(p, a->index);  // may add attempts: `a` is invalid afterwards
@@ -731,7 +742,7 @@ void ServiceState::on_shared_readable(net::UdpSocket& sock) {
       Pending& p = *it->second;
       const uint16_t id = id_it->first;
       auto a = std::find_if(p.attempts.begin(), p.attempts.end(), [&](const Attempt& x) {
-        return !x.sock.valid() && !x.answered && x.id == id;
+        return x.via_query_port && x.id_held && x.id == id;
       });
       // Only the server the query went to, from its port, may answer it.
       if (a == p.attempts.end() || pkt.peer.ip() != a->server.ip() ||
@@ -808,8 +819,7 @@ void ServiceState::finish(uint64_t serial) {
   if (it == pending.end()) return;
   Pending& p = *it->second;
   if (p.expire_timer) loop.cancel_timer(p.expire_timer);
-  for (const auto& a : p.attempts)
-    if (!a.answered || a.sock.valid()) forget_attempt(a);
+  for (auto& a : p.attempts) forget_attempt(a);
   by_key.erase(p.key);
   pending.erase(it);
 }

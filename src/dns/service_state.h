@@ -68,12 +68,14 @@ struct Waiter {
 };
 
 struct Attempt {
-  net::UdpSocket sock;  // not valid when sent through a --query-port socket
+  net::UdpSocket sock;  // its own socket; closed once answered (invalid with --query-port)
   uint16_t id = 0;
   net::SocketAddr server;
   size_t index = 0;      // the server's position in Pending::servers
   bool answered = false;  // a checked reply (or a socket error) came back
   Clock::time_point sent_at{};
+  bool via_query_port = false;  // sent through the --query-port socket
+  bool id_held = false;         // its ID is in shared_ids
 };
 
 // Per upstream server, for SIGUSR1 and CHAOS servers.bind (dnsmasq's counters).
@@ -198,7 +200,8 @@ struct ServiceState {
   // One datagram from attempt `a`'s server with its ID (checked here for the question).
   // Returns true when the query is finished or changed (no more packets for it now).
   bool handle_upstream_packet(Pending& p, Attempt& a, Bytes data);
-  void forget_attempt(const Attempt& a);
+  // Closes the attempt's own socket or frees its --query-port ID; idempotent.
+  void forget_attempt(Attempt& a);
   void deliver(Pending& p, Bytes reply);
   void finish(uint64_t serial);
   void send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
