@@ -221,6 +221,12 @@ def test_sigusr1_statistics_and_dump(start, upstream, workers):
     s.query("n.nx.test")
     s.proc.send_signal(signal.SIGUSR1)
     assert wait_contains(s, "cache size 150, 0/")
+    # The statistics lines come one after another: wait for the last kinds too.
+    assert wait_contains(s, f"server 127.0.0.1#{upstream.port}: queries sent")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(
+            line.startswith("u.example.com ") for line in s.log_lines()):
+        time.sleep(0.05)
     lines = s.log_lines()
     assert "queries forwarded 2, queries answered locally 1" in lines
     assert any(f"server 127.0.0.1#{upstream.port}: queries sent 2, retried 0, failed 0, nxdomain replies 1"
