@@ -117,11 +117,6 @@ Result<void> parse_log_queries(ParseContext& ctx, const OptArg* arg) {
   // dnsmasq 2.90 knows only "extra"; any other value just turns logging on.
   if (arg && plain_is(*arg, "extra", false)) {
     q = LogQueries::Extra;
-    // The serial-and-client prefix of the extra format is not written yet: refuse it
-    // rather than log in the plain format.
-    auto& nys = ctx.config.not_yet;
-    if (std::find(nys.begin(), nys.end(), "log-queries=extra") == nys.end())
-      nys.emplace_back("log-queries=extra");
   } else if (q == LogQueries::Off)
     q = LogQueries::On;
   return ok();
@@ -213,7 +208,7 @@ const OptionSpec kProcessOptions[] = {
     {"masqd-syntax-only", 0, ArgShape::None, Repeat::Many, Support::Built, "",
      "Accept options whose feature masqd does not have yet (for syntax checks only).",
      MASQD_FLAG(syntax_only), true},
-    {"masqd-workers", 0, ArgShape::Required, Repeat::Once, Support::NotYet, "<integer>",
+    {"masqd-workers", 0, ArgShape::Required, Repeat::Once, Support::Built, "<integer>",
      "Number of DNS worker threads, 1 to 1024 (default: one per CPU).", parse_workers, true},
     {"masqd-options-markdown", 0, ArgShape::None, Repeat::Many, Support::Built, "",
      "Print the table of all options as Markdown (docs/options.md) and exit.",

@@ -117,11 +117,15 @@ int App::run() {
       early_lines_.emplace_back(line);
   };
   // --servers-file: its server= lines join the configured ones (problems are logged, never
-  // fatal, as dnsmasq does). Re-reading it on SIGHUP is not done yet.
+  // fatal, as dnsmasq does); SIGHUP reads it again (below).
+  base_servers_ = config_.dns.servers;
   if (config_.process.servers_file)
     for (auto& problem : config::read_servers_file(*config_.process.servers_file, config_))
       early_lines_.push_back(std::move(problem));
-  auto dns = dns::DnsService::create(config_, *loop_, std::move(dns_hooks));
+  // Every worker's sockets are bound here too; the worker threads start after the fork and
+  // the privilege drop (start() below).
+  auto dns = dns::DnsWorkers::create(config_, *loop_, std::move(dns_hooks),
+                                     dns::DnsWorkers::count_for(config_));
   if (!dns) return fail(dns.error());
   dns_ = std::move(*dns);
   // The --address entries now live in the DNS service's compact tables; a blocklist of a
@@ -131,6 +135,14 @@ int App::run() {
   hooks_.on_reload([this] {
     dns_->clear_cache();
     dns_->reload_local_data();
+    if (config_.process.servers_file) {
+      // The file's servers replace the ones it gave before; the others stay.
+      config::Config fresh;
+      fresh.dns.servers = base_servers_;
+      for (auto& problem : config::read_servers_file(*config_.process.servers_file, fresh))
+        log::info("{}", problem);
+      dns_->set_servers(std::move(fresh.dns.servers));
+    }
     dns_->reload_servers();
   });
   hooks_.on_stats([this] { dns_->log_statistics(); });
@@ -165,6 +177,7 @@ int App::run() {
   }
 
   if (auto r = start(); !r) return fail(r.error());
+  if (auto r = dns_->start(); !r) return fail(r.error());
 
   ControlOptions opts;
   opts.no_daemon = config_.process.no_daemon;

@@ -136,8 +136,17 @@ struct DnsCache::Shard {
   size_t used = 0;
   size_t capacity = 0;
   uint64_t insertions = 0, evictions = 0;
+  std::optional<uint32_t> stale_max;  // --use-stale-cache
 
-  explicit Shard(SipKey key, size_t cap) : map(16, KeyHash{key}), capacity(cap) {}
+  Shard(SipKey key, size_t cap, std::optional<uint32_t> stale)
+      : map(16, KeyHash{key}), capacity(cap), stale_max(stale) {}
+
+  // Whether an entry may still be answered: unexpired, or expired within the
+  // --use-stale-cache limit (now - expiry < N, or any age with N = 0), as dnsmasq 2.90.
+  bool usable(const Entry& e, int64_t now) const {
+    if (e.expiry > now) return true;
+    return stale_max && (*stale_max == 0 || now - e.expiry < static_cast<int64_t>(*stale_max));
+  }
 
   void unlink(Entry* e) {
     (e->prev ? e->prev->next : head) = e->next;
@@ -160,7 +169,7 @@ struct DnsCache::Shard {
   Entry* find(std::string_view key, int64_t now) {
     auto it = map.find(key);
     if (it == map.end()) return nullptr;
-    if (it->second.expiry <= now) {
+    if (!usable(it->second, now)) {
       erase(it);
       return nullptr;
     }
@@ -184,7 +193,7 @@ DnsCache::DnsCache(CacheOptions opts) : opts_(std::move(opts)) {
   const SipKey key = SipKey::random();
   shard_key_ = SipKey::random();
   for (size_t i = 0; i < n; ++i)
-    shards_.push_back(std::make_unique<Shard>(key, (opts_.capacity + n - 1) / n));
+    shards_.push_back(std::make_unique<Shard>(key, (opts_.capacity + n - 1) / n, opts_.stale_max));
 }
 
 DnsCache::~DnsCache() = default;
@@ -222,7 +231,7 @@ void DnsCache::store(std::string key, Entry e, int64_t now) {
   if (auto it = s.map.find(key); it != s.map.end()) s.erase(it);
   while (s.tail && s.used + slots > s.capacity) {
     Entry* victim = s.tail;
-    if (victim->expiry > now) s.evictions += victim->slots();
+    if (s.usable(*victim, now)) s.evictions += victim->slots();
     s.erase(s.map.find(*victim->key));
   }
   auto [it, inserted] = s.map.emplace(std::move(key), std::move(e));
@@ -398,7 +407,13 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
   RecordWriter w = start_reply(q, out);
   uint16_t ancount = 0, nscount = 0;
   uint8_t rcode = pd::rcode::NoError;
-  bool aa = false, done = false;
+  bool aa = false, done = false, stale = false;
+  // dnsmasq's word for a line: "cached", or "cached-stale" for an expired entry.
+  auto word = [&](const Entry& e) {
+    const bool old = e.expiry <= p.now;
+    stale = stale || old;
+    return old ? "cached-stale" : "cached";
+  };
   // The SOA of a negative answer goes into the authority section, after every answer
   // record (a negative entry ends the chain, so nothing follows it in the answer section).
   auto write_soa = [&](const Entry& e) {
@@ -422,12 +437,13 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
       Shard& s = shard_for(key);
       std::lock_guard lock(s.mu);
       if (Entry* e = s.find(key, p.now)) {
+        const char* cached = word(*e);
         if (e->kind == Kind::NoData) {
           write_soa(*e);
           const char* what = qq.qtype == pd::rr::A      ? "NODATA-IPv4"
                              : qq.qtype == pd::rr::AAAA ? "NODATA-IPv6"
                                                         : "NODATA";
-          if (p.log) note(fmt::format("cached {} is {}", cur.to_text(), what));
+          if (p.log) note(fmt::format("{} {} is {}", cached, cur.to_text(), what));
           done = true;
           break;
         }
@@ -446,12 +462,12 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
           if (!p.log) return;
           std::string addr = rdata_address_text(e->type, rd);
           if (!addr.empty()) {
-            note(fmt::format("cached {} is {}", cur.to_text(), addr));
+            note(fmt::format("{} {} is {}", cached, cur.to_text(), addr));
           } else if (e->type == pd::rr::PTR) {
             auto ip = reverse_name_address(lower_name_text(cur));
-            note(fmt::format("cached {} is {}", ip ? ip->to_string() : cur.to_text(), wire_name_text(rd)));
+            note(fmt::format("{} {} is {}", cached, ip ? ip->to_string() : cur.to_text(), wire_name_text(rd)));
           } else {
-            note(fmt::format("cached {} is <{}>", cur.to_text(), query_type_text(e->type)));
+            note(fmt::format("{} {} is <{}>", cached, cur.to_text(), query_type_text(e->type)));
           }
         };
         size_t i = 0;
@@ -473,6 +489,7 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
       Shard& s = shard_for(key);
       std::unique_lock lock(s.mu);
       if (Entry* e = s.find(key, p.now); e && e->kind == Kind::Positive && e->count == 1) {
+        const char* cached = word(*e);
         pd::Bytes target;
         e->for_each_record([&](pd::Bytes r) { target = r; });
         w.owner(owner_at, cur.wire());
@@ -486,7 +503,7 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
         pd::Name next;
         if (!pd::read_name(target, 0, next)) return 0;
         lock.unlock();
-        if (p.log) note(fmt::format("cached {} is <CNAME>", cur.to_text()));
+        if (p.log) note(fmt::format("{} {} is <CNAME>", cached, cur.to_text()));
         cur = next;
         owner_at = target_at;
         continue;
@@ -499,8 +516,9 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
       std::lock_guard lock(s.mu);
       if (Entry* e = s.find(key, p.now); e && e->kind == Kind::NxDomain) {
         rcode = pd::rcode::NxDomain;
+        const char* cached = word(*e);
         write_soa(*e);
-        if (p.log) note(fmt::format("cached {} is NXDOMAIN", cur.to_text()));
+        if (p.log) note(fmt::format("{} {} is NXDOMAIN", cached, cur.to_text()));
         done = true;
       }
     }
@@ -521,6 +539,7 @@ size_t DnsCache::answer(const ClientQuery& q, const CacheReplyParams& p, std::sp
   shape.edns_packet_max = p.edns_packet_max;
   const size_t len = finish_reply(w, q, shape);
   if (len == 0) return 0;
+  if (p.stale) *p.stale = stale;
   if (p.log)
     for (const auto& l : lines) (*p.log)(l);
   return len;

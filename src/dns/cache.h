@@ -31,6 +31,9 @@ struct CacheOptions {
   bool round_robin = true;               // false: --no-round-robin
   std::vector<uint16_t> extra_types;     // --cache-rr
   bool all_types = false;                // --cache-rr=ANY
+  // --use-stale-cache[=N]: expired entries are still answered (TTL 0) while they expired
+  // less than N seconds ago (0: however long ago). Unset: expired entries are dropped.
+  std::optional<uint32_t> stale_max;
 };
 
 // How a reply made from the cache is shaped for one client.
@@ -40,6 +43,9 @@ struct CacheReplyParams {
   uint16_t edns_packet_max = 1232;
   bool tcp = false;
   const LogSink* log = nullptr;  // "cached ..." lines, when --log-queries
+  // Set to true when the answer used an expired entry (--use-stale-cache): the caller
+  // then refreshes it by forwarding the query with no client waiting.
+  bool* stale = nullptr;
 };
 
 class DnsCache {

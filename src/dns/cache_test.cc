@@ -151,9 +151,12 @@ struct DnsCacheTest : ::testing::Test {
     return *cache;
   }
   // Answers q from the cache; nullopt on a miss.
+  bool stale = false;  // set by the last ask()
   std::optional<Reply> ask(const Query& q, int64_t now = kNow, bool tcp = false,
                            std::optional<uint32_t> max_ttl = {}) {
     CacheReplyParams p;
+    stale = false;
+    p.stale = &stale;
     p.now = now;
     p.tcp = tcp;
     p.client_max_ttl = max_ttl;
@@ -182,6 +185,45 @@ TEST_F(DnsCacheTest, PositiveAnswerCountsDownAndExpires) {
   EXPECT_EQ(ask(q, kNow + 299)->answer[0].ttl, 1u);
   EXPECT_FALSE(ask(q, kNow + 300));
   EXPECT_FALSE(ask(Query("www.example.com", pd::rr::AAAA)));
+}
+
+TEST_F(DnsCacheTest, UseStaleCacheAnswersExpiredEntriesWithTtlZero) {
+  opts.stale_max = 10;
+  c().insert_reply(Msg("www.example.com", pd::rr::A).a("www.example.com", 300, {192, 0, 2, 1}).bytes(),
+                   question("www.example.com", pd::rr::A), kNow);
+  Query q("www.example.com", pd::rr::A);
+  auto fresh = ask(q, kNow + 299);
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(stale);
+  EXPECT_EQ(fresh->answer.at(0).ttl, 1u);
+  log.clear();
+  // Expired at kNow + 300; served with TTL 0 while it expired less than 10 s ago.
+  auto old = ask(q, kNow + 309);
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(stale);
+  EXPECT_EQ(old->answer.at(0).ttl, 0u);
+  EXPECT_EQ(log, std::vector<std::string>{"cached-stale www.example.com is 192.0.2.1"});
+  EXPECT_FALSE(ask(q, kNow + 310));  // 10 s past expiry: gone (and dropped)
+  EXPECT_FALSE(ask(q, kNow + 309));
+}
+
+TEST_F(DnsCacheTest, UseStaleCacheZeroServesAnyAgeNegativeToo) {
+  opts.stale_max = 0;
+  c().insert_reply(Msg("a.nx.test", pd::rr::A, 0x8183).soa("test", 60, 60).bytes(),
+                   question("a.nx.test", pd::rr::A), kNow);
+  Query q("a.nx.test", pd::rr::MX);
+  auto r = ask(q, kNow + 1'000'000);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(stale);
+  EXPECT_EQ(r->h.rcode(), pd::rcode::NxDomain);
+  EXPECT_EQ(r->authority.at(0).ttl, 0u);
+  EXPECT_EQ(log.back(), "cached-stale a.nx.test is NXDOMAIN");
+}
+
+TEST_F(DnsCacheTest, WithoutUseStaleCacheExpiredIsAMiss) {
+  c().insert_reply(Msg("www.example.com", pd::rr::A).a("www.example.com", 300, {192, 0, 2, 1}).bytes(),
+                   question("www.example.com", pd::rr::A), kNow);
+  EXPECT_FALSE(ask(Query("www.example.com", pd::rr::A), kNow + 300));
 }
 
 TEST_F(DnsCacheTest, LookupIgnoresCaseAndAnswersInTheClientsCase) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -45,6 +46,14 @@ bool is_link_local_v6(const IpAddr& a) {
 
 }  // namespace
 
+void ServiceState::begin_query_log(const net::SocketAddr& from) {
+  static std::atomic<uint32_t> serial{0};
+  if (!log_extra) return;
+  uint32_t n = serial.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n == 0) n = serial.fetch_add(1, std::memory_order_relaxed) + 1;  // 0 means "none"
+  log_ctx = LogCtx{n, from};
+}
+
 bool interface_matches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
     pattern.remove_suffix(1);
@@ -53,8 +62,12 @@ bool interface_matches(std::string_view pattern, std::string_view name) {
   return pattern == name;
 }
 
-ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h)
+ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h,
+                           DnsService::WorkerOptions w)
     : config_ref(c), loop(l), hooks(std::move(h)) {
+  reuse_port = w.reuse_port;
+  secondary = w.secondary;
+  shared = w.shared;
   const auto& d = c.dns;
   port = d.port;
   listen_addresses = d.listen_addresses;
@@ -71,6 +84,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
   log_queries = c.process.log_queries != config::LogQueries::Off;
+  log_extra = c.process.log_queries == config::LogQueries::Extra;
   select_mode = d.all_servers    ? SelectMode::All
                 : d.strict_order ? SelectMode::Strict
                                  : SelectMode::Fastest;
@@ -79,7 +93,9 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   clear_on_reload = d.clear_on_reload;
   dump_on_usr1 = c.process.no_daemon || log_queries;
   if (d.max_ttl) client_max_ttl = static_cast<uint32_t>(d.max_ttl->count());
-  if (d.cache_size > 0) {
+  if (shared) {
+    cache = shared->cache;
+  } else if (shared = std::make_shared<SharedState>(); d.cache_size > 0) {
     CacheOptions co;
     co.capacity = static_cast<size_t>(d.cache_size);
     if (d.neg_ttl) co.neg_ttl = static_cast<uint32_t>(d.neg_ttl->count());
@@ -88,14 +104,20 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     co.negative = !d.no_negcache;
     co.round_robin = !d.no_round_robin;
     co.extra_types = d.cache_rr;
+    if (d.use_stale_cache) co.stale_max = static_cast<uint32_t>(d.use_stale_cache->count());
     co.all_types = std::find(d.cache_rr.begin(), d.cache_rr.end(), pd::rr::ANY) != d.cache_rr.end();
     cache = std::make_shared<DnsCache>(std::move(co));
+    shared->cache = cache;
   }
+  query_port = d.query_port;
   if (d.min_port || d.max_port)
     port_range = std::pair<uint16_t, uint16_t>(d.min_port.value_or(1024), d.max_port.value_or(65535));
   if (port != 0) {
-    address_data = AddressData::build(d.addresses);
-    local_config = LocalData::settings_of(d);
+    // Worker 0 builds the local data; the other workers are handed the same snapshot.
+    if (!secondary) {
+      address_data = AddressData::build(d.addresses);
+      local_config = LocalData::settings_of(d);
+    }
     reply_filters = ReplyFilters::from(d);
     filterwin2k = d.filterwin2k;
     interface_names = d.interface_names;
@@ -112,6 +134,7 @@ void ServiceState::load_local() {
   for (const auto& line : loaded.log_lines) log(line);
   local_data = std::move(loaded.data);
   hosts_file_names = std::move(loaded.file_names);
+  if (local_changed_fn) local_changed_fn(local_data);
 }
 
 void ServiceState::watch_hostsdirs() {
@@ -166,6 +189,7 @@ void ServiceState::on_hostsdir_event() {
       }
   local_data = std::move(loaded.data);
   hosts_file_names = std::move(loaded.file_names);
+  if (local_changed_fn) local_changed_fn(local_data);
 }
 
 // ---------------------------------------------------------------- set-up
@@ -201,19 +225,39 @@ std::vector<IpAddr> ServiceState::local_addresses() const {
 Result<void> ServiceState::open_listeners() {
   if (port == 0) return ok();
   load_interfaces();
+  // With several workers every listening socket has SO_REUSEPORT, which would also let a
+  // second masqd (same user) bind the same port without an error. The first worker
+  // therefore binds each address once without it first: a port already in use fails as it
+  // does with one worker (and as dnsmasq does); the probe is closed before the real bind.
+  auto probe = [&](const net::SocketAddr& a, net::UdpOptions uo) -> Result<void> {
+    if (!reuse_port || secondary) return ok();
+    uo.reuse_port = false;
+    auto u = net::UdpSocket::open(a, uo);
+    if (!u) return u.error();
+    auto t = net::TcpListener::listen(a);
+    if (!t) return t.error();
+    return ok();
+  };
   if (!bind_interfaces) {
     const std::string what = "failed to create listening socket for port " + std::to_string(port);
     net::UdpOptions uo;
     uo.pktinfo = true;
+    uo.reuse_port = reuse_port;
+    net::TcpListenOptions to;
+    to.reuse_port = reuse_port;
+    if (auto pr = probe(net::SocketAddr::any_v4(port), uo); !pr)
+      return make_error(what + ": " + reason(pr.error()), 2);
     auto u4 = net::UdpSocket::open(net::SocketAddr::any_v4(port), uo);
     if (!u4) return make_error(what + ": " + reason(u4.error()), 2);
-    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port));
+    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port), to);
     if (!t4) return make_error(what + ": " + reason(t4.error()), 2);
     udp.push_back(UdpListener{std::move(*u4), true});
     tcp.push_back(TcpListenerEntry{std::move(*t4), true});
-    auto u6 = net::UdpSocket::open(net::SocketAddr::any_v6(port), uo);
+    auto p6 = probe(net::SocketAddr::any_v6(port), uo);
+    Result<net::UdpSocket> u6 = p6 ? net::UdpSocket::open(net::SocketAddr::any_v6(port), uo)
+                                   : Result<net::UdpSocket>(p6.error());
     if (u6) {
-      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port));
+      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port), to);
       if (!t6) return make_error(what + ": " + reason(t6.error()), 2);
       udp.push_back(UdpListener{std::move(*u6), true});
       tcp.push_back(TcpListenerEntry{std::move(*t6), true});
@@ -247,9 +291,13 @@ Result<void> ServiceState::open_listeners() {
       net::UdpOptions uo;
       uo.reuse_addr = true;
       uo.pktinfo = true;
+      uo.reuse_port = reuse_port;
+      net::TcpListenOptions to;
+      to.reuse_port = reuse_port;
+      if (auto pr = probe(a, uo); !pr) return make_error(what + ": " + reason(pr.error()), 2);
       auto u = net::UdpSocket::open(a, uo);
       if (!u) return make_error(what + ": " + reason(u.error()), 2);
-      auto t = net::TcpListener::listen(a);
+      auto t = net::TcpListener::listen(a, to);
       if (!t) return make_error(what + ": " + reason(t.error()), 2);
       udp.push_back(UdpListener{std::move(*u), false});
       tcp.push_back(TcpListenerEntry{std::move(*t), false});
@@ -315,7 +363,11 @@ void ServiceState::load_servers(bool at_startup) {
   for (const auto& r : resolv)
     if (ignored(r)) log("ignoring nameserver " + r.ip().to_string() + " - local interface");
   servers = ServerTable::build(server_specs, resolv, ignore);
-  choices.clear();  // server positions may have changed: measure again
+  {
+    std::lock_guard lock(shared->choices_mu);
+    shared->choices.clear();  // server positions may have changed: measure again
+  }
+  if (servers_changed_fn) servers_changed_fn(servers);
   for (const auto& line : servers.describe()) log(line);
   bool none = true;
   for (const auto& g : servers.groups()) none = none && g.servers.empty();
@@ -381,15 +433,17 @@ void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
     ++stats.dropped_queries;
     return;
   }
+  begin_query_log(pkt.peer);
   const ClientQuery& q = cq.query;
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, pkt.peer.ip(), false)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {
     if (r.reply_len) send_udp(l, Bytes(scratch.data(), r.reply_len), pkt.peer, src);
+    if (r.refresh) forward_udp(q, *r.refresh, nullptr);
     return;
   }
   Waiter w{pkt.peer, src, l, q.header.id, q.header.flags, q.has_edns, q.udp_limit};
-  forward_udp(q, *r.group, w);
+  forward_udp(q, *r.group, &w);
 }
 
 size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
@@ -473,11 +527,13 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     p.client_max_ttl = client_max_ttl;
     p.edns_packet_max = edns_packet_max;
     p.tcp = over_tcp;
-    p.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    p.log = log_queries && hooks.log ? &query_sink : nullptr;
+    bool stale = false;
+    p.stale = &stale;
     if (size_t len = cache->answer(q, p, scratch)) {
       ++stats.local_replies;
       ++stats.cache_hits;
-      return {len, nullptr};
+      return {len, nullptr, stale ? d.group : nullptr};
     }
   }
   return {0, d.group};
@@ -573,15 +629,15 @@ size_t ServiceState::chaos_reply(const ClientQuery& q) {
     else if (name == "cachesize.bind") txt = {std::to_string(cache ? cache->capacity() : 0)};
     else if (name == "insertions.bind") txt = {std::to_string(counters.insertions)};
     else if (name == "evictions.bind") txt = {std::to_string(counters.evictions)};
-    else if (name == "misses.bind") txt = {std::to_string(stats.forwarded)};
-    else if (name == "hits.bind") txt = {std::to_string(stats.local_replies)};
+    else if (name == "misses.bind") txt = {std::to_string(summed(&DnsService::Stats::forwarded))};
+    else if (name == "hits.bind") txt = {std::to_string(summed(&DnsService::Stats::local_replies))};
     else if (name == "auth.bind") txt = {"0"};
     else if (name == "servers.bind") {
       for (const auto& g : servers.groups())
         for (const auto& u : g.servers) {
           std::string line = fmt::format("{}#{} ", u.addr.ip().to_string(), u.addr.port());
-          auto it = server_stats.find(u.addr);
-          line += it == server_stats.end() ? "0 0" : fmt::format("{} {}", it->second.sent, it->second.failed);
+          const ServerStats st = summed_server_stats(u.addr);
+          line += fmt::format("{} {}", st.sent, st.failed);
           if (std::find(txt.begin(), txt.end(), line) == txt.end()) txt.push_back(line);
         }
     }
@@ -616,8 +672,10 @@ void ServiceState::cap_ttls(size_t len) {
 
 // ---------------------------------------------------------------- UDP upstream
 
-void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w) {
+void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* wp) {
   auto refuse = [&](uint16_t ede) {
+    if (!wp) return;  // a stale-cache refresh: nobody to tell
+    const Waiter& w = *wp;
     size_t len = make_local_reply(q, pd::rcode::Refused, false, ede, edns_packet_max, scratch);
     if (len) send_udp(w.listener, Bytes(scratch.data(), len), w.peer, w.source);
     log_query(format_config("error", pd::rcode::Refused, ede));
@@ -625,6 +683,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   MergeKey key = merge_key(q, group.id);
   if (auto it = by_key.find(key); it != by_key.end()) {
     Pending& p = *pending.at(it->second);
+    if (!wp) return;  // a refresh of a query already in flight
+    const Waiter& w = *wp;
     for (const auto& x : p.waiters)
       if (x.peer == w.peer && x.id == w.id) {
         // The client retransmitted: if the last try is old enough, ask again: the next
@@ -666,13 +726,18 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     return;
   }
   p.query.resize(len);
-  p.waiters.push_back(w);
+  p.query_flags = q.header.flags;
+  p.log_ctx = log_ctx;
+  if (wp) p.waiters.push_back(*wp);
   const uint64_t serial = p.serial;
   ++stats.forwarded;
   by_key.emplace(p.key, serial);
   pending.emplace(serial, std::move(owned));
-  const FirstSend first = choose_first(choices[group.id], p.servers.size(), select_mode,
-                                       loop.now());
+  FirstSend first;
+  {
+    std::lock_guard lock(shared->choices_mu);
+    first = choose_first(shared->choices[group.id], p.servers.size(), select_mode, loop.now());
+  }
   bool sent = false;
   if (first.all) sent = send_all(p);
   else if (select_mode == SelectMode::Strict) sent = send_in_order(p, first.server);
@@ -688,7 +753,7 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     it->second->expire_timer = 0;
     ++stats.timeouts;
     for (const auto& a : it->second->attempts)
-      if (!a.answered) ++server_stats[a.server].failed;
+      if (!a.answered) count_server(a.server, [](ServerStats& st) { ++st.failed; });
     finish(serial);  // dnsmasq sends nothing: the client's own retries take over
   });
 }
@@ -700,6 +765,9 @@ Result<net::UdpSocket> ServiceState::open_query_socket(const Upstream& u) {
   net::UdpOptions o;
   o.pktinfo = false;
   o.device = u.interface;
+  // No source address or port: no bind(2); connect() then gives the socket a random
+  // ephemeral port (the same choice as binding port 0, two system calls fewer).
+  o.bind = u.source_addr.has_value() || u.source_port != 0 || port_range.has_value();
   if (u.source_port != 0 || !port_range) return net::UdpSocket::open(net::SocketAddr(ip, u.source_port), o);
   // A random port of the range; a small range is walked in order from a random start.
   const auto [lo, hi] = *port_range;
@@ -715,35 +783,88 @@ Result<net::UdpSocket> ServiceState::open_query_socket(const Upstream& u) {
   return last;
 }
 
+Result<void> ServiceState::open_query_port_sockets() {
+  if (!query_port || port == 0) return ok();
+  net::UdpOptions o;
+  o.pktinfo = false;
+  auto s4 = net::UdpSocket::open(net::SocketAddr::any_v4(*query_port), o);
+  if (!s4) return make_error("failed to bind server socket for query port " +
+                                 std::to_string(*query_port) + ": " + reason(s4.error()), 2);
+  shared4 = std::move(*s4);
+  // The IPv6 socket takes the same port (the OS-chosen one when 0 was asked for).
+  auto s6 = net::UdpSocket::open(net::SocketAddr::any_v6(shared4.port()), o);
+  if (s6) shared6 = std::move(*s6);
+  for (net::UdpSocket* sock : {&shared4, &shared6}) {
+    if (!sock->valid()) continue;
+    auto r = loop.add_fd(sock->fd(), EPOLLIN, [this, sock](uint32_t) { on_shared_readable(*sock); });
+    if (!r) return make_error(r.error().message, 2);
+  }
+  return ok();
+}
+
+net::UdpSocket* ServiceState::shared_socket_for(const Upstream& u) {
+  // A server with its own @source address, port or interface keeps a socket of its own.
+  if (!query_port || u.source_addr || u.source_port != 0 || !u.interface.empty()) return nullptr;
+  net::UdpSocket& s = u.addr.ip().is_v4() ? shared4 : shared6;
+  return s.valid() ? &s : nullptr;
+}
+
 bool ServiceState::send_to(Pending& p, size_t index) {
   if (index >= p.servers.size() || p.attempts.size() >= kMaxAttempts + 2 * p.servers.size())
     return false;
   const Upstream& u = p.servers[index];
-  auto s = open_query_socket(u);
-  if (!s) {
-    log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
-    return false;
-  }
   struct sockaddr_storage ss {};
   socklen_t sl = u.addr.to_sockaddr(ss);
-  // connect(): the kernel then delivers only datagrams from the server's address and port.
-  if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) return false;
-  const uint16_t id = rng.next_u16();
-  pd::put_u16(p.query, 0, id);
-  ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
-  if (n != static_cast<ssize_t>(p.query.size())) return false;
-  const int fd = s->fd();
-  const uint64_t serial = p.serial;
-  if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
-    return false;
-  ServerStats& counts = server_stats[u.addr];
-  ++counts.sent;
-  if (!p.attempts.empty()) ++counts.retried;
-  p.attempts.push_back(Attempt{std::move(*s), id, u.addr, index, false, loop.now()});
+  uint16_t id = rng.next_u16();
+  net::UdpSocket own;
+  const bool via_query_port = shared_socket_for(u) != nullptr;
+  if (net::UdpSocket* one = shared_socket_for(u)) {
+    // One port for every query: the ID alone tells the replies apart, so it must be free.
+    for (int t = 0; t < 64 && shared_ids.count(id); ++t) id = rng.next_u16();
+    if (shared_ids.count(id)) return false;
+    pd::put_u16(p.query, 0, id);
+    ssize_t n = ::sendto(one->fd(), p.query.data(), p.query.size(), 0,
+                         reinterpret_cast<struct sockaddr*>(&ss), sl);
+    if (n != static_cast<ssize_t>(p.query.size())) return false;
+    shared_ids.emplace(id, p.serial);
+  } else {
+    auto s = open_query_socket(u);
+    if (!s) {
+      log("failed to send to " + u.addr.to_string() + ": " + s.error().message);
+      return false;
+    }
+    // connect(): the kernel then delivers only datagrams from the server's address and port.
+    if (::connect(s->fd(), reinterpret_cast<struct sockaddr*>(&ss), sl) != 0) return false;
+    pd::put_u16(p.query, 0, id);
+    ssize_t n = ::send(s->fd(), p.query.data(), p.query.size(), 0);
+    if (n != static_cast<ssize_t>(p.query.size())) return false;
+    const int fd = s->fd();
+    const uint64_t serial = p.serial;
+    if (!loop.add_fd(fd, EPOLLIN, [this, serial, fd](uint32_t) { on_upstream_readable(serial, fd); }))
+      return false;
+    own = std::move(*s);
+  }
+  count_server(u.addr, [&](ServerStats& counts) {
+    ++counts.sent;
+    if (!p.attempts.empty()) ++counts.retried;
+  });
+  p.attempts.push_back(Attempt{std::move(own), id, u.addr, index, false, loop.now(),
+                               via_query_port, via_query_port});
   p.last_sent = loop.now();
   ++stats.upstream_queries;
   log_query(format_forwarded(p.question.name, u.addr));
   return true;
+}
+
+void ServiceState::forget_attempt(Attempt& a) {
+  if (a.via_query_port) {
+    if (a.id_held) shared_ids.erase(a.id);
+    a.id_held = false;
+  } else if (a.sock.valid()) {
+    // Closed at once: the close drops it from the epoll set, so no epoll_ctl(DEL).
+    loop.forget_fd(a.sock.fd());
+    a.sock = net::UdpSocket{};
+  }
 }
 
 bool ServiceState::send_all(Pending& p) {
@@ -780,6 +901,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
     return;
   }
   Pending& p = *it->second;
+  log_ctx = p.log_ctx;
   auto a = std::find_if(p.attempts.begin(), p.attempts.end(),
                         [fd](const Attempt& x) { return x.sock.fd() == fd; });
   if (a == p.attempts.end()) {
@@ -789,9 +911,9 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
   for (int round = 0; round < 4; ++round) {
     auto n = a->sock.recv(up_rx);
     if (!n) {
-      loop.remove_fd(fd);
+      forget_attempt(*a);
       a->answered = true;
-      ++server_stats[a->server].failed;
+      count_server(a->server, [](ServerStats& st) { ++st.failed; });
       on_send_failure(p, a->index);  // may add attempts: `a` is invalid afterwards
       return;
     }
@@ -801,52 +923,7 @@ void ServiceState::on_upstream_readable(uint64_t serial, int fd) {
         ++stats.replies_rejected;
         continue;
       }
-      Bytes data = as_bytes(pkt.data);
-      if (check_reply(data, a->id, p.question) != ReplyCheck::Ok) {
-        ++stats.replies_rejected;
-        continue;
-      }
-      FilterOutcome filtered;
-      if (!filter(data, p.question, filtered)) {
-        ++stats.replies_rejected;  // --ignore-address: wait for another reply
-        continue;
-      }
-      const uint8_t rcode = data[3] & 0x0f;
-      const size_t from = a->index;
-      ServerStats& ss = server_stats[a->server];
-      ++ss.answers;
-      ss.latency_ms_total += static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a->sent_at).count());
-      if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
-      a->answered = true;
-      loop.remove_fd(fd);  // one answer per attempt; later ones for this query are ignored
-      const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
-                                            [](const Attempt& x) { return x.answered; });
-      const ReplyAction act =
-          reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
-      GroupChoice* g = nullptr;
-      if (select_mode == SelectMode::Fastest) g = &choices[p.key.group];
-      if (g) note_answer(*g, from, rcode, act == ReplyAction::Deliver);
-      switch (act) {
-        case ReplyAction::Hold:
-          ++stats.replies_rejected;
-          return;
-        case ReplyAction::ResendAll:
-          // dnsmasq 2.90: REFUSED or SERVFAIL from the one server asked makes it ask them all.
-          ++stats.replies_rejected;
-          if (send_all(p)) return;
-          break;
-        case ReplyAction::TryNext:
-          ++stats.replies_rejected;
-          if (send_in_order(p, from + 1)) return;
-          break;
-        case ReplyAction::Deliver:
-          break;
-      }
-      ++stats.replies_accepted;
-      deliver(p, data, &filtered);
-      finish(serial);
-      return;
+      if (handle_upstream_packet(p, *a, as_bytes(pkt.data))) return;
     }
   }
 }
@@ -862,8 +939,95 @@ bool ServiceState::filter(Bytes& data, const pd::Question& q, FilterOutcome& out
 
 void ServiceState::log_reply_lines(Bytes reply, const pd::Question& q, const FilterOutcome& outcome) {
   if (!log_queries || !hooks.log) return;
-  for (const auto& line : outcome.log_lines) log(line);
-  if (outcome.log_reply) log_reply(reply, q, hooks.log);
+  for (const auto& line : outcome.log_lines) log_query(line);
+  if (outcome.log_reply) log_reply(reply, q, query_sink);
+}
+
+void ServiceState::on_shared_readable(net::UdpSocket& sock) {
+  for (int round = 0; round < 8; ++round) {
+    auto n = sock.recv(up_rx);
+    if (!n || *n == 0) return;  // errors (ICMP) cannot be tied to a query here
+    for (auto& pkt : up_rx.packets()) {
+      const Bytes data = as_bytes(pkt.data);
+      auto id_it = data.size() >= 2 ? shared_ids.find(static_cast<uint16_t>(data[0] << 8 | data[1]))
+                                    : shared_ids.end();
+      if (pkt.truncated || id_it == shared_ids.end()) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      auto it = pending.find(id_it->second);
+      if (it == pending.end()) {
+        shared_ids.erase(id_it);
+        ++stats.replies_rejected;
+        continue;
+      }
+      Pending& p = *it->second;
+      const uint16_t id = id_it->first;
+      auto a = std::find_if(p.attempts.begin(), p.attempts.end(), [&](const Attempt& x) {
+        return x.via_query_port && x.id_held && x.id == id;
+      });
+      // Only the server the query went to, from its port, may answer it.
+      if (a == p.attempts.end() || pkt.peer.ip() != a->server.ip() ||
+          pkt.peer.port() != a->server.port()) {
+        ++stats.replies_rejected;
+        continue;
+      }
+      log_ctx = p.log_ctx;
+      (void)handle_upstream_packet(p, *a, data);
+    }
+    if (*n < up_rx.capacity()) return;
+  }
+}
+
+bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
+  if (check_reply(data, a.id, p.question) != ReplyCheck::Ok) {
+    ++stats.replies_rejected;
+    return false;
+  }
+  FilterOutcome filtered;
+  if (!filter(data, p.question, filtered)) {
+    ++stats.replies_rejected;  // --ignore-address: wait for another reply
+    return false;
+  }
+  const uint64_t serial = p.serial;
+  const uint8_t rcode = data[3] & 0x0f;
+  const size_t from = a.index;
+  count_server(a.server, [&](ServerStats& ss) {
+    ++ss.answers;
+    ss.latency_ms_total += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - a.sent_at).count());
+    if (rcode == pd::rcode::NxDomain) ++ss.nxdomain;
+  });
+  a.answered = true;
+  forget_attempt(a);  // one answer per attempt; later ones for this query are ignored
+  const bool all_answered = std::all_of(p.attempts.begin(), p.attempts.end(),
+                                        [](const Attempt& x) { return x.answered; });
+  const ReplyAction act =
+      reply_action(select_mode, p.sent_to_all, all_answered, from, p.servers.size(), rcode);
+  if (select_mode == SelectMode::Fastest) {
+    std::lock_guard lock(shared->choices_mu);
+    note_answer(shared->choices[p.key.group], from, rcode, act == ReplyAction::Deliver);
+  }
+  switch (act) {
+    case ReplyAction::Hold:
+      ++stats.replies_rejected;
+      return true;
+    case ReplyAction::ResendAll:
+      // dnsmasq 2.90: REFUSED or SERVFAIL from the one server asked makes it ask them all.
+      ++stats.replies_rejected;
+      if (send_all(p)) return true;
+      break;
+    case ReplyAction::TryNext:
+      ++stats.replies_rejected;
+      if (send_in_order(p, from + 1)) return true;
+      break;
+    case ReplyAction::Deliver:
+      break;
+  }
+  ++stats.replies_accepted;
+  deliver(p, data, &filtered);
+  finish(serial);
+  return true;
 }
 
 void ServiceState::deliver(Pending& p, Bytes reply, const FilterOutcome* filtered) {
@@ -871,7 +1035,7 @@ void ServiceState::deliver(Pending& p, Bytes reply, const FilterOutcome* filtere
   const FilterOutcome& fo = filtered ? *filtered : pass;
   log_reply_lines(reply, p.question, fo);
   // A reply the filters emptied or turned into NXDOMAIN is not cached.
-  if (!p.waiters.empty() && fo.log_reply) learn(reply, p.question, p.waiters.front().flags);
+  if (fo.log_reply) learn(reply, p.question, p.query_flags);
   for (const auto& w : p.waiters) {
     ClientView c{w.id, w.flags, Bytes(p.question_bytes), w.has_edns, w.udp_limit};
     size_t len = make_client_reply(reply, c, p.added_opt, false, edns_packet_max, scratch);
@@ -885,7 +1049,7 @@ void ServiceState::finish(uint64_t serial) {
   if (it == pending.end()) return;
   Pending& p = *it->second;
   if (p.expire_timer) loop.cancel_timer(p.expire_timer);
-  for (const auto& a : p.attempts) loop.remove_fd(a.sock.fd());
+  for (auto& a : p.attempts) forget_attempt(a);
   by_key.erase(p.key);
   pending.erase(it);
 }
@@ -898,8 +1062,11 @@ DnsService::~DnsService() {
   if (!s_) return;
   for (const auto& [serial, p] : s_->pending) {
     if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
-    for (const auto& a : p->attempts) s_->loop.remove_fd(a.sock.fd());
+    for (const auto& a : p->attempts)
+      if (a.sock.valid()) s_->loop.remove_fd(a.sock.fd());
   }
+  for (const auto* sock : {&s_->shared4, &s_->shared6})
+    if (sock->valid()) s_->loop.remove_fd(sock->fd());
   std::vector<uint64_t> clients;
   for (const auto& [serial, c] : s_->tcp_clients) clients.push_back(serial);
   for (auto serial : clients) s_->close_tcp_client(serial);
@@ -914,13 +1081,20 @@ DnsService::~DnsService() {
 
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
                                                        net::EventLoop& loop, Hooks hooks) {
-  auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks));
+  return create(config, loop, std::move(hooks), WorkerOptions{});
+}
+
+Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
+                                                       net::EventLoop& loop, Hooks hooks,
+                                                       WorkerOptions worker) {
+  auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks), std::move(worker));
   if (state->port_range && state->port_range->second < state->port_range->first)
     return make_error("max_port cannot be smaller than min_port", 1);
   std::unique_ptr<DnsService> svc(new DnsService(std::move(state)));
   if (auto r = svc->s_->open_listeners(); !r) return r.error();
+  if (auto r = svc->s_->open_query_port_sockets(); !r) return r.error();
   ServiceState& st = *svc->s_;
-  if (st.port != 0) {
+  if (st.port != 0 && !st.secondary) {
     st.load_servers(true);
     st.load_local();
     st.watch_hostsdirs();
@@ -932,17 +1106,75 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 }
 
 void DnsService::reload_servers() {
-  if (s_->port == 0) return;
+  if (s_->port == 0 || s_->secondary) return;
   s_->load_interfaces();
   // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
   // dnsmasq; the configured servers are rebuilt either way.
-  if (s_->no_poll || s_->no_resolv) s_->load_servers(false);
+  if (s_->no_poll || s_->no_resolv || s_->servers_changed) s_->load_servers(false);
+  s_->servers_changed = false;
+}
+
+void DnsService::set_servers(std::vector<config::ServerSpec> specs) {
+  s_->server_specs = std::move(specs);
+  s_->servers_changed = true;
 }
 
 const DnsService::Stats& DnsService::stats() const { return s_->stats; }
 
 void DnsService::reload_local_data() {
-  if (s_->port != 0) s_->load_local();
+  if (s_->port != 0 && !s_->secondary) s_->load_local();
+}
+
+std::shared_ptr<const LocalData> DnsService::local_data() const { return s_->local_data; }
+
+void DnsService::adopt_local_data(std::shared_ptr<const LocalData> data) { s_->local_data = std::move(data); }
+
+void DnsService::on_local_data_changed(std::function<void(std::shared_ptr<const LocalData>)> fn) {
+  s_->local_changed_fn = std::move(fn);
+}
+
+std::shared_ptr<SharedState> DnsService::shared() const { return s_->shared; }
+
+void DnsService::on_servers_changed(std::function<void(const ServerTable&)> fn) {
+  s_->servers_changed_fn = std::move(fn);
+}
+
+const ServerTable& DnsService::server_table() const { return s_->servers; }
+
+void DnsService::adopt_servers(const ServerTable& table) { s_->servers = table; }
+
+void DnsService::reload_interfaces() {
+  if (s_->port != 0) s_->load_interfaces();
+}
+
+void DnsService::set_peers(std::vector<const DnsService*> peers) {
+  s_->peers.clear();
+  for (const auto* p : peers) s_->peers.push_back(p->s_.get());
+}
+
+ServerStats ServiceState::summed_server_stats(const net::SocketAddr& a) const {
+  ServerStats sum;
+  auto add = [&](const ServiceState& w) {
+    std::lock_guard lock(w.server_stats_mu);
+    auto it = w.server_stats.find(a);
+    if (it == w.server_stats.end()) return;
+    sum.sent += it->second.sent;
+    sum.retried += it->second.retried;
+    sum.failed += it->second.failed;
+    sum.nxdomain += it->second.nxdomain;
+    sum.latency_ms_total += it->second.latency_ms_total;
+    sum.answers += it->second.answers;
+  };
+  if (peers.empty()) add(*this);
+  for (const auto* w : peers) add(*w);
+  return sum;
+}
+
+uint64_t ServiceState::summed(Counter DnsService::Stats::*field) const {
+  if (peers.empty()) return stats.*field;
+  uint64_t sum = 0;
+  for (const auto* w : peers) sum += w->stats.*field;
+  return sum;
 }
 
 void DnsService::clear_cache() {
@@ -956,16 +1188,15 @@ void DnsService::log_statistics() {
   if (s.cache)
     s.log(fmt::format("cache size {}, {}/{} cache insertions re-used unexpired cache entries.",
                       s.cache->capacity(), c.evictions, c.insertions));
-  s.log(fmt::format("queries forwarded {}, queries answered locally {}", s.stats.forwarded,
-                    s.stats.local_replies));
+  s.log(fmt::format("queries forwarded {}, queries answered locally {}",
+                    s.summed(&Stats::forwarded), s.summed(&Stats::local_replies)));
   s.log("queries for authoritative zones 0");
   std::vector<net::SocketAddr> seen;
   for (const auto& g : s.servers.groups())
     for (const auto& u : g.servers) {
       if (std::find(seen.begin(), seen.end(), u.addr) != seen.end()) continue;
       seen.push_back(u.addr);
-      auto found = s.server_stats.find(u.addr);
-      const ServerStats st = found == s.server_stats.end() ? ServerStats{} : found->second;
+      const ServerStats st = s.summed_server_stats(u.addr);
       s.log(fmt::format("server {}#{}: queries sent {}, retried {}, failed {}, nxdomain replies {}, "
                         "avg. latency {}ms",
                         u.addr.ip().to_string(), u.addr.port(), st.sent, st.retried, st.failed,

@@ -12,7 +12,8 @@ namespace pd = proto::dns;
 
 void ServiceState::on_tcp_accept(uint32_t l) {
   (void)tcp[l].listener.accept_all([this, l](net::TcpAccepted acc) {
-    if (tcp_clients.size() >= max_tcp) return;  // closed by acc's destructor
+    // --max-tcp-connections counts the connections of every worker.
+    if (shared->tcp_clients.load(std::memory_order_relaxed) >= max_tcp) return;  // closed by acc's destructor
     if (tcp[l].wildcard) {
       struct sockaddr_storage ss {};
       socklen_t sl = sizeof(ss);
@@ -28,13 +29,19 @@ void ServiceState::on_tcp_accept(uint32_t l) {
         return;
       }
     }
+    if (shared->tcp_clients.fetch_add(1) >= max_tcp) {
+      shared->tcp_clients.fetch_sub(1);
+      return;
+    }
     auto c = std::make_unique<TcpClient>();
     c->serial = next_serial++;
     c->conn = std::make_unique<net::TcpConnection>(std::move(acc.fd), acc.peer);
     const uint64_t serial = c->serial;
     const int fd = c->conn->fd();
-    if (!loop.add_fd(fd, EPOLLIN, [this, serial](uint32_t ev) { on_tcp_client(serial, ev); }))
+    if (!loop.add_fd(fd, EPOLLIN, [this, serial](uint32_t ev) { on_tcp_client(serial, ev); })) {
+      shared->tcp_clients.fetch_sub(1);
       return;
+    }
     TcpClient& ref = *c;
     tcp_clients.emplace(serial, std::move(c));
     arm_idle(ref);
@@ -58,6 +65,7 @@ void ServiceState::close_tcp_client(uint64_t serial) {
   if (it->second->idle_timer) loop.cancel_timer(it->second->idle_timer);
   loop.remove_fd(it->second->conn->fd());
   tcp_clients.erase(it);  // forwards still running find no client and are dropped
+  shared->tcp_clients.fetch_sub(1);
 }
 
 void ServiceState::tcp_send(TcpClient& c, Bytes msg) {
@@ -112,11 +120,13 @@ void ServiceState::handle_tcp_message(TcpClient& c, Bytes msg) {
     ++stats.dropped_queries;
     return;
   }
+  begin_query_log(c.conn->peer());
   const ClientQuery& q = cq.query;
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, c.conn->peer().ip(), true)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {
     if (r.reply_len) tcp_send(c, Bytes(scratch.data(), r.reply_len));
+    if (r.refresh) forward_udp(q, *r.refresh, nullptr);  // stale answer: refresh over UDP
     return;
   }
   forward_tcp(c, q, *r.group);
@@ -131,6 +141,7 @@ void ServiceState::forward_tcp(TcpClient& c, const ClientQuery& q, const ServerG
   f->client_id = q.header.id;
   f->client_flags = q.header.flags;
   f->has_edns = q.has_edns;
+  f->log_ctx = log_ctx;
   f->servers = group.servers;
   f->id = rng.next_u16();
   f->query.resize(pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize +
@@ -149,6 +160,7 @@ void ServiceState::start_tcp_attempt(uint64_t serial) {
   auto it = tcp_forwards.find(serial);
   if (it == tcp_forwards.end()) return;
   TcpForward& f = *it->second;
+  log_ctx = f.log_ctx;
   while (f.next_server < f.servers.size()) {
     const Upstream& u = f.servers[f.next_server++];
     auto fd = net::tcp_connect(u.addr);
@@ -166,7 +178,7 @@ void ServiceState::start_tcp_attempt(uint64_t serial) {
       tcp_attempt_failed(serial);
     });
     ++stats.upstream_queries;
-    ++server_stats[u.addr].sent;
+    count_server(u.addr, [](ServerStats& st) { ++st.sent; });
     log_query(format_forwarded(f.question.name, u.addr));
     return;
   }
@@ -194,6 +206,7 @@ void ServiceState::on_tcp_upstream(uint64_t serial, uint32_t events) {
   auto it = tcp_forwards.find(serial);
   if (it == tcp_forwards.end()) return;
   TcpForward& f = *it->second;
+  log_ctx = f.log_ctx;
   if (!f.connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     if (!net::connect_result(f.conn->fd())) {
       tcp_attempt_failed(serial);

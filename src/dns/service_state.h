@@ -4,10 +4,12 @@
 
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -51,6 +53,12 @@ struct TcpListenerEntry {
   bool wildcard = false;
 };
 
+// --log-queries=extra: the query's serial number and client, written before each line.
+struct LogCtx {
+  uint32_t serial = 0;
+  net::SocketAddr from;
+};
+
 // One client waiting for a forwarded UDP query.
 struct Waiter {
   net::SocketAddr peer;
@@ -63,12 +71,14 @@ struct Waiter {
 };
 
 struct Attempt {
-  net::UdpSocket sock;
+  net::UdpSocket sock;  // its own socket; closed once answered (invalid with --query-port)
   uint16_t id = 0;
   net::SocketAddr server;
   size_t index = 0;      // the server's position in Pending::servers
   bool answered = false;  // a checked reply (or a socket error) came back
   Clock::time_point sent_at{};
+  bool via_query_port = false;  // sent through the --query-port socket
+  bool id_held = false;         // its ID is in shared_ids
 };
 
 // Per upstream server, for SIGUSR1 and CHAOS servers.bind (dnsmasq's counters).
@@ -85,6 +95,9 @@ struct ServerStats {
 struct Routed {
   size_t reply_len = 0;
   const ServerGroup* group = nullptr;
+  // --use-stale-cache: the reply came from an expired entry; forward the query to this
+  // group with no client waiting so the cache is refreshed.
+  const ServerGroup* refresh = nullptr;
 };
 
 // A forwarded UDP query and everyone waiting for its answer.
@@ -95,6 +108,8 @@ struct Pending {
   std::vector<uint8_t> question_bytes;
   std::vector<Upstream> servers;
   std::vector<uint8_t> query;  // upstream packet; its ID is rewritten for each attempt
+  uint16_t query_flags = 0;    // the first client's header flags (CD: do not cache)
+  LogCtx log_ctx;              // the first client's, for the reply lines
   bool added_opt = false;
   bool sent_to_all = false;  // the query now goes to every server of the group
   std::vector<Waiter> waiters;
@@ -126,10 +141,20 @@ struct TcpForward {
   uint16_t id = 0;
   std::vector<uint8_t> query;
   std::vector<Upstream> servers;
+  LogCtx log_ctx;
   size_t next_server = 0;
   std::unique_ptr<net::TcpConnection> conn;
   bool connected = false;
   net::TimerId timer = 0;
+};
+
+// What the workers of one service share (DnsWorkers): the cache and dnsmasq's per-group
+// server choice (so "the last good server" and "every 52nd query" hold across workers).
+struct SharedState {
+  std::shared_ptr<DnsCache> cache;  // null with --cache-size=0
+  std::mutex choices_mu;
+  std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
+  std::atomic<size_t> tcp_clients{0};  // client connections open in every worker
 };
 
 struct IfInfo {
@@ -139,7 +164,8 @@ struct IfInfo {
 };
 
 struct ServiceState {
-  ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h);
+  ServiceState(const config::Config& c, net::EventLoop& l, DnsService::Hooks h,
+               DnsService::WorkerOptions w);
 
   // ---- set-up (dns_service.cc)
   Result<void> open_listeners();
@@ -169,13 +195,23 @@ struct ServiceState {
   void on_udp_readable(uint32_t listener);
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
-  void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter& w);
+  // `w` null: a --use-stale-cache refresh nobody waits for.
+  void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* w);
   Result<net::UdpSocket> open_query_socket(const Upstream& u);
   bool send_to(Pending& p, size_t index);
   bool send_all(Pending& p);
   bool send_in_order(Pending& p, size_t from);
   void on_send_failure(Pending& p, size_t index);
   void on_upstream_readable(uint64_t serial, int fd);
+  // --query-port: the shared socket of a family; replies are found by ID and server.
+  Result<void> open_query_port_sockets();
+  net::UdpSocket* shared_socket_for(const Upstream& u);
+  void on_shared_readable(net::UdpSocket& sock);
+  // One datagram from attempt `a`'s server with its ID (checked here for the question).
+  // Returns true when the query is finished or changed (no more packets for it now).
+  bool handle_upstream_packet(Pending& p, Attempt& a, Bytes data);
+  // Closes the attempt's own socket or frees its --query-port ID; idempotent.
+  void forget_attempt(Attempt& a);
   void deliver(Pending& p, Bytes reply, const FilterOutcome* filtered = nullptr);
   // Applies the reply filters; `data` then views the reply to deliver. false: ignore it.
   bool filter(Bytes& data, const proto::dns::Question& q, FilterOutcome& outcome);
@@ -201,8 +237,15 @@ struct ServiceState {
     if (hooks.log) hooks.log(line);
   }
   void log_query(std::string_view line) const {
-    if (log_queries) log(line);
+    if (!log_queries) return;
+    if (log_extra && log_ctx.serial)
+      log(std::to_string(log_ctx.serial) + " " + log_ctx.from.ip().to_string() + "/" +
+          std::to_string(log_ctx.from.port()) + " " + std::string(line));
+    else
+      log(line);
   }
+  // A new client query: the next serial (shared by every worker, as dnsmasq's one counter).
+  void begin_query_log(const net::SocketAddr& from);
 
   const config::Config& config_ref;  // only during create()
   net::EventLoop& loop;
@@ -215,6 +258,7 @@ struct ServiceState {
   std::vector<std::string> interfaces, except_interfaces;
   bool bind_interfaces = false;
   std::vector<config::ServerSpec> server_specs;
+  bool servers_changed = false;  // set_servers() since the last reload
   std::vector<std::string> resolv_files;
   bool no_resolv = false;
   FilterOptions filters;
@@ -222,6 +266,9 @@ struct ServiceState {
   size_t forward_max = 150;
   size_t max_tcp = 20;
   bool log_queries = false;
+  bool log_extra = false;  // --log-queries=extra
+  LogCtx log_ctx;          // the query being handled, for log_query
+  LogSink query_sink = [this](std::string_view line) { log_query(line); };
   SelectMode select_mode = SelectMode::Fastest;
   bool no_ident = false;
   bool no_poll = false;          // --no-poll: resolv files read at start and SIGHUP only
@@ -230,7 +277,7 @@ struct ServiceState {
   net::TimerId poll_timer = 0;
   bool dump_on_usr1 = false;  // -d or --log-queries: SIGUSR1 also dumps the cache
   std::optional<uint32_t> client_max_ttl;  // --max-ttl
-  std::shared_ptr<DnsCache> cache;          // null with --cache-size=0
+  std::shared_ptr<DnsCache> cache;          // null with --cache-size=0 (shared->cache)
   // Local data: the config it is built from (without the --address entries, which are
   // built once into address_data), and the current snapshot, replaced whole on SIGHUP.
   config::DnsConfig local_config;
@@ -243,12 +290,32 @@ struct ServiceState {
   bool filterwin2k = false;
   std::vector<config::InterfaceName> interface_names;
   std::vector<uint8_t> filter_buf;  // a reply the filters changed (sized when they are on)
+  // Per worker; written on its thread, read by any worker's SIGUSR1/CHAOS under the lock.
+  mutable std::mutex server_stats_mu;
   std::map<net::SocketAddr, ServerStats> server_stats;
+  template <typename Fn>
+  void count_server(const net::SocketAddr& a, Fn&& fn) {
+    std::lock_guard lock(server_stats_mu);
+    fn(server_stats[a]);
+  }
+  // Sums over every worker (peers; just this one when alone).
+  ServerStats summed_server_stats(const net::SocketAddr& a) const;
+  uint64_t summed(Counter DnsService::Stats::*field) const;
+  std::vector<const ServiceState*> peers;
+  bool reuse_port = false;
+  bool secondary = false;
+  std::shared_ptr<SharedState> shared;
+  std::function<void(const ServerTable&)> servers_changed_fn;
+  std::function<void(std::shared_ptr<const LocalData>)> local_changed_fn;  // worker 0
   // --min-port/--max-port: source ports for upstream UDP queries (unset: OS-chosen).
   std::optional<std::pair<uint16_t, uint16_t>> port_range;
+  // --query-port: every upstream UDP query leaves from this one port (0: one OS-chosen
+  // port), through one unconnected socket per family; the IDs in flight there.
+  std::optional<uint16_t> query_port;
+  net::UdpSocket shared4, shared6;
+  std::unordered_map<uint16_t, uint64_t> shared_ids;  // ID -> Pending serial
 
   ServerTable servers;
-  std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
   RandomPool rng;
 
   std::vector<UdpListener> udp;

@@ -94,6 +94,10 @@ void EventLoop::remove_fd(int fd) {
   fds_.erase(it);  // a callback running right now holds its own shared_ptr copy
 }
 
+void EventLoop::forget_fd(int fd) {
+  fds_.erase(fd);  // a callback running right now holds its own shared_ptr copy
+}
+
 TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> cb) {
   return add_timer_impl(delay, std::chrono::milliseconds(0), std::move(cb));
 }
@@ -138,7 +142,11 @@ void EventLoop::arm_timerfd() {
     heap_.pop_back();
   }
   Clock::time_point want = heap_.empty() ? Clock::time_point::max() : heap_.front().deadline;
-  if (want == armed_deadline_) return;
+  // Armed for an earlier moment (its timer was cancelled): leave it. The loop then wakes
+  // once early and re-arms, instead of a timerfd_settime per cancelled head timer (a
+  // forwarded query's expiry timer is cancelled when the reply comes: one system call per
+  // query saved under load).
+  if (want >= armed_deadline_) return;
   struct itimerspec spec {};
   if (want != Clock::time_point::max()) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(want.time_since_epoch()).count();

@@ -45,6 +45,10 @@ class EventLoop {
   // Unregisters fd (no-op if unknown). Safe inside any callback, including fd's own; the
   // callback object is destroyed only after it returns. Call before closing the fd.
   void remove_fd(int fd);
+  // As remove_fd, without the epoll_ctl(DEL) system call: for an fd the caller closes right
+  // away and never shared (dup, fork), whose last close drops it from the epoll set anyway.
+  // Until it is closed, the fd must not be readable (its events would be ignored).
+  void forget_fd(int fd);
 
   // One-shot timer; fires once, `delay` after the call (not before the next round). Ids are never
   // reused. Timers with equal deadlines fire in the order they were added.

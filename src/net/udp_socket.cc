@@ -223,6 +223,10 @@ Result<UdpSocket> UdpSocket::open(const SocketAddr& bind_addr, const UdpOptions&
       return sys_error("SO_BINDTODEVICE " + options.device);
     }
   }
+  if (!options.bind && bind_addr.port() == 0 && bind_addr.ip().is_unspecified()) {
+    s.local_ = bind_addr;
+    return s;
+  }
   struct sockaddr_storage ss;
   socklen_t len = bind_addr.to_sockaddr(ss);
   if (::bind(fd, reinterpret_cast<struct sockaddr*>(&ss), len) != 0) {

@@ -26,6 +26,10 @@ struct UdpOptions {
   bool pktinfo = true;       // IP_PKTINFO / IPV6_RECVPKTINFO: fill RecvPacket::dst/ifindex
   bool broadcast = false;    // SO_BROADCAST
   std::string device;        // SO_BINDTODEVICE when non-empty (needs CAP_NET_RAW)
+  // false: no bind(2) (and no getsockname): the kernel gives the socket a random ephemeral
+  // port at its first connect/send, as bind to port 0 would, in two system calls fewer.
+  // Only for a wildcard address with port 0; local() is then that address, port 0.
+  bool bind = true;
   int recv_buffer = 0;       // SO_RCVBUF in bytes; 0 = kernel default
   int send_buffer = 0;       // SO_SNDBUF in bytes; 0 = kernel default
 };

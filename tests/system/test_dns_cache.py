@@ -51,7 +51,8 @@ def ttls(r):
     return [rrset.ttl for rrset in r.answer]
 
 
-def test_positive_answer_served_from_cache(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_positive_answer_served_from_cache(start, upstream, workers):
     s = cached(start, upstream)
     first = s.query("www.example.com")
     second = s.query("www.example.com")
@@ -202,7 +203,8 @@ def test_small_cache_evicts_least_recent(start, upstream):
     assert int(r.answer[0][0].strings[0]) >= 1
 
 
-def test_sighup_clears_the_cache(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sighup_clears_the_cache(start, upstream, workers):
     s = cached(start, upstream)
     s.query("h.example.com")
     s.proc.send_signal(signal.SIGHUP)
@@ -211,13 +213,20 @@ def test_sighup_clears_the_cache(start, upstream):
     assert len(upstream.seen("h.example.com")) == 2
 
 
-def test_sigusr1_statistics_and_dump(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigusr1_statistics_and_dump(start, upstream, workers):
     s = cached(start, upstream)
     s.query("u.example.com")
     s.query("u.example.com")
     s.query("n.nx.test")
     s.proc.send_signal(signal.SIGUSR1)
     assert wait_contains(s, "cache size 150, 0/")
+    # The statistics lines come one after another: wait for the last kinds too.
+    assert wait_contains(s, f"server 127.0.0.1#{upstream.port}: queries sent")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(
+            line.startswith("u.example.com ") for line in s.log_lines()):
+        time.sleep(0.05)
     lines = s.log_lines()
     assert "queries forwarded 2, queries answered locally 1" in lines
     assert any(f"server 127.0.0.1#{upstream.port}: queries sent 2, retried 0, failed 0, nxdomain replies 1"
@@ -229,7 +238,8 @@ def test_sigusr1_statistics_and_dump(start, upstream):
                     "test": ["<SOA>", "TF"]}
 
 
-def test_chaos_names(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_chaos_names(start, upstream, workers):
     s = cached(start, upstream, "-c", "20")
     txt = lambda name: s.query(name, "TXT", rdclass="CH")  # noqa: E731
     r = txt("cachesize.bind")
@@ -512,3 +522,55 @@ def test_clear_on_reload_empties_the_cache_when_resolv_changes(start, tmp_path):
     finally:
         if a:
             a.stop()
+
+
+def _wait_seen(upstream, name, count, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(upstream.seen(name)) < count:
+        time.sleep(0.05)
+    return len(upstream.seen(name))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_use_stale_cache_answers_ttl_zero_and_refreshes(start, upstream, workers):
+    # --max-cache-ttl=1 makes entries expire quickly; observed with dnsmasq 2.90: the stale
+    # answer has TTL 0 and is logged "cached-stale", the query is then forwarded once more
+    # and the refreshed entry answers the next query.
+    s = cached(start, upstream, "--max-cache-ttl=2", "--use-stale-cache")
+    assert ttls(s.query("stale.example.com")) == [300]
+    time.sleep(3.2)
+    assert ttls(s.query("stale.example.com")) == [0]
+    assert _wait_seen(upstream, "stale.example.com", 2) == 2
+    assert wait_contains(s, "cached-stale stale.example.com is 192.0.2.1")
+    assert wait_contains(s, "reply stale.example.com is 192.0.2.1")
+    time.sleep(0.1)
+    assert ttls(s.query("stale.example.com"))[0] in (1, 2)
+    assert len(upstream.seen("stale.example.com")) == 2
+
+
+def test_use_stale_cache_negative_answers(start, upstream):
+    s = cached(start, upstream, "--max-cache-ttl=1", "--use-stale-cache=0")
+    s.query("c.nx.test")
+    time.sleep(2.2)
+    r = s.query("c.nx.test")
+    assert r.rcode() == dns.rcode.NXDOMAIN
+    assert _wait_seen(upstream, "c.nx.test", 2) == 2
+    assert wait_contains(s, "cached-stale c.nx.test is NXDOMAIN")
+
+
+def test_use_stale_cache_limit_stops_serving_old_entries(start, upstream):
+    # Expired for more than the limit: forwarded as a miss, the client gets the fresh TTL.
+    s = cached(start, upstream, "--max-cache-ttl=1", "--use-stale-cache=1")
+    s.query("old.example.com")
+    time.sleep(2.5)
+    assert ttls(s.query("old.example.com")) == [300]
+    assert len(upstream.seen("old.example.com")) == 2
+    assert not any("cached-stale" in line for line in s.log_lines())
+
+
+def test_without_use_stale_cache_expired_entries_are_forwarded(start, upstream):
+    s = cached(start, upstream, "--max-cache-ttl=1")
+    s.query("exp.example.com")
+    time.sleep(2.2)
+    assert ttls(s.query("exp.example.com")) == [300]
+    assert len(upstream.seen("exp.example.com")) == 2

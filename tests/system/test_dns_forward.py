@@ -33,18 +33,41 @@ def dns_binary(masqd_bin: str) -> str:
     return os.environ.get("MASQD_DNS_BIN") or masqd_bin
 
 
+def is_dnsmasq(binary: str) -> bool:
+    return "dnsmasq" in os.path.basename(binary)
+
+
+def workers_args(binary: str, workers: int | None) -> list[str]:
+    """--masqd-workers for masqd: `workers`, else MASQD_TEST_WORKERS when set (the whole
+    suite can run with 1 or 2 workers); nothing for dnsmasq."""
+    n = workers or os.environ.get("MASQD_TEST_WORKERS")
+    if not n or is_dnsmasq(binary):
+        return []
+    return [f"--masqd-workers={n}"]
+
+
+def effective_workers(binary: str, workers: int | None) -> int:
+    """How many workers serve: 1 for dnsmasq; masqd's default is one per CPU."""
+    if is_dnsmasq(binary):
+        return 1
+    args = workers_args(binary, workers)
+    return int(args[0].split("=")[1]) if args else len(os.sched_getaffinity(0))
+
+
 class Server:
     """One masqd (or dnsmasq) process serving DNS on 127.0.0.1:port. The cache is off
     (--cache-size=0) unless `cache` is set: these tests count what reaches the upstream."""
 
     def __init__(self, binary: str, *extra: str, tmp: Path, port: int | None = None,
                  wait: bool = True, listen=("--listen-address=127.0.0.1", "--bind-interfaces"),
-                 cache: bool = False):
+                 cache: bool = False, workers: int | None = None):
         self.port = port or free_port()
+        self.workers = effective_workers(binary, workers)
         self.log = tmp / f"log-{self.port}.txt"
         self.args = [binary, "-C", "/dev/null", "-d", f"--port={self.port}", *listen,
                      "--pid-file=", "-q", f"--log-facility={self.log}",
-                     *([] if cache else ["--cache-size=0"]), *extra]
+                     *([] if cache else ["--cache-size=0"]), *workers_args(binary, workers),
+                     *extra]
         # -d echoes every log line to stderr: send it to a file, never to an unread pipe
         # (a full pipe would block the server).
         self.stderr_path = tmp / f"stderr-{self.port}.txt"
@@ -107,10 +130,15 @@ def upstream():
 
 
 @pytest.fixture
-def start(masqd_bin, tmp_path):
+def start(masqd_bin, tmp_path, request):
     started = []
+    # A test parametrized with "workers" runs its servers with that many DNS workers.
+    callspec = getattr(request.node, "callspec", None)
+    param_workers = callspec.params.get("workers") if callspec else None
 
     def _start(*extra, **kw):
+        if param_workers and "workers" not in kw:
+            kw["workers"] = param_workers
         s = Server(dns_binary(masqd_bin), *extra, tmp=tmp_path, **kw)
         started.append(s)
         return s
@@ -139,7 +167,8 @@ def answers(r):
 
 # --------------------------------------------------------------------------- basics
 
-def test_a_aaaa_txt_forwarded(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_aaaa_txt_forwarded(start, upstream, workers):
     s = start("--no-resolv", f"--server={upstream.addr}")
     r = s.query("www.example.com", "A")
     assert r.rcode() == dns.rcode.NOERROR and answers(r) == ["192.0.2.1"]
@@ -242,7 +271,8 @@ def test_notimp_for_other_opcodes(start, upstream):
     assert data is not None and dns.message.from_wire(data).rcode() == dns.rcode.NOTIMP
 
 
-def test_tcp_queries_several_per_connection(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tcp_queries_several_per_connection(start, upstream, workers):
     s = start("--no-resolv", f"--server={upstream.addr}")
     r = s.query("www.example.com", tcp=True)
     assert answers(r) == ["192.0.2.1"]
@@ -274,15 +304,18 @@ def test_tcp_queries_several_per_connection(start, upstream):
     assert s2.query("x.example.com", tcp=True).rcode() == dns.rcode.REFUSED
 
 
-def test_bind_conflict_exit_2(start, masqd_bin, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bind_conflict_exit_2(start, masqd_bin, tmp_path, workers):
     s = start("--no-resolv")
+    # With several workers both sides use SO_REUSEPORT: the conflict must still be seen.
+    w = workers_args(dns_binary(masqd_bin), workers)
     proc = subprocess.run([dns_binary(masqd_bin), "-C", "/dev/null", "-d", f"--port={s.port}",
-                           "--no-resolv", "--pid-file="], capture_output=True, text=True,
+                           "--no-resolv", "--pid-file=", *w], capture_output=True, text=True,
                           timeout=10)
     assert proc.returncode == 2
     assert f"failed to create listening socket for port {s.port}: Address already in use" in proc.stderr
     proc = subprocess.run([dns_binary(masqd_bin), "-C", "/dev/null", "-d", f"--port={s.port}",
-                           "-a", "127.0.0.1", "-z", "--no-resolv", "--pid-file="],
+                           "-a", "127.0.0.1", "-z", "--no-resolv", "--pid-file=", *w],
                           capture_output=True, text=True, timeout=10)
     assert proc.returncode == 2
     assert "failed to create listening socket for 127.0.0.1: Address already in use" in proc.stderr
@@ -410,10 +443,11 @@ def test_sec03_wrong_question_or_id_ignored(start):
         up.stop()
 
 
-def test_sec04_identical_queries_merged_each_client_own_id(start):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sec04_identical_queries_merged_each_client_own_id(start, workers):
     up = FakeUpstream(slow_seconds=0.5)
     try:
-        s = start("--no-resolv", f"--server={up.addr}")
+        s = start("--no-resolv", f"--server={up.addr}", workers=workers)
         results = {}
         socks = []
         for i in range(50):
@@ -437,8 +471,12 @@ def test_sec04_identical_queries_merged_each_client_own_id(start):
             assert m.question[0].name.to_text() == "Merge.Slow.Test."
             assert answers(m) == ["192.0.2.1"]
         assert other_reply.question[0].name.to_text() == "merge.slow.test."
-        seen = up.seen("slow.test")
-        assert sorted(q.qname for q in seen) == ["Merge.Slow.Test.", "merge.slow.test."]
+        seen = [q.qname for q in up.seen("slow.test")]
+        # Each worker merges what reaches it: with N workers (clients spread over them by
+        # the kernel) at most N copies of one question are in flight upstream.
+        assert 1 <= seen.count("Merge.Slow.Test.") <= s.workers
+        assert 1 <= seen.count("merge.slow.test.") <= s.workers
+        assert len(seen) == seen.count("Merge.Slow.Test.") + seen.count("merge.slow.test.")
     finally:
         up.stop()
 
@@ -462,7 +500,8 @@ def test_sec04_cd_and_do_not_merged(start):
         up.stop()
 
 
-def test_sec14_ports_and_ids_vary(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sec14_ports_and_ids_vary(start, upstream, workers):
     s = start("--no-resolv", f"--server={upstream.addr}")
     for i in range(1000):
         r = s.query(f"n{i}.entropy.test", timeout=3)
@@ -486,7 +525,8 @@ def test_sec14_source_address_still_random_ports(start, upstream):
     assert {q.src[0] for q in seen} == {"127.0.0.1"}
 
 
-def test_sec09_junk_dropped_server_keeps_answering(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sec09_junk_dropped_server_keeps_answering(start, upstream, workers):
     s = start("--no-resolv", f"--server={upstream.addr}")
     good = dns.message.make_query("www.example.com", "A").to_wire()
     assert raw_udp(s.port, b"\x12\x34\x01") is None              # shorter than a header
@@ -526,7 +566,8 @@ def ask_at(addr, port, name="www.example.com", timeout=1.5):
         return None
 
 
-def test_wildcard_mode_answers_from_query_address(start, upstream):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_wildcard_mode_answers_from_query_address(start, upstream, workers):
     s = start("--no-resolv", f"--server={upstream.addr}", listen=())
     for addr in ("127.0.0.1", "127.0.0.2"):
         r = ask_at(addr, s.port)
@@ -600,3 +641,127 @@ def test_resolv_file_polled_for_changes(start, tmp_path, no_poll):
         for u in (a, b):
             if u:
                 u.stop()
+
+
+def test_log_queries_extra_prefixes_serial_and_client(start, upstream):
+    # dnsmasq 2.90 with --log-queries=extra: "<serial> <client ip>/<port> <line>" for every
+    # line about a query (forwarded, cached, config, reply; UDP and TCP), nothing for others.
+    s = start("--no-resolv", f"--server={upstream.addr}", "--log-queries=extra",
+              "--domain-needed", cache=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(3)
+    cport = sock.getsockname()[1]
+    try:
+        for name in ("www.example.com", "www.example.com", "single", "a.nx.test"):
+            sock.sendto(dns.message.make_query(name, "A").to_wire(), ("127.0.0.1", s.port))
+            sock.recvfrom(4096)
+    finally:
+        sock.close()
+    s.query("www.example.com", "AAAA", tcp=True)
+    assert s.wait_log("using nameserver " + upstream.addr)
+    c = f"127.0.0.1/{cport}"
+    expected = [
+        f"1 {c} query[A] www.example.com from 127.0.0.1",
+        f"1 {c} forwarded www.example.com to {upstream.addr}",
+        f"1 {c} reply www.example.com is 192.0.2.1",
+        f"2 {c} query[A] www.example.com from 127.0.0.1",
+        f"2 {c} cached www.example.com is 192.0.2.1",
+        f"3 {c} query[A] single from 127.0.0.1",
+        f"3 {c} config single is NXDOMAIN",
+        f"4 {c} query[A] a.nx.test from 127.0.0.1",
+        f"4 {c} forwarded a.nx.test to {upstream.addr}",
+        f"4 {c} reply a.nx.test is NXDOMAIN",
+    ]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [line for line in s.log_lines() if line[:1].isdigit()]
+        if len(lines) >= len(expected) + 3:
+            break
+        time.sleep(0.05)
+    assert lines[:len(expected)] == expected
+    tcp = lines[len(expected):]
+    assert [line.split(" ", 2)[2] for line in tcp] == [
+        "query[AAAA] www.example.com from 127.0.0.1",
+        f"forwarded www.example.com to {upstream.addr}",
+        "reply www.example.com is 2001:db8::1"]
+    assert len({line.split(" ", 2)[0] for line in tcp}) == 1
+    assert tcp[0].split(" ")[0] == "5" and tcp[0].split(" ")[1].startswith("127.0.0.1/")
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_query_port_sends_every_query_from_one_port(start, fixed):
+    # --query-port=P: every upstream query leaves from port P; 0: from one OS-chosen port.
+    ups = [FakeUpstream(), FakeUpstream()]
+    try:
+        qport = free_port() if fixed else 0
+        s = start("--no-resolv", *[f"--server={u.addr}" for u in ups], "--all-servers",
+                  f"--query-port={qport}")
+        for i in range(5):
+            assert s.query(f"q{i}.example.com").answer[0][0].address == "192.0.2.1"
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and min(len(u.seen("example.com")) for u in ups) < 5:
+            time.sleep(0.05)
+        srcs = {q.src for u in ups for q in u.seen("example.com")}
+        ids = [q.id for q in ups[0].seen("example.com")]
+        assert len(ups[0].seen("example.com")) == 5 and len(ups[1].seen("example.com")) == 5
+        ports = {p for _, p in srcs}
+        assert len(ports) == 1
+        if fixed:
+            assert ports == {qport}
+        assert len(set(ids)) == 5  # a random ID per query
+    finally:
+        for u in ups:
+            u.stop()
+
+
+def test_query_port_rejects_a_reply_from_another_port(start):
+    # A reply with the right ID but from the wrong source port is dropped; the real one
+    # is still taken.
+    class Spoofed(FakeUpstream):
+        def _reply_udp(self, q, src):
+            r = self._answer(q)
+            fam = socket.AF_INET
+            with socket.socket(fam, socket.SOCK_DGRAM) as other:
+                bad = dns.message.make_response(q)
+                bad.answer.append(dns.rrset.from_text(q.question[0].name, 300, "IN", "A", "6.6.6.6"))
+                other.sendto(bad.to_wire(), src)
+            time.sleep(0.1)
+            self.udp.sendto(r.to_wire(), src)
+
+    up = Spoofed()
+    try:
+        s = start("--no-resolv", f"--server={up.addr}", f"--query-port={free_port()}")
+        assert s.query("spoof.example.com").answer[0][0].address == "192.0.2.1"
+    finally:
+        up.stop()
+
+
+def test_servers_file_is_read_again_on_sighup(start, tmp_path):
+    # dnsmasq re-reads --servers-file on SIGHUP: its servers replace the file's old ones,
+    # the command line's stay; a bad line is logged, not fatal.
+    a, b = FakeUpstream(), FakeUpstream(answer_v4="192.0.2.2")
+    try:
+        sf = tmp_path / "servers.conf"
+        sf.write_text(f"server={a.addr}\n")
+        s = start("--no-resolv", f"--servers-file={sf}", "--server=/other.test/127.0.0.9")
+        assert s.query("x.example.com").answer[0][0].address == "192.0.2.1"
+        sf.write_text(f"server={b.addr}\nbogus=1\n")
+        s.proc.send_signal(signal.SIGHUP)
+        assert s.wait_log(f"using nameserver {b.addr}")
+        # With several workers the others get the new table through their own loops a
+        # moment later: ask (bounded) until a query goes to the new server; from then on
+        # the old one sees nothing.
+        deadline = time.monotonic() + 3
+        while s.query("y.example.com").answer[0][0].address != "192.0.2.2":
+            assert time.monotonic() < deadline, "the new servers-file server is never used"
+            time.sleep(0.05)
+        time.sleep(0.2)  # every worker's loop has run its posted copy by now
+        for i in range(6):
+            assert s.query(f"z{i}.example.com").answer[0][0].address == "192.0.2.2"
+            assert not a.seen(f"z{i}.example.com")
+        assert s.wait_log(f"bad option at line 2 of {sf}")
+        assert any(line.rstrip() == "using nameserver 127.0.0.9#53 for domain other.test" for line in s.log_lines())
+    finally:
+        a.stop()
+        b.stop()
