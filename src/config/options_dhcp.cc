@@ -1,5 +1,7 @@
 // DHCPv4, DHCPv6, router advertisement, TFTP and PXE options. One row per option; the
 // value parsers live in dhcp_parsers_*.cc (declared in dhcp_parsers.h).
+#include <algorithm>
+
 #include "config/config.h"
 #include "config/dhcp_parsers.h"
 #include "config/option_table.h"
@@ -23,13 +25,14 @@ constexpr auto N = ArgShape::None;
 constexpr auto Many = Repeat::Many;
 constexpr auto Once = Repeat::Once;
 constexpr auto NotYet = Support::NotYet;
+constexpr auto Built = Support::Built;
 
 const OptionSpec kDhcpOptions[] = {
     // --- DHCPv4 / DHCPv6 address pools and hosts ---
-    {"dhcp-range", 'F', R, Many, NotYet, "<ipaddr>,...",
+    {"dhcp-range", 'F', R, Many, Built, "<ipaddr>,...",
      "Serve DHCP addresses from this range (or a v6 range / RA mode), with a lease time.",
      parse_dhcp_range},
-    {"dhcp-host", 'G', R, Many, NotYet, "<hostspec>",
+    {"dhcp-host", 'G', R, Many, Built, "<hostspec>",
      "Fixed address, name, lease time or tags for a client known by MAC, client id or name.",
      parse_dhcp_host},
     {"dhcp-hostsfile", 0, R, Many, NotYet, "<path>",
@@ -47,10 +50,10 @@ const OptionSpec kDhcpOptions[] = {
      "Take static MAC-to-address bindings from /etc/ethers as well.",
      set_flag<&DhcpConfig::read_ethers>},
     // --- options sent to clients ---
-    {"dhcp-option", 'O', R, Many, NotYet, "<optspec>",
+    {"dhcp-option", 'O', R, Many, Built, "<optspec>",
      "Send this DHCP option (by number or name, optionally tagged or encapsulated) when asked.",
      parse_dhcp_option},
-    {"dhcp-option-force", 0, R, Many, NotYet, "<optspec>",
+    {"dhcp-option-force", 0, R, Many, Built, "<optspec>",
      "Like dhcp-option, but send the option even when the client did not ask for it.",
      parse_dhcp_option_force},
     {"dhcp-option-pxe", 0, R, Many, NotYet, "<optspec>",
@@ -92,29 +95,29 @@ const OptionSpec kDhcpOptions[] = {
     {"bootp-dynamic", '3', O, Many, NotYet, "[=tag:<tag>]...",
      "Let (tagged) BOOTP clients take addresses from dynamic ranges.", parse_bootp_dynamic},
     // --- leases and server behaviour ---
-    {"dhcp-leasefile", 'l', O, Once, NotYet, "[=<path>]",
+    {"dhcp-leasefile", 'l', O, Once, Built, "[=<path>]",
      "File that holds the DHCP lease database (default /var/lib/misc/dnsmasq.leases).",
      parse_lease_file},
-    {"dhcp-lease", 0, R, Once, NotYet, "<path>", "Old spelling of --dhcp-leasefile.",
+    {"dhcp-lease", 0, R, Once, Built, "<path>", "Old spelling of --dhcp-leasefile.",
      parse_lease_file, false, "dhcp-leasefile"},
-    {"leasefile-ro", '9', N, Many, NotYet, "",
+    {"leasefile-ro", '9', N, Many, Built, "",
      "Keep no lease file; the lease script keeps the database instead.",
      set_flag<&DhcpConfig::lease_file_ro>},
-    {"dhcp-lease-max", 'X', R, Once, NotYet, "<integer>",
+    {"dhcp-lease-max", 'X', R, Once, Built, "<integer>",
      "Hand out at most this many leases at once (default 1000).", parse_lease_max},
-    {"dhcp-authoritative", 'K', N, Many, NotYet, "",
+    {"dhcp-authoritative", 'K', N, Many, Built, "",
      "Act as the only DHCP server on the network: answer unknown renewals at once.",
      set_flag<&DhcpConfig::authoritative>},
     {"dhcp-rapid-commit", 0, N, Many, NotYet, "",
      "Allow the two-message DHCPv4 exchange (RFC 4039) for clients that ask for it.",
      set_flag<&DhcpConfig::rapid_commit>},
-    {"no-ping", '5', N, Many, NotYet, "",
+    {"no-ping", '5', N, Many, Built, "",
      "Do not check with an ICMP echo that an address is unused before offering it.",
      set_flag<&DhcpConfig::no_ping>},
-    {"dhcp-sequential-ip", 0, N, Many, NotYet, "",
+    {"dhcp-sequential-ip", 0, N, Many, Built, "",
      "Hand out addresses in order instead of by a hash of the client's MAC.",
      set_flag<&DhcpConfig::sequential_ip>},
-    {"dhcp-ignore-clid", 0, N, Many, NotYet, "",
+    {"dhcp-ignore-clid", 0, N, Many, Built, "",
      "Identify clients by MAC address only, never by client identifier.",
      set_flag<&DhcpConfig::ignore_clid>},
     {"dhcp-fqdn", 0, N, Many, NotYet, "",
@@ -213,9 +216,31 @@ bool has_default_domain(const DnsConfig& dns) {
   return false;
 }
 
+// Parts of built options that the DHCP service does not act on yet: refused by name, never
+// silently ignored.
+void refuse_unbuilt_forms(Config& config) {
+  auto refuse = [&](const char* what) {
+    auto& nys = config.not_yet;
+    if (std::find(nys.begin(), nys.end(), what) == nys.end()) nys.emplace_back(what);
+  };
+  for (const auto& r : config.dhcp.ranges) {
+    if (r.is_v6) refuse("dhcp-range (IPv6)");
+    if (r.proxy) refuse("dhcp-range=...,proxy");
+  }
+  for (const auto& h : config.dhcp.hosts)
+    if (!h.addrs6.empty()) refuse("dhcp-host=...,[IPv6]");
+  for (const auto& o : config.dhcp.options4) {
+    if (o.encap) refuse("dhcp-option=encap:");
+    if (o.vi_encap) refuse("dhcp-option=vi-encap:");
+    if (o.vendor_class) refuse("dhcp-option=vendor:");
+  }
+  if (!config.dhcp.options6.empty()) refuse("dhcp-option=option6:");
+}
+
 Result<void> finalize_dhcp(Config& config) {
   if (config.dhcp.fqdn && !has_default_domain(config.dns))
     return make_error("there must be a default domain when --dhcp-fqdn is set");
+  refuse_unbuilt_forms(config);
   return ok();
 }
 
