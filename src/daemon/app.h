@@ -13,6 +13,7 @@
 #include "daemon/hooks.h"
 #include "daemon/privileges.h"
 #include "daemon/startup_pipe.h"
+#include "dhcp/dhcp4_service.h"
 #include "dns/dns_service.h"
 #include "net/event_loop.h"
 
@@ -46,6 +47,7 @@ class App {
   // fds survive the fork and only the daemon process runs it.
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<dns::DnsService> dns_;
+  std::unique_ptr<dhcp::Dhcp4Service> dhcp4_;  // only with an IPv4 dhcp-range
   std::vector<std::string> early_lines_;  // service lines logged before the logger starts
   LifecycleHooks hooks_;
   std::optional<StartupPipe> pipe_;

@@ -252,6 +252,29 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
   return nullptr;
 }
 
+// dnsmasq's rule: a client that sent an id is the lease with that id, or a lease without an
+// id for its hardware address; a client without an id is any lease for its hardware address.
+bool Dhcp4Engine::same_client(const Lease& l, const Request& rq) const {
+  if (!rq.client_id.empty() && !l.client_id.empty()) return l.client_id == rq.client_id;
+  return l.htype == rq.pkt.header().htype && l.hwaddr == rq.hwaddr;
+}
+
+std::optional<Lease> Dhcp4Engine::client_lease(const Request& rq) const {
+  if (auto l = store_.find(rq.key)) return l;
+  if (!rq.client_id.empty()) {
+    auto l = store_.find(ClientKey::hwaddr(rq.pkt.header().htype, rq.hwaddr));
+    if (l && l->client_id.empty()) return l;
+    return std::nullopt;
+  }
+  // No id sent: a lease that carries one still belongs to this hardware address. A scan,
+  // but only for clients without an id and without an id-less lease.
+  std::optional<Lease> found;
+  store_.for_each([&](const Lease& l) {
+    if (!found && same_client(l, rq)) found = l;
+  });
+  return found;
+}
+
 bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
   for (const auto& x : rq.iface.addrs)
     if (x.addr == a) return true;
@@ -269,7 +292,7 @@ bool Dhcp4Engine::address_taken(const IpAddr& a, const Request& rq) const {
   if (auto it = declined_.find(a); it != declined_.end() && it->second > rq.now) return true;
   if (auto l = store_.find(a)) {
     bool expired = !l->never_expires() && l->expires <= rq.now;
-    if (!expired && ClientKey::of(*l) != rq.key) return true;
+    if (!expired && !same_client(*l, rq)) return true;
   }
   return reserved_by_other_host(a, rq);
 }
@@ -547,7 +570,7 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
     else ctx = nullptr;
   }
   if (!addr && !(rq.host && rq.host->addr4)) {
-    if (auto l = store_.find(rq.key)) {
+    if (auto l = client_lease(rq)) {
       if ((ctx = context_of(l->address, ctxs, true)) && !address_taken(l->address, rq))
         addr = l->address;
       else ctx = nullptr;
@@ -603,7 +626,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     return;
   }
   const IpAddr server = ctxs.front().server;
-  auto lease = store_.find(rq.key);
+  auto lease = client_lease(rq);
   if (lease && !lease->never_expires() && lease->expires <= rq.now) lease.reset();
 
   if (selecting) {
@@ -671,7 +694,8 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   l.address = addr;
   l.htype = h.htype;
   l.hwaddr = rq.hwaddr;
-  l.client_id = rq.client_id;
+  // A client that stops sending its id keeps the lease's (dnsmasq does the same).
+  l.client_id = rq.client_id.empty() && lease ? lease->client_id : rq.client_id;
   if (rq.host && !rq.host->hostname.empty()) l.hostname = rq.host->hostname;
   else if (!rq.client_name.empty()) l.hostname = rq.client_name;
   else if (lease) l.hostname = lease->hostname;
@@ -679,7 +703,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
                                   : rq.now + std::chrono::seconds(secs);
   // One lease per client: an old one at another address goes.
   if (lease && lease->address != addr) store_.remove(lease->address);
-  if (auto old = store_.find(addr); old && ClientKey::of(*old) != rq.key) store_.remove(addr);
+  if (auto old = store_.find(addr); old && !same_client(*old, rq)) store_.remove(addr);
   // A hostname is one client's: an older lease holding it loses it.
   if (!l.hostname.empty()) {
     std::vector<Lease> clash;
@@ -708,7 +732,7 @@ void Dhcp4Engine::handle_decline(Request& rq, Dhcp4Result& out) {
   }
   out.log.push_back(log_line("DHCPDECLINE", rq, &*requested, ""));
   declined_[*requested] = rq.now + kDeclineBackoff;
-  if (auto l = store_.find(*requested); l && ClientKey::of(*l) == rq.key) {
+  if (auto l = store_.find(*requested); l && same_client(*l, rq)) {
     store_.remove(*requested);
     out.store_changed = true;
   }
@@ -724,7 +748,7 @@ void Dhcp4Engine::handle_release(Request& rq, Dhcp4Result& out) {
     return;
   }
   auto l = store_.find(h.ciaddr);
-  if (l && ClientKey::of(*l) == rq.key) {
+  if (l && same_client(*l, rq)) {
     store_.remove(h.ciaddr);
     out.store_changed = true;
     out.log.push_back(log_line("DHCPRELEASE", rq, &h.ciaddr, ""));

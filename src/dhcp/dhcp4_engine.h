@@ -96,6 +96,8 @@ class Dhcp4Engine {
   bool address_taken(const IpAddr& a, const Request& rq) const;
   bool reserved_by_other_host(const IpAddr& a, const Request& rq) const;
   bool is_our_address(const IpAddr& a, const Request& rq) const;
+  bool same_client(const Lease& l, const Request& rq) const;
+  std::optional<Lease> client_lease(const Request& rq) const;
   std::optional<IpAddr> allocate(const Request& rq, const std::vector<Context>& ctxs) const;
   const Context* context_of(const IpAddr& a, const std::vector<Context>& ctxs,
                             bool ranges_only) const;

@@ -574,3 +574,32 @@ TEST(Dhcp4Engine, StartupLines) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
+namespace masqd::dhcp {
+namespace {
+
+// Seen with dnsmasq 2.90: udhcpc (client id 01:<mac>) then dhclient (no id) on one MAC get
+// the same address, and the lease keeps the id.
+TEST(Dhcp4Engine, ClientWithoutIdFindsItsMacsLease) {
+  Fixture f(kRange);
+  Pkt r;
+  r.type = d4::MessageType::Request;
+  r.requested = ip("192.0.2.145");
+  r.server_id = ip("192.0.2.1");
+  r.client_id = std::vector<uint8_t>{1, 2, 0, 0, 0, 0, 1};
+  ASSERT_TRUE(f.run(r).reply);
+  Pkt d;
+  EXPECT_EQ(f.run(d).reply->header.yiaddr, ip("192.0.2.145"));
+  r.client_id.reset();
+  r.hostname = "vm";
+  ASSERT_EQ(text(find_opt(*f.run(r).reply, 53)), std::string(1, 5));
+  EXPECT_EQ(f.store.size(), 1u);
+  EXPECT_EQ(f.store.find(ip("192.0.2.145"))->client_id, (std::vector<uint8_t>{1, 2, 0, 0, 0, 0, 1}));
+  // A different id on the same MAC is another client.
+  Pkt other;
+  other.client_id = std::vector<uint8_t>{0xff, 9};
+  EXPECT_NE(f.run(other).reply->header.yiaddr, ip("192.0.2.145"));
+}
+
+}  // namespace
+}  // namespace masqd::dhcp

@@ -1,0 +1,297 @@
+// Dhcp4Service: port-67 socket, interface facts, lease durability before every reply,
+// and the reply's way out (broadcast / ARP + unicast / ciaddr / relay).
+#include "dhcp/dhcp4_service.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "dhcp/dhcp4_engine.h"
+#include "dhcp/file_lease_store.h"
+#include "dhcp/memory_lease_store.h"
+#include "net/socket_addr.h"
+#include "net/udp_socket.h"
+
+namespace masqd::dhcp {
+
+namespace d4 = proto::dhcp4;
+
+namespace {
+
+constexpr uint16_t kServerPort = 67;
+constexpr uint16_t kClientPort = 68;
+constexpr auto kInterfaceCacheTtl = std::chrono::seconds(2);
+constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
+
+bool name_matches(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return name.substr(0, pattern.size()) == pattern;
+  }
+  return pattern == name;
+}
+
+IpAddr addr_of(const sockaddr* sa) {
+  const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+  std::array<uint8_t, 4> b;
+  std::memcpy(b.data(), &in->sin_addr, 4);
+  return IpAddr::v4(b);
+}
+
+}  // namespace
+
+struct Dhcp4ServiceState {
+  Dhcp4ServiceState(const config::Config& c, net::EventLoop& l, Dhcp4Service::Hooks h)
+      : config(c), loop(l), hooks(std::move(h)), rx(16, 1500), tx_buffer() {}
+
+  const config::Config& config;
+  net::EventLoop& loop;
+  Dhcp4Service::Hooks hooks;
+  std::unique_ptr<LeaseStore> store;
+  FileLeaseStore* file_store = nullptr;  // same object as store when the file is used
+  std::unique_ptr<Dhcp4Engine> engine;
+  net::UdpSocket sock;
+  net::RecvBatch rx;
+  std::vector<uint8_t> tx_buffer;
+  Dhcp4Service::Stats stats;
+  net::TimerId prune_timer = 0;
+  std::vector<std::string> startup;
+
+  struct CachedIface {
+    InterfaceInfo info;
+    bool loopback = false;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::map<int, CachedIface> ifaces;
+
+  void log(log::Level level, std::string_view line) const {
+    if (hooks.log) hooks.log(level, line);
+  }
+  const CachedIface* interface(int index);
+  bool serves(const CachedIface& c) const;
+  void on_readable();
+  void handle(const net::RecvPacket& pkt);
+  bool flush();
+  void send(const Dhcp4Reply& reply, const CachedIface& iface);
+  bool set_arp(const Dhcp4Reply& reply, const CachedIface& iface);
+};
+
+const Dhcp4ServiceState::CachedIface* Dhcp4ServiceState::interface(int index) {
+  auto now = std::chrono::steady_clock::now();
+  if (auto it = ifaces.find(index); it != ifaces.end() && now - it->second.fetched < kInterfaceCacheTtl)
+    return &it->second;
+  char name[IF_NAMESIZE] = {};
+  if (index <= 0 || !if_indextoname(static_cast<unsigned>(index), name)) return nullptr;
+  CachedIface c;
+  c.info.name = name;
+  c.info.index = index;
+  c.fetched = now;
+  struct ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (auto* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_name || !i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+      // Alias labels ("eth0:1") belong to their interface.
+      std::string_view n(i->ifa_name);
+      if (n != c.info.name && n.substr(0, n.find(':')) != c.info.name) continue;
+      if (i->ifa_flags & IFF_LOOPBACK) c.loopback = true;
+      if (!i->ifa_netmask) continue;
+      c.info.addrs.push_back({addr_of(i->ifa_addr), addr_of(i->ifa_netmask)});
+    }
+    freeifaddrs(list);
+  }
+  auto& slot = ifaces[index];
+  slot = std::move(c);
+  return &slot;
+}
+
+bool Dhcp4ServiceState::serves(const CachedIface& c) const {
+  if (c.loopback) return false;
+  const auto& d = config.dns;
+  const std::string& n = c.info.name;
+  auto any = [&](const std::vector<std::string>& pats) {
+    return std::any_of(pats.begin(), pats.end(), [&](const std::string& p) { return name_matches(p, n); });
+  };
+  if (any(d.except_interfaces) || any(d.no_dhcp_interfaces) || any(d.no_dhcpv4_interfaces))
+    return false;
+  bool listed = false;
+  for (const auto& p : d.interfaces)
+    if (!p.empty()) listed = true;
+  return !listed || any(d.interfaces);
+}
+
+void Dhcp4ServiceState::on_readable() {
+  for (int round = 0; round < 8; ++round) {
+    auto n = sock.recv(rx);
+    if (!n || *n == 0) break;
+    for (const auto& pkt : rx.packets()) handle(pkt);
+    if (*n < rx.capacity()) break;
+  }
+}
+
+bool Dhcp4ServiceState::flush() {
+  auto r = store->flush();
+  if (r) return true;
+  ++stats.flush_errors;
+  log(log::Level::Err, fmt::format("failed to write {}: {}", config.dhcp.lease_file, r.error().message));
+  return false;
+}
+
+void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
+  ++stats.received;
+  if (pkt.truncated || !pkt.has_dst) {
+    ++stats.malformed;
+    return;
+  }
+  const CachedIface* iface = interface(pkt.ifindex);
+  if (!iface || !serves(*iface)) {
+    ++stats.filtered;
+    return;
+  }
+  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
+  auto parsed = d4::Dhcp4Packet::parse(bytes);
+  if (!parsed) {
+    ++stats.malformed;
+    return;
+  }
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  Dhcp4Result out = engine->handle(*parsed, iface->info, now);
+  if (out.drop == Dhcp4Result::Drop::Malformed) ++stats.malformed;
+  if (!config.process.quiet_dhcp || !out.reply)
+    for (const auto& line : out.log) log(log::Level::Info, line);
+  else
+    for (const auto& line : out.log) log(log::Level::Debug, line);
+  // The lease must be on disk before the client is told it has it.
+  if (out.store_changed && !flush()) return;
+  if (out.reply) send(*out.reply, *iface);
+}
+
+bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const CachedIface& iface) {
+  const auto& h = reply.header;
+  if (h.htype != ARPHRD_ETHER || h.hlen != 6) return false;
+  struct arpreq req {};
+  auto* pa = reinterpret_cast<sockaddr_in*>(&req.arp_pa);
+  pa->sin_family = AF_INET;
+  std::memcpy(&pa->sin_addr, reply.destination.addr.bytes().data(), 4);
+  req.arp_ha.sa_family = h.htype;
+  std::memcpy(req.arp_ha.sa_data, h.chaddr.data(), h.hlen);
+  std::snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", iface.info.name.c_str());
+  req.arp_flags = ATF_COM;
+  return ::ioctl(sock.fd(), SIOCSARP, &req) == 0;
+}
+
+void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const CachedIface& iface) {
+  d4::Header header = reply.header;
+  net::SocketAddr peer(IpAddr::v4({255, 255, 255, 255}), kClientPort);
+  switch (reply.destination.kind) {
+    case Dhcp4Destination::Kind::Broadcast:
+      break;
+    case Dhcp4Destination::Kind::Unicast:
+      peer = net::SocketAddr(reply.destination.addr, kClientPort);
+      break;
+    case Dhcp4Destination::Kind::UnicastArp:
+      if (set_arp(reply, iface)) {
+        peer = net::SocketAddr(reply.destination.addr, kClientPort);
+      } else {
+        ++stats.arp_fallbacks;  // no CAP_NET_ADMIN, or an odd hardware type: broadcast
+      }
+      break;
+    case Dhcp4Destination::Kind::Relay:
+      peer = net::SocketAddr(reply.destination.addr, kServerPort);
+      break;
+  }
+  auto built = d4::build(header, reply.options, reply.limits);
+  for (uint8_t code : built.dropped)
+    log(log::Level::Warning, fmt::format("cannot send DHCP/BOOTP option {}: no space left in packet", code));
+  net::PktSource src{reply.source, iface.info.index};
+  auto r = sock.send_one(std::as_bytes(std::span(built.bytes)), peer, src);
+  if (r && *r) ++stats.replies;
+  else ++stats.send_errors;
+}
+
+bool Dhcp4Service::wanted(const config::Config& config) {
+  return std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
+                     [](const config::DhcpRange& r) { return !r.is_v6; });
+}
+
+Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config& config,
+                                                           net::EventLoop& loop, Hooks hooks) {
+  auto s = std::make_unique<Dhcp4ServiceState>(config, loop, std::move(hooks));
+  const auto& dc = config.dhcp;
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (dc.lease_file_ro) {
+    s->store = std::make_unique<MemoryLeaseStore>();
+  } else {
+    // dnsmasq opens (creating) the lease file at start-up: a path it cannot write stops it.
+    int fd = ::open(dc.lease_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return make_error(fmt::format("cannot open or create lease file {}: {}", dc.lease_file,
+                                    std::strerror(errno)), 3);
+    ::close(fd);
+    auto fs = FileLeaseStore::open(dc.lease_file);
+    if (!fs) return make_error(fs.error().message, 3);
+    for (const auto& p : (*fs)->load_problems())
+      s->startup.push_back(fmt::format("bad line {} in {}: {}", p.line, dc.lease_file, p.reason));
+    s->file_store = fs->get();
+    s->store = std::move(*fs);
+  }
+  s->engine = std::make_unique<Dhcp4Engine>(config, *s->store);
+  if (s->engine->prune_expired(now) > 0)
+    if (auto r = s->store->flush(); !r) return make_error(r.error().message, 3);
+
+  net::UdpOptions uo;
+  uo.pktinfo = true;
+  uo.broadcast = true;
+  uo.reuse_addr = true;
+  // One named interface with --bind-interfaces: tie the socket to it, as dnsmasq does.
+  std::vector<std::string> named;
+  for (const auto& i : config.dns.interfaces)
+    if (!i.empty()) named.push_back(i);
+  if (config.dns.bind_interfaces && named.size() == 1 && named[0].back() != '*')
+    uo.device = named[0];
+  auto sock = net::UdpSocket::open(net::SocketAddr::any_v4(kServerPort), uo);
+  if (!sock) {
+    std::string why = sock.error().message;
+    if (auto p = why.rfind(": "); p != std::string::npos) why = why.substr(p + 2);
+    return make_error("failed to bind DHCP server socket: " + why, 2);
+  }
+  s->sock = std::move(*sock);
+  auto* raw = s.get();
+  if (auto r = loop.add_fd(s->sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_readable(); }); !r)
+    return make_error(r.error().message, 2);
+  s->prune_timer = loop.add_periodic(kPruneInterval, [raw] {
+    auto t = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (raw->engine->prune_expired(t) > 0) raw->flush();
+  });
+  auto lines = s->engine->startup_lines();
+  lines.insert(lines.end(), s->startup.begin(), s->startup.end());
+  s->startup = std::move(lines);
+  return std::unique_ptr<Dhcp4Service>(new Dhcp4Service(std::move(s)));
+}
+
+Dhcp4Service::Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s) : s_(std::move(s)) {}
+
+Dhcp4Service::~Dhcp4Service() {
+  if (!s_) return;
+  s_->loop.cancel_timer(s_->prune_timer);
+  if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
+}
+
+std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
+
+void Dhcp4Service::shutdown() { (void)s_->flush(); }
+
+const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }
+
+}  // namespace masqd::dhcp
