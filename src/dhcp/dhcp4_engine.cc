@@ -664,7 +664,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   for (const auto& c : ctxs)
     if (same_net(addr, c.server, c.netmask)) on_subnet = true;
   if (!on_subnet) {
-    nak(rq, server, "wrong address", out);
+    nak(rq, server, "wrong network", out);
     return;
   }
   const bool have_lease = lease && lease->address == addr;

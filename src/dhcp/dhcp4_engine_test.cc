@@ -262,10 +262,10 @@ TEST(Dhcp4Engine, RequestRulesWithAuthoritative) {
   auto nak = f.run(other);
   ASSERT_TRUE(nak.reply);
   EXPECT_EQ(codes(*nak.reply), (std::vector<uint8_t>{53, 54, 56}));
-  EXPECT_EQ(text(find_opt(*nak.reply, 56)), "wrong address");
+  EXPECT_EQ(text(find_opt(*nak.reply, 56)), "wrong network");
   EXPECT_EQ(nak.reply->header.yiaddr, ip("0.0.0.0"));
   EXPECT_EQ(nak.reply->destination.kind, Dhcp4Destination::Kind::Broadcast);
-  EXPECT_EQ(nak.log.back(), "DHCPNAK(veth0) 198.51.100.5 02:00:00:00:00:0b wrong address");
+  EXPECT_EQ(nak.log.back(), "DHCPNAK(veth0) 198.51.100.5 02:00:00:00:00:0b wrong network");
 
   other.requested = ip("192.0.2.30");  // on the subnet, outside the range
   EXPECT_EQ(text(find_opt(*f.run(other).reply, 56)), "address not available");
