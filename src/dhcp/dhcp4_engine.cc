@@ -320,7 +320,7 @@ std::optional<IpAddr> Dhcp4Engine::allocate(const Request& rq,
     AddressRange range{c.range->start, c.range->end};
     uint32_t start_hash = hash;
     if (config_.dhcp.sequential_ip) start_hash = 0;
-    auto a = choose_address(range, start_hash, 0,
+    auto a = choose_address(range, start_hash, config_.dhcp.sequential_ip ? 0 : epoch_,
                             [&](const IpAddr& x) { return address_taken(x, rq); });
     if (a) return a;
   }
@@ -343,7 +343,8 @@ std::string Dhcp4Engine::log_line(const char* type, const Request& rq, const IpA
 
 Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::MessageType type,
                                    const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
-                                   const std::string& hostname) const {
+                                   const std::string& hostname,
+                                   std::vector<std::string>* notes) const {
   const auto& in = rq.pkt.header();
   Dhcp4Reply r;
   auto& h = r.header;
@@ -445,7 +446,15 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     int code = it->code;
     if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
     if (std::find(done.begin(), done.end(), code) != done.end()) continue;
-    if (const DhcpOption* c = configured(code)) send_configured(*c);
+    if (const DhcpOption* c = configured(code)) {
+      send_configured(*c);
+      size_t same = 0;
+      for (const auto& x : config_.dhcp.options4)
+        if (!x.is_v6 && x.code == code && x.tags.empty() == c->tags.empty() && !x.pxe_only &&
+            tags_match(x.tags, rq.tags))
+          ++same;
+      if (same > 1 && notes) notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
+    }
   }
   // RFC 3046: a relay gets its agent information back.
   if (rq.relayed)
@@ -558,18 +567,26 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
     out.drop = Dhcp4Result::Drop::NotForUs;
     return;
   }
-  out.log.push_back(log_line("DHCPDISCOVER", rq, requested ? &*requested : nullptr, ""));
-
   std::optional<IpAddr> addr;
   const Context* ctx = nullptr;
   // 1. the dhcp-host address, 2. the client's current lease, 3. the address it asks for,
   // 4. a new one from the hash of its hardware address.
-  if (rq.host && rq.host->addr4) {
+  bool fixed_wanted = rq.host && rq.host->addr4;
+  if (fixed_wanted) {
     const IpAddr& fixed = *rq.host->addr4;
-    if ((ctx = context_of(fixed, ctxs, false)) && !address_taken(fixed, rq)) addr = fixed;
-    else ctx = nullptr;
+    auto d = declined_.find(fixed);
+    if (d != declined_.end() && d->second > rq.now) {
+      out.log.push_back(fmt::format(
+          "not using configured address {} because it was previously declined", fixed.to_string()));
+      fixed_wanted = false;
+    } else if ((ctx = context_of(fixed, ctxs, false)) && !address_taken(fixed, rq)) {
+      addr = fixed;
+    } else {
+      ctx = nullptr;
+    }
   }
-  if (!addr && !(rq.host && rq.host->addr4)) {
+  out.log.push_back(log_line("DHCPDISCOVER", rq, requested ? &*requested : nullptr, ""));
+  if (!addr && !fixed_wanted) {
     if (auto l = client_lease(rq)) {
       if ((ctx = context_of(l->address, ctxs, true)) && !address_taken(l->address, rq))
         addr = l->address;
@@ -594,12 +611,14 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
   if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
   uint32_t secs = lease_secs_for(rq.host, ctx->range);
   std::string name = rq.host ? rq.host->hostname : std::string();
-  auto reply = make_reply(rq, *ctx, d4::MessageType::Offer, *addr, secs, name);
+  std::vector<std::string> notes;
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Offer, *addr, secs, name, &notes);
   reply.destination = destination_for(rq.pkt.header(), *addr, false);
   reply.header.ciaddr = IpAddr::v4({0, 0, 0, 0});
   if (reply.destination.kind == Dhcp4Destination::Kind::Unicast)
     reply.destination = {Dhcp4Destination::Kind::Broadcast, {}};
   out.log.push_back(log_line("DHCPOFFER", rq, &*addr, ""));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
 }
 
@@ -717,9 +736,11 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   }
   store_.upsert(l);  // new, changed or renewed (the expiry moves on): always written
   out.store_changed = true;
-  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, l.hostname);
+  std::vector<std::string> notes;
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, l.hostname, &notes);
   reply.destination = destination_for(h, addr, false);
   out.log.push_back(log_line("DHCPACK", rq, &addr, l.hostname));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
 }
 
@@ -731,7 +752,16 @@ void Dhcp4Engine::handle_decline(Request& rq, Dhcp4Result& out) {
     return;
   }
   out.log.push_back(log_line("DHCPDECLINE", rq, &*requested, ""));
-  declined_[*requested] = rq.now + kDeclineBackoff;
+  // dnsmasq keeps no back-off for a dynamic address (its ping check finds a thief); a
+  // dhcp-host address is not used for 10 minutes.
+  if (rq.host && rq.host->addr4 && *rq.host->addr4 == *requested) {
+    declined_[*requested] = rq.now + kDeclineBackoff;
+    out.log.push_back(fmt::format("disabling DHCP static address {} for 10m", requested->to_string()));
+  } else {
+    // Any other DECLINE moves every client's hash start one address on (seen with dnsmasq
+    // 2.90: the decliner would otherwise be offered the same address again).
+    ++epoch_;
+  }
   if (auto l = store_.find(*requested); l && same_client(*l, rq)) {
     store_.remove(*requested);
     out.store_changed = true;
@@ -777,10 +807,12 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPINFORM", rq, &h.ciaddr, ""));
   if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
   std::string name = rq.host ? rq.host->hostname : std::string();
+  std::vector<std::string> notes;
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, IpAddr::v4({0, 0, 0, 0}),
-                          std::nullopt, name);
+                          std::nullopt, name, &notes);
   reply.destination = destination_for(h, h.ciaddr, true);
   out.log.push_back(log_line("DHCPACK", rq, &h.ciaddr, name));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
 }
 

@@ -104,14 +104,15 @@ class Dhcp4Engine {
 
   Dhcp4Reply make_reply(const Request& rq, const Context& ctx, proto::dhcp4::MessageType type,
                         const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
-                        const std::string& hostname) const;
+                        const std::string& hostname, std::vector<std::string>* notes) const;
   void nak(Request& rq, const IpAddr& server, const std::string& message, Dhcp4Result& out) const;
   std::string log_line(const char* type, const Request& rq, const IpAddr* addr,
                        std::string_view extra) const;
 
   const config::Config& config_;
   LeaseStore& store_;
-  std::map<IpAddr, std::chrono::sys_seconds> declined_;  // address -> usable again at
+  std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
+  uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE
 };
 
 // dnsmasq's lease-time text for logs: "1h", "45m", "2h30m", "infinite".

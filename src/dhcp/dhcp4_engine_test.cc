@@ -464,20 +464,50 @@ TEST(Dhcp4Engine, ReleaseAndDecline) {
   EXPECT_FALSE(f.store.find(a));
   EXPECT_EQ(gone.log.back(), "DHCPRELEASE(veth0) " + a.to_string() + " 02:00:00:00:00:01 ");
 
-  // DECLINE: the address is not offered again for a while.
+  // DECLINE of a dynamic address: dnsmasq keeps no back-off for it (with --no-ping).
   Pkt dec;
   dec.type = d4::MessageType::Decline;
   dec.requested = a;
   dec.server_id = ip("192.0.2.1");
   auto declined = f.run(dec);
   EXPECT_FALSE(declined.reply);
-  EXPECT_EQ(declined.log.back(), "DHCPDECLINE(veth0) " + a.to_string() + " 02:00:00:00:00:01 ");
+  EXPECT_EQ(declined.log, std::vector<std::string>{"DHCPDECLINE(veth0) " + a.to_string() + " 02:00:00:00:00:01 "});
+  EXPECT_FALSE(f.store.find(a));
+  // Asked for again it is offered again; but every hash start moved one address on.
   Pkt d;
+  d.requested = a;
+  EXPECT_EQ(f.run(d).reply->header.yiaddr, a);
+  Pkt other;
+  other.mac = {2, 0, 0, 0, 0, 0x42};
+  IpAddr before = expected_hash_address(other.mac);
+  EXPECT_EQ(f.run(other).reply->header.yiaddr, IpAddr::v4({192, 0, 2, static_cast<uint8_t>(before.bytes()[3] + 1)}));
+}
+
+TEST(Dhcp4Engine, DeclinedStaticAddressIsNotUsedForTenMinutes) {
+  Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150", "--dhcp-host=02:00:00:00:00:11,192.0.2.50"});
+  Pkt dec;
+  dec.type = d4::MessageType::Decline;
+  dec.mac = {2, 0, 0, 0, 0, 0x11};
+  dec.requested = ip("192.0.2.50");
+  dec.server_id = ip("192.0.2.1");
+  auto out = f.run(dec);
+  EXPECT_EQ(out.log.back(), "disabling DHCP static address 192.0.2.50 for 10m");
+  Pkt d;
+  d.mac = dec.mac;
   auto offer = f.run(d);
   ASSERT_TRUE(offer.reply);
-  EXPECT_NE(offer.reply->header.yiaddr, a);
-  auto later = f.run(d, kNow + seconds(601));
-  EXPECT_EQ(later.reply->header.yiaddr, a);
+  EXPECT_NE(offer.reply->header.yiaddr, ip("192.0.2.50"));
+  EXPECT_EQ(offer.log.front(), "not using configured address 192.0.2.50 because it was previously declined");
+  EXPECT_EQ(f.run(d, kNow + seconds(601)).reply->header.yiaddr, ip("192.0.2.50"));
+}
+
+TEST(Dhcp4Engine, DuplicateOptionIsLoggedLikeDnsmasq) {
+  Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150", "--dhcp-option=42,192.0.2.5",
+             "--dhcp-option-force=42,192.0.2.6"});
+  Pkt d;
+  auto out = f.run(d);
+  EXPECT_EQ(addr_of(find_opt(*out.reply, 42)), "192.0.2.6");  // the later one
+  EXPECT_EQ(out.log.back(), "Ignoring duplicate dhcp-option 42");
 }
 
 TEST(Dhcp4Engine, InformGetsOptionsWithoutLease) {
