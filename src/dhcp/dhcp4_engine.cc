@@ -139,6 +139,7 @@ struct Dhcp4Engine::Context {
   IpAddr netmask;
   IpAddr broadcast;
   IpAddr router;     // default router: us, or the relay
+  IpAddr net;        // an address on the client's subnet: ours, or the relay's (giaddr)
   bool usable = true;  // the range's tag conditions hold
 };
 
@@ -200,7 +201,7 @@ std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) c
       if (rq.iface.addrs.empty()) continue;
       c.server = rq.iface.addrs.front().addr;
       c.netmask = mask;
-      c.router = giaddr;
+      c.router = c.net = giaddr;
     } else {
       const InterfaceAddr4* on = nullptr;
       for (const auto& a : rq.iface.addrs) {
@@ -213,9 +214,9 @@ std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) c
       if (!on) continue;
       c.server = on->addr;
       c.netmask = r.netmask ? *r.netmask : on->netmask;
-      c.router = on->addr;
+      c.router = c.net = on->addr;
     }
-    c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(c.server) | ~v4(c.netmask));
+    c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(c.net) | ~v4(c.netmask));
     c.usable = tags_match(r.tags, rq.tags);
     out.push_back(c);
   }
@@ -307,7 +308,7 @@ const Dhcp4Engine::Context* Dhcp4Engine::context_of(const IpAddr& a,
       return &c;
   if (ranges_only) return nullptr;
   for (const auto& c : ctxs)
-    if (c.usable && same_net(a, c.server, c.netmask)) return &c;
+    if (c.usable && same_net(a, c.net, c.netmask)) return &c;
   return nullptr;
 }
 
@@ -681,7 +682,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
 
   bool on_subnet = false;
   for (const auto& c : ctxs)
-    if (same_net(addr, c.server, c.netmask)) on_subnet = true;
+    if (same_net(addr, c.net, c.netmask)) on_subnet = true;
   if (!on_subnet) {
     nak(rq, server, "wrong network", out);
     return;
@@ -796,7 +797,7 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
   auto ctxs = contexts_for(rq);
   const Context* ctx = nullptr;
   for (const auto& c : ctxs)
-    if (c.usable && same_net(h.ciaddr, c.server, c.netmask)) {
+    if (c.usable && same_net(h.ciaddr, c.net, c.netmask)) {
       ctx = &c;
       break;
     }

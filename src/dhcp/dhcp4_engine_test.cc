@@ -541,6 +541,17 @@ TEST(Dhcp4Engine, RelayedRequestUsesGiaddrSubnet) {
   EXPECT_EQ(addr_of(find_opt(*out.reply, 3)), "198.51.100.1");
   EXPECT_EQ(addr_of(find_opt(*out.reply, 54)), "192.0.2.1");
   EXPECT_EQ(out.reply->options.back().code, d4::opt::RelayAgentInfo);
+  EXPECT_EQ(addr_of(find_opt(*out.reply, 28)), "198.51.100.255");
+  Pkt r;
+  r.type = d4::MessageType::Request;
+  r.giaddr = ip("198.51.100.1");
+  r.requested = y;
+  r.server_id = ip("192.0.2.1");
+  auto ack = f.run(r);
+  ASSERT_TRUE(ack.reply);
+  EXPECT_EQ(text(find_opt(*ack.reply, 53)), std::string(1, 5));
+  EXPECT_EQ(ack.reply->destination.kind, Dhcp4Destination::Kind::Relay);
+  EXPECT_TRUE(f.store.find(y));
 }
 
 TEST(Dhcp4Engine, NoRangeOnInterfaceIsLoggedNotAnswered) {
