@@ -151,9 +151,13 @@ int App::run() {
       auto report = pipe->wait_for_report();
       int st = 0;
       (void)::waitpid(child, &st, 0);  // the middle process exits at once
-      if (!report) return report_failure(make_error("daemon exited during start-up", 5), false);
-      if (report->ready) return 0;
-      return report_failure(report->error, report->logged);
+      // Leave with _exit: destructors here would take the services' sockets out of the
+      // epoll set the daemon shares with us (EPOLL_CTL_DEL acts on the shared instance).
+      int code = 0;
+      if (!report) code = report_failure(make_error("daemon exited during start-up", 5), false);
+      else if (!report->ready) code = report_failure(report->error, report->logged);
+      std::fflush(nullptr);
+      ::_exit(code);
     }
     ::setsid();
     pid_t grandchild = ::fork();

@@ -233,14 +233,11 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   if (dc.lease_file_ro) {
     s->store = std::make_unique<MemoryLeaseStore>();
   } else {
-    // dnsmasq opens (creating) the lease file at start-up: a path it cannot write stops it.
-    int fd = ::open(dc.lease_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-      return make_error(fmt::format("cannot open or create lease file {}: {}", dc.lease_file,
-                                    std::strerror(errno)), 3);
-    ::close(fd);
     auto fs = FileLeaseStore::open(dc.lease_file);
     if (!fs) return make_error(fs.error().message, 3);
+    // dnsmasq opens (creating) the lease file at start-up, before dropping privileges: a
+    // path it cannot write stops it, and the descriptor keeps working after the switch.
+    if (auto r = (*fs)->hold_descriptor(); !r) return r.error();
     for (const auto& p : (*fs)->load_problems())
       s->startup.push_back(fmt::format("bad line {} in {}: {}", p.line, dc.lease_file, p.reason));
     s->file_store = fs->get();

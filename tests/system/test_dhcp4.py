@@ -184,3 +184,31 @@ def test_static_range_serves_only_known_hosts(net, dhcp_bin):
     net.set_client_mac("02:00:00:00:00:11")
     env = net.udhcpc()
     assert env and env["ip"] == "192.0.2.77"
+
+
+def test_daemon_mode_as_nobody_serves_and_writes_the_lease_file(net, dhcp_bin, tmp_path):
+    """Without -d: fork into the background and switch to nobody (root's lease directory,
+    as /var/lib/misc): the descriptor opened before the switch keeps the file written."""
+    import subprocess
+    lease_dir = tmp_path / "root-owned"
+    lease_dir.mkdir(mode=0o755)
+    os.chmod(tmp_path, 0o755)
+    leases, pidf, log = lease_dir / "leases", tmp_path / "d.pid", tmp_path / "d.log"
+    r = subprocess.run(["ip", "netns", "exec", net.server_ns, dhcp_bin, "-C", "/dev/null", "-p", "0",
+                        "--no-ping", "--user=nobody", f"--pid-file={pidf}", f"--log-facility={log}",
+                        RANGE, f"--dhcp-leasefile={leases}"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    pid = int(pidf.read_text())
+    try:
+        env = net.udhcpc()
+        assert env and in_range(env["ip"])
+        assert [line.split()[2] for line in leases.read_text().splitlines()] == [env["ip"]]
+        with open(f"/proc/{pid}/status") as f:
+            uid = [line.split()[1] for line in f if line.startswith("Uid:")][0]
+        assert uid == "65534"
+    finally:
+        os.kill(pid, 15)
+        for _ in range(50):
+            if not os.path.exists(f"/proc/{pid}"):
+                break
+            time.sleep(0.1)
