@@ -235,6 +235,10 @@ void refuse_unbuilt_forms(Config& config) {
     if (o.vendor_class) refuse("dhcp-option=vendor:");
   }
   if (!config.dhcp.options6.empty()) refuse("dhcp-option=option6:");
+  // The extra DHCP log lines are not written yet: refuse rather than log less than asked.
+  bool v4 = std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
+                        [](const DhcpRange& r) { return !r.is_v6; });
+  if (v4 && config.process.log_dhcp) refuse("log-dhcp");
 }
 
 Result<void> finalize_dhcp(Config& config) {

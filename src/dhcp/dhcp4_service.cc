@@ -81,11 +81,22 @@ struct Dhcp4ServiceState {
   }
   const CachedIface* interface(int index);
   bool serves(const CachedIface& c) const;
+  // Replies of one receive batch wait here until the batch's lease changes are durable:
+  // one flush covers every ACK of the batch.
+  struct Pending {
+    Dhcp4Reply reply;
+    bool needs_flush = false;
+    std::string if_name;
+    int if_index = 0;
+  };
+  std::vector<Pending> pending;
+
   void on_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
-  void send(const Dhcp4Reply& reply, const CachedIface& iface);
-  bool set_arp(const Dhcp4Reply& reply, const CachedIface& iface);
+  void send_pending();
+  void send(const Dhcp4Reply& reply, const std::string& if_name, int if_index);
+  bool set_arp(const Dhcp4Reply& reply, const std::string& if_name);
 };
 
 const Dhcp4ServiceState::CachedIface* Dhcp4ServiceState::interface(int index) {
@@ -136,6 +147,7 @@ void Dhcp4ServiceState::on_readable() {
     auto n = sock.recv(rx);
     if (!n || *n == 0) break;
     for (const auto& pkt : rx.packets()) handle(pkt);
+    send_pending();
     if (*n < rx.capacity()) break;
   }
 }
@@ -172,12 +184,26 @@ void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
     for (const auto& line : out.log) log(log::Level::Info, line);
   else
     for (const auto& line : out.log) log(log::Level::Debug, line);
-  // The lease must be on disk before the client is told it has it.
-  if (out.store_changed && !flush()) return;
-  if (out.reply) send(*out.reply, *iface);
+  if (out.reply)
+    pending.push_back({std::move(*out.reply), out.store_changed, iface->info.name, iface->info.index});
+  else if (out.store_changed)
+    pending.push_back({Dhcp4Reply{}, true, {}, -1});  // a RELEASE/DECLINE: written with the batch
 }
 
-bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const CachedIface& iface) {
+void Dhcp4ServiceState::send_pending() {
+  if (pending.empty()) return;
+  // A lease must be on disk before the client is told it has it.
+  bool need = std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
+  bool durable = !need || flush();
+  for (const auto& p : pending) {
+    if (p.if_index < 0) continue;
+    if (p.needs_flush && !durable) continue;  // the client asks again
+    send(p.reply, p.if_name, p.if_index);
+  }
+  pending.clear();
+}
+
+bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const std::string& if_name) {
   const auto& h = reply.header;
   if (h.htype != ARPHRD_ETHER || h.hlen != 6) return false;
   struct arpreq req {};
@@ -186,12 +212,12 @@ bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const CachedIface& ifac
   std::memcpy(&pa->sin_addr, reply.destination.addr.bytes().data(), 4);
   req.arp_ha.sa_family = h.htype;
   std::memcpy(req.arp_ha.sa_data, h.chaddr.data(), h.hlen);
-  std::snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", iface.info.name.c_str());
+  std::snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", if_name.c_str());
   req.arp_flags = ATF_COM;
   return ::ioctl(sock.fd(), SIOCSARP, &req) == 0;
 }
 
-void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const CachedIface& iface) {
+void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const std::string& if_name, int if_index) {
   d4::Header header = reply.header;
   net::SocketAddr peer(IpAddr::v4({255, 255, 255, 255}), kClientPort);
   switch (reply.destination.kind) {
@@ -201,7 +227,7 @@ void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const CachedIface& iface) 
       peer = net::SocketAddr(reply.destination.addr, kClientPort);
       break;
     case Dhcp4Destination::Kind::UnicastArp:
-      if (set_arp(reply, iface)) {
+      if (set_arp(reply, if_name)) {
         peer = net::SocketAddr(reply.destination.addr, kClientPort);
       } else {
         ++stats.arp_fallbacks;  // no CAP_NET_ADMIN, or an odd hardware type: broadcast
@@ -214,7 +240,7 @@ void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const CachedIface& iface) 
   auto built = d4::build(header, reply.options, reply.limits);
   for (uint8_t code : built.dropped)
     log(log::Level::Warning, fmt::format("cannot send DHCP/BOOTP option {}: no space left in packet", code));
-  net::PktSource src{reply.source, iface.info.index};
+  net::PktSource src{reply.source, if_index};
   auto r = sock.send_one(std::as_bytes(std::span(built.bytes)), peer, src);
   if (r && *r) ++stats.replies;
   else ++stats.send_errors;
