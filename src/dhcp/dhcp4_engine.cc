@@ -115,21 +115,28 @@ std::string format_lease_time(uint32_t secs) {
   return s;
 }
 
-std::string sanitise_hostname(std::string_view raw) {
-  auto dot = raw.find('.');
-  if (dot != std::string_view::npos) raw = raw.substr(0, dot);
-  // Trailing NULs are common (some clients count the terminator); anything else odd
-  // makes the name unusable, as dnsmasq's legal_hostname() check does.
-  while (!raw.empty() && raw.back() == '\0') raw.remove_suffix(1);
-  if (raw.empty() || raw.size() > 63) return {};
+ClientName parse_client_hostname(std::string_view raw) {
+  ClientName out;
+  out.null_terminated = !raw.empty() && raw.back() == '\0';
+  // A C string, as dnsmasq reads it: everything after a NUL is gone.
+  raw = raw.substr(0, raw.find('\0'));
+  std::string_view domain;
+  if (auto dot = raw.find('.'); dot != std::string_view::npos) {
+    domain = raw.substr(dot + 1);
+    raw = raw.substr(0, dot);
+  }
+  if (raw.empty() || raw.size() > 63 || raw.front() == '-') return out;
   for (char c : raw) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_';
-    if (!ok) return {};
+    if (!ok) return out;
   }
-  if (raw.front() == '-' || raw.back() == '-') return {};
-  return std::string(raw);
+  out.name = std::string(raw);
+  out.ignored_domain = std::string(domain);
+  return out;
 }
+
+std::string sanitise_hostname(std::string_view raw) { return parse_client_hostname(raw).name; }
 
 // A usable network for this request: a dhcp-range reachable from the arrival interface (or
 // the relay's subnet) and our address on it.
@@ -157,6 +164,8 @@ struct Dhcp4Engine::Request {
   const DhcpHost* host = nullptr;
   std::vector<std::string> tags;
   std::string client_name;  // sanitised option 12
+  std::string ignored_domain;  // the domain part of option 12 (no --domain to match yet)
+  bool name_null_terminated = false;  // option 12 ended in NUL: ours does too
   std::optional<std::vector<uint8_t>> prl;
 };
 
@@ -441,6 +450,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   }
   if (!hostname.empty() && !configured(12) && requested(12)) {
     o.push_back({12, std::vector<uint8_t>(hostname.begin(), hostname.end())});
+    if (rq.name_null_terminated) o.back().data.push_back(0);
     done.push_back(12);
   }
   for (auto it = config_.dhcp.options4.rbegin(); it != config_.dhcp.options4.rend(); ++it) {
@@ -523,7 +533,12 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
   auto hw = h.hwaddr();
   rq.hwaddr.assign(hw.begin(), hw.end());
   if (auto cid = packet.client_id(); cid && !config_.dhcp.ignore_clid) rq.client_id = *cid;
-  if (auto name = packet.hostname()) rq.client_name = sanitise_hostname(*name);
+  if (auto name = packet.hostname()) {
+    auto parsed = parse_client_hostname(*name);
+    rq.client_name = std::move(parsed.name);
+    rq.ignored_domain = std::move(parsed.ignored_domain);
+    rq.name_null_terminated = parsed.null_terminated;
+  }
   rq.prl = packet.parameter_request_list();
   rq.tags.push_back(iface.name);
   rq.host = find_host(rq);
@@ -679,6 +694,9 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     }
   }
   out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+  if (!rq.ignored_domain.empty() && !rq.client_name.empty())
+    out.log.push_back(fmt::format("Ignoring domain {} for DHCP host name {}", rq.ignored_domain,
+                                  rq.client_name));
 
   bool on_subnet = false;
   for (const auto& c : ctxs)

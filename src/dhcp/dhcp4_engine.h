@@ -118,8 +118,16 @@ class Dhcp4Engine {
 // dnsmasq's lease-time text for logs: "1h", "45m", "2h30m", "infinite".
 std::string format_lease_time(uint32_t secs);
 
-// The client's hostname made safe the way dnsmasq keeps it: the first label only, letters,
-// digits, '-' and '_'; empty when nothing usable is left.
-std::string sanitise_hostname(std::string_view raw);
+// The client's hostname option (12) as dnsmasq reads it: a C string (cut at the first NUL),
+// the first label only, letters, digits, '-' and '_', not starting with '-', at most 63
+// bytes; `name` is empty when nothing usable is left. A domain after the first dot is
+// returned apart (dnsmasq logs that it ignores it unless it is the --domain).
+struct ClientName {
+  std::string name;
+  std::string ignored_domain;
+  bool null_terminated = false;  // the option's last byte was NUL
+};
+ClientName parse_client_hostname(std::string_view raw);
+std::string sanitise_hostname(std::string_view raw);  // parse_client_hostname(raw).name
 
 }  // namespace masqd::dhcp

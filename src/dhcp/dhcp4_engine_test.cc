@@ -595,8 +595,13 @@ TEST(Dhcp4Engine, PruneExpiredAndExpiredLeasesAreFree) {
 TEST(Dhcp4Engine, HostnamesAreSanitised) {
   EXPECT_EQ(sanitise_hostname("alpha"), "alpha");
   EXPECT_EQ(sanitise_hostname("alpha.example.org"), "alpha");
-  EXPECT_EQ(sanitise_hostname(std::string("al\0pha", 6)), "");
+  EXPECT_EQ(sanitise_hostname(std::string("al\0pha", 6)), "al");  // dnsmasq reads a C string
   EXPECT_EQ(sanitise_hostname(std::string("alpha\0", 6)), "alpha");
+  EXPECT_TRUE(parse_client_hostname(std::string("alpha\0", 6)).null_terminated);
+  EXPECT_EQ(parse_client_hostname("good.example.org").ignored_domain, "example.org");
+  EXPECT_EQ(sanitise_hostname("trail-"), "trail-");
+  EXPECT_EQ(sanitise_hostname(std::string(64, 'x')), "");
+  EXPECT_EQ(sanitise_hostname("\xff\xfe"), "");
   EXPECT_EQ(sanitise_hostname("bad name"), "");
   EXPECT_EQ(sanitise_hostname("-x"), "");
   EXPECT_EQ(sanitise_hostname(""), "");

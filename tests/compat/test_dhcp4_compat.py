@@ -89,7 +89,9 @@ def run_sequence(tmp_path, binary, extra, steps):
         skip = ("started, version", "compile time options", "exiting on receipt")
         log = [line.replace(net.server_if, "IF") for line in server.log_lines()
                if not line.startswith(skip)]
-        return results, log
+        # The lease file without the expiry times.
+        leases = [line.split(" ", 1)[1] for line in (tmp / "leases").read_text().splitlines()]
+        return results, log, leases
     finally:
         net.close()
 
@@ -188,7 +190,21 @@ STEPS_DECLINE = [
     lambda c, r, n: c.exchange([mt("discover")], mac=M),
 ]
 
+# SEC-12: client names with NUL, spaces, non-ASCII, dots, a leading dash, too long; what
+# goes into the lease file, the log and the hostname option.
+NAMES = [b"al\x00pha", b"bad name", b"-lead", b"x" * 70, b"good.example.org", b"ok\x00",
+         b"\xff\xfe", b"UPPER", b"under_score", b"trail-"]
+STEPS_NAMES = [
+    (lambda i, name: lambda c, r, n: c.exchange(
+        [mt("request"), ("param_req_list", [1, 3, 12]), ("hostname", name),
+         ("requested_addr", f"192.0.2.{110 + i}"), ("server_id", SRV)],
+        mac=f"02:00:00:00:01:{i:02x}"))(i, name)
+    for i, name in enumerate(NAMES)
+] + [lambda c, r, n: c.exchange([mt("discover"), ("param_req_list", [1, 3, 12]), ("hostname", b"dotted.example.org\x00")],
+                                mac="02:00:00:00:01:77")]
+
 CASES = {
+    "hostnames": ([], STEPS_NAMES),
     "decline": ([], STEPS_DECLINE),
     "default": ([], STEPS_DEFAULT),
     "authoritative": (["--dhcp-authoritative"], STEPS_AUTH),
@@ -209,10 +225,11 @@ def dnsmasq_path():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_replies_match_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):
     extra, steps = CASES[case]
-    want, want_log = run_sequence(tmp_path, dnsmasq_path, extra, steps)
-    got, got_log = run_sequence(tmp_path, masqd_bin, extra, steps)
+    want, want_log, want_leases = run_sequence(tmp_path, dnsmasq_path, extra, steps)
+    got, got_log, got_leases = run_sequence(tmp_path, masqd_bin, extra, steps)
     assert any(w is not None for w in want), "dnsmasq answered nothing: the set-up is broken"
     for i, (w, g) in enumerate(zip(want, got)):
         assert g == w, f"step {i}: masqd {g} != dnsmasq {w}"
     # The DHCP log lines too (DHCPDISCOVER(IF) ..., NAK reasons, start-up lines).
     assert got_log == want_log
+    assert got_leases == want_leases
