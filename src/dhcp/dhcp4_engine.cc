@@ -174,7 +174,9 @@ Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
 
 std::vector<std::string> Dhcp4Engine::startup_lines() const {
   std::vector<std::string> lines;
-  for (const auto& r : config_.dhcp.ranges) {
+  // dnsmasq keeps its ranges newest first, and lists and tries them in that order.
+  for (auto it = config_.dhcp.ranges.rbegin(); it != config_.dhcp.ranges.rend(); ++it) {
+    const auto& r = *it;
     if (r.is_v6) continue;
     if (r.static_only)
       lines.push_back(fmt::format("DHCP, static leases only on {}, lease time {}",
@@ -200,6 +202,8 @@ bool Dhcp4Engine::tags_match(const config::TagList& conditions,
 std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) const {
   std::vector<Context> out;
   const IpAddr giaddr = rq.pkt.header().giaddr;
+  // Tried in config order (dnsmasq builds each request's range chain by prepending to its
+  // newest-first list, which turns it back), though start-up lists them newest first.
   for (const auto& r : config_.dhcp.ranges) {
     if (r.is_v6 || r.proxy) continue;
     Context c;

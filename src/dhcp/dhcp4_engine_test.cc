@@ -614,8 +614,8 @@ TEST(Dhcp4Engine, HostnamesAreSanitised) {
 TEST(Dhcp4Engine, StartupLines) {
   Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150,1h", "--dhcp-range=198.51.100.0,static,infinite"});
   EXPECT_EQ(f.engine.startup_lines(),
-            (std::vector<std::string>{"DHCP, IP range 192.0.2.100 -- 192.0.2.150, lease time 1h",
-                                      "DHCP, static leases only on 198.51.100.0, lease time infinite"}));
+            (std::vector<std::string>{"DHCP, static leases only on 198.51.100.0, lease time infinite",
+                                      "DHCP, IP range 192.0.2.100 -- 192.0.2.150, lease time 1h"}));
 }
 
 }  // namespace

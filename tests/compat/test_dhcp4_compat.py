@@ -36,15 +36,16 @@ def mt(t):
 
 
 class Client:
-    def __init__(self, net: DhcpNet):
-        self.sock = net.client_socket()
+    def __init__(self, net: DhcpNet, port: int = 68):
+        self.sock = net.client_socket(port)
         self.xid = 0x5000
 
-    def exchange(self, options, mac=A, ciaddr="0.0.0.0", flags=0x8000, timeout=1.5):
+    def exchange(self, options, mac=A, ciaddr="0.0.0.0", flags=0x8000, timeout=1.5,
+                 giaddr="0.0.0.0", dst="255.255.255.255", hops=0):
         self.xid += 1
-        pkt = BOOTP(chaddr=mac2str(mac), xid=self.xid, flags=flags, ciaddr=ciaddr) / DHCP(
-            options=list(options) + ["end"])
-        self.sock.send(bytes(pkt))
+        pkt = BOOTP(chaddr=mac2str(mac), xid=self.xid, flags=flags, ciaddr=ciaddr, giaddr=giaddr,
+                    hops=hops) / DHCP(options=list(options) + ["end"])
+        self.sock.send(bytes(pkt), dst=dst)
         data = self.sock.recv_xid(self.xid, timeout=timeout)
         return summary(data) if data else None
 
@@ -70,15 +71,26 @@ def summary(data: bytes) -> dict:
             "giaddr": b.giaddr, "flags": int(b.flags), "len": len(data), "options": opts}
 
 
-def run_sequence(tmp_path, binary, extra, steps):
+def relay_setup(net: DhcpNet) -> int:
+    """The client namespace plays a relay agent for 198.51.100.0/24: it owns 198.51.100.1
+    and listens on port 67; the server reaches that subnet over the veth."""
+    net.cx("ip", "addr", "add", "198.51.100.1/24", "dev", net.client_if)
+    net.cx("ip", "route", "add", "192.0.2.0/24", "dev", net.client_if)
+    net.sx("ip", "route", "add", "198.51.100.0/24", "dev", net.server_if)
+    return 67
+
+
+def run_sequence(tmp_path, binary, extra, steps, setup=None):
     """Starts `binary` with BASE + extra, plays `steps` (callables taking the Client and the
-    results so far) and returns every reply summary (None for no reply)."""
+    results so far) and returns every reply summary (None for no reply), the log lines and
+    the lease file."""
     tmp = tmp_path / os.path.basename(binary)
     tmp.mkdir()
     net = DhcpNet(tmp, client_mac=A)
     try:
+        port = setup(net) if setup else 68
         server = net.server(binary, *BASE, *extra, lease_file=tmp / "leases")
-        c = Client(net)
+        c = Client(net, port)
         try:
             results = []
             for step in steps:
@@ -203,7 +215,30 @@ STEPS_NAMES = [
 ] + [lambda c, r, n: c.exchange([mt("discover"), ("param_req_list", [1, 3, 12]), ("hostname", b"dotted.example.org\x00")],
                                 mac="02:00:00:00:01:77")]
 
+# Relayed requests (giaddr 198.51.100.1, option 82): replies go to the relay's port 67.
+RELAY = dict(giaddr="198.51.100.1", dst=SRV, hops=1)
+OPT82 = ("relay_agent_information", b"\x01\x04eth7\x02\x02\x00\x01")
+STEPS_RELAY = [
+    lambda c, r, n: c.exchange([mt("discover"), ("param_req_list", [1, 3, 6, 28]), OPT82], mac=A, **RELAY),
+    lambda c, r, n: c.exchange([mt("request"), ("param_req_list", [1, 3, 6, 28]), ("requested_addr", yi(r, 0)),
+                                ("server_id", SRV), OPT82], mac=A, **RELAY),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.120")], mac=B, **RELAY),
+    lambda c, r, n: c.exchange([mt("discover")], mac=B, giaddr="203.0.113.1", dst=SRV, timeout=0.7),
+    lambda c, r, n: c.exchange([mt("discover")], mac=B, flags=0, **RELAY),
+]
+
+# Two ranges on one subnet, a static one and a tagged one: which range is tried first, and
+# the start-up lines.
+STEPS_TWO_RANGES = [
+    (lambda m: lambda c, r, n: c.exchange([mt("discover")], mac=m))(f"02:00:00:00:02:{i:02x}")
+    for i in range(6)
+]
+
 CASES = {
+    "two-ranges": (["--dhcp-range=192.0.2.200,192.0.2.202,2h", "--dhcp-range=192.0.2.0,static",
+                    "--dhcp-range=tag:nomatch,192.0.2.210,192.0.2.220"], STEPS_TWO_RANGES),
+    "relay": (["--dhcp-range=198.51.100.10,198.51.100.20,255.255.255.0", "--dhcp-authoritative"], STEPS_RELAY,
+              relay_setup),
     "hostnames": ([], STEPS_NAMES),
     "decline": ([], STEPS_DECLINE),
     "default": ([], STEPS_DEFAULT),
@@ -224,9 +259,10 @@ def dnsmasq_path():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_replies_match_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):
-    extra, steps = CASES[case]
-    want, want_log, want_leases = run_sequence(tmp_path, dnsmasq_path, extra, steps)
-    got, got_log, got_leases = run_sequence(tmp_path, masqd_bin, extra, steps)
+    extra, steps, *setup = CASES[case]
+    setup = setup[0] if setup else None
+    want, want_log, want_leases = run_sequence(tmp_path, dnsmasq_path, extra, steps, setup)
+    got, got_log, got_leases = run_sequence(tmp_path, masqd_bin, extra, steps, setup)
     assert any(w is not None for w in want), "dnsmasq answered nothing: the set-up is broken"
     for i, (w, g) in enumerate(zip(want, got)):
         assert g == w, f"step {i}: masqd {g} != dnsmasq {w}"

@@ -196,8 +196,8 @@ class DhcpNet:
                     self.client_if, timeout=15, check=False)
         return env
 
-    def client_socket(self) -> "ClientSocket":
-        return ClientSocket(self)
+    def client_socket(self, port: int = 68) -> "ClientSocket":
+        return ClientSocket(self, port)
 
     def close(self) -> None:
         for s in self.servers:
@@ -219,10 +219,11 @@ def _setns(fd: int) -> None:
 
 
 class ClientSocket:
-    """A UDP socket on 0.0.0.0:68 inside the client namespace (entered with setns for the
-    socket call only), bound to the client veth, for crafted DHCP packets."""
+    """A UDP socket on 0.0.0.0:68 (or :67, to play a relay agent) inside the client
+    namespace (entered with setns for the socket call only), bound to the client veth, for
+    crafted DHCP packets."""
 
-    def __init__(self, net: DhcpNet):
+    def __init__(self, net: DhcpNet, port: int = 68):
         self.net = net
         own = os.open("/proc/self/ns/net", os.O_RDONLY)
         target = os.open(f"/run/netns/{net.client_ns}", os.O_RDONLY)
@@ -233,7 +234,7 @@ class ClientSocket:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, net.client_if.encode())
-                s.bind(("0.0.0.0", 68))
+                s.bind(("0.0.0.0", port))
             finally:
                 _setns(own)
         finally:
