@@ -63,28 +63,28 @@ const OptionSpec kDhcpOptions[] = {
      "Never reuse the BOOTP file and server-name fields to carry extra options.",
      set_flag<&DhcpConfig::no_override>},
     // --- tags ---
-    {"tag-if", 0, R, Many, NotYet, "tag-expression",
+    {"tag-if", 0, R, Many, Built, "tag-expression",
      "Set the set: tags when every listed tag: condition holds (evaluated in order).",
      parse_tag_if},
-    {"dhcp-vendorclass", 'U', R, Many, NotYet, "set:<tag>,<class>",
+    {"dhcp-vendorclass", 'U', R, Many, Built, "set:<tag>,<class>",
      "Tag clients whose vendor class contains this text.", parse_vendor_class},
-    {"dhcp-userclass", 'j', R, Many, NotYet, "set:<tag>,<class>",
+    {"dhcp-userclass", 'j', R, Many, Built, "set:<tag>,<class>",
      "Tag clients whose user class contains this text.", parse_user_class},
-    {"dhcp-circuitid", 0, R, Many, NotYet, "set:<tag>,<circuit>",
+    {"dhcp-circuitid", 0, R, Many, Built, "set:<tag>,<circuit>",
      "Tag requests relayed with this RFC 3046 circuit id.", parse_circuit_id},
-    {"dhcp-remoteid", 0, R, Many, NotYet, "set:<tag>,<remote>",
+    {"dhcp-remoteid", 0, R, Many, Built, "set:<tag>,<remote>",
      "Tag requests relayed with this RFC 3046 remote id.", parse_remote_id},
-    {"dhcp-subscrid", 0, R, Many, NotYet, "set:<tag>,<remote>",
+    {"dhcp-subscrid", 0, R, Many, Built, "set:<tag>,<remote>",
      "Tag requests relayed with this RFC 3993 subscriber id.", parse_subscriber_id},
-    {"dhcp-mac", '4', R, Many, NotYet, "set:<tag>,<mac address>",
+    {"dhcp-mac", '4', R, Many, Built, "set:<tag>,<mac address>",
      "Tag clients whose hardware address matches this pattern ('*' bytes match anything).",
      parse_dhcp_mac},
-    {"dhcp-match", 0, R, Many, NotYet, "set:<tag>,<optspec>",
+    {"dhcp-match", 0, R, Many, Built, "set:<tag>,<optspec>",
      "Tag clients that send this option (and, if given, this value).", parse_dhcp_match},
-    {"dhcp-name-match", 0, R, Many, NotYet, "set:<tag>,<string>[*]",
+    {"dhcp-name-match", 0, R, Many, Built, "set:<tag>,<string>[*]",
      "Tag clients that ask for this host name (a trailing '*' matches a prefix).",
      parse_name_match},
-    {"dhcp-ignore", 'J', R, Many, NotYet, "tag:<tag>...",
+    {"dhcp-ignore", 'J', R, Many, Built, "tag:<tag>...",
      "Do not answer clients that carry all these tags.", parse_dhcp_ignore},
     {"dhcp-ignore-names", 0, O, Many, NotYet, "[=tag:<tag>]...",
      "Disregard the host names supplied by (tagged) clients.", parse_ignore_names},
@@ -235,6 +235,12 @@ void refuse_unbuilt_forms(Config& config) {
     if (o.vendor_class) refuse("dhcp-option=vendor:");
   }
   if (!config.dhcp.options6.empty()) refuse("dhcp-option=option6:");
+  for (const auto& m : config.dhcp.class_matches)
+    if (m.kind == DhcpClassKind::VendorClass && m.enterprise != 0)
+      refuse("dhcp-vendorclass=...,enterprise:");
+  for (const auto& m : config.dhcp.matches4)
+    if (m.option.vi_encap || m.option.encap || m.option.vendor_class) refuse("dhcp-match=vi-encap:");
+  if (!config.dhcp.matches6.empty()) refuse("dhcp-match=option6:");
   // The extra DHCP log lines are not written yet: refuse rather than log less than asked.
   bool v4 = std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
                         [](const DhcpRange& r) { return !r.is_v6; });

@@ -101,7 +101,10 @@ const Row kExpected[] = {
 const std::set<std::string> kBuiltDhcp = {
     "dhcp-range",     "dhcp-host",          "dhcp-option",      "dhcp-option-force",
     "dhcp-leasefile", "dhcp-lease",         "leasefile-ro",     "dhcp-lease-max",
-    "dhcp-authoritative", "no-ping",        "dhcp-sequential-ip", "dhcp-ignore-clid"};
+    "dhcp-authoritative", "no-ping",        "dhcp-sequential-ip", "dhcp-ignore-clid",
+    "tag-if",         "dhcp-vendorclass",   "dhcp-userclass",   "dhcp-circuitid",
+    "dhcp-remoteid",  "dhcp-subscrid",      "dhcp-mac",         "dhcp-match",
+    "dhcp-name-match", "dhcp-ignore"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {
@@ -198,6 +201,10 @@ TEST(DhcpOptionTable, UnbuiltFormsOfBuiltOptionsAreRefused) {
   EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20", "--log-dhcp"}),
             "option --log-dhcp is not supported yet");
   EXPECT_EQ(load_error({"--log-dhcp"}), "");  // nothing to log without DHCP
+  EXPECT_EQ(load_error({"--dhcp-vendorclass=set:x,enterprise:4491,abc"}),
+            "option --dhcp-vendorclass=...,enterprise: is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-match=set:x,vi-encap:13,1"}),
+            "option --dhcp-match=vi-encap: is not supported yet");
 }
 
 }  // namespace

@@ -193,7 +193,14 @@ bool Dhcp4Engine::tags_match(const config::TagList& conditions,
   for (const auto& c : conditions) {
     bool negate = !c.empty() && (c[0] == '!' || c[0] == '#');
     std::string_view name = negate ? std::string_view(c).substr(1) : std::string_view(c);
-    bool present = std::find(tags.begin(), tags.end(), name) != tags.end();
+    bool present;
+    if (!name.empty() && name.back() == '*') {  // tag-if's trailing wildcard
+      std::string_view stem = name.substr(0, name.size() - 1);
+      present = std::any_of(tags.begin(), tags.end(),
+                            [&](const std::string& t) { return std::string_view(t).substr(0, stem.size()) == stem; });
+    } else {
+      present = std::find(tags.begin(), tags.end(), name) != tags.end();
+    }
     if (present == negate) return false;
   }
   return true;
@@ -287,6 +294,89 @@ std::optional<Lease> Dhcp4Engine::client_lease(const Request& rq) const {
     if (!found && same_client(l, rq)) found = l;
   });
   return found;
+}
+
+namespace {
+
+bool contains(std::span<const uint8_t> hay, std::span<const uint8_t> needle) {
+  if (needle.empty()) return true;
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+
+// RFC 3004 user classes are counted strings; a client may send one plain string instead.
+std::vector<std::span<const uint8_t>> user_classes(std::span<const uint8_t> raw) {
+  std::vector<std::span<const uint8_t>> out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    size_t len = raw[i];
+    if (len == 0 || i + 1 + len > raw.size()) return {raw};
+    out.push_back(raw.subspan(i + 1, len));
+    i += 1 + len;
+  }
+  return out;
+}
+
+}  // namespace
+
+// The tags a request carries besides the interface and its dhcp-host's: --dhcp-mac,
+// --dhcp-vendorclass/-userclass (substring), relay-agent ids (exact), --dhcp-match,
+// --dhcp-name-match, then the --tag-if rules in config order.
+void Dhcp4Engine::collect_tags(Request& rq) const {
+  const auto& h = rq.pkt.header();
+  const auto& dc = config_.dhcp;
+  for (const auto& m : dc.mac_matches)
+    if (hw_pattern_matches(m.pattern, h.htype, h.hwaddr())) rq.tags.push_back(m.tag);
+  auto vendor = rq.pkt.vendor_class();
+  auto user = rq.pkt.user_class();
+  auto relay = rq.pkt.relay_agent_info();
+  for (const auto& m : dc.class_matches) {
+    bool hit = false;
+    switch (m.kind) {
+      case config::DhcpClassKind::VendorClass:
+        hit = m.enterprise == 0 && vendor && contains(*vendor, m.data);
+        break;
+      case config::DhcpClassKind::UserClass:
+        if (user)
+          for (auto one : user_classes(*user)) hit = hit || contains(one, m.data);
+        break;
+      case config::DhcpClassKind::CircuitId:
+        hit = relay && relay->circuit_id && *relay->circuit_id == m.data;
+        break;
+      case config::DhcpClassKind::RemoteId:
+        hit = relay && relay->remote_id && *relay->remote_id == m.data;
+        break;
+      case config::DhcpClassKind::SubscriberId:
+        hit = relay && relay->subscriber_id && *relay->subscriber_id == m.data;
+        break;
+    }
+    if (hit) rq.tags.push_back(m.tag);
+  }
+  for (const auto& m : dc.matches4) {
+    const d4::Option* o = rq.pkt.find(static_cast<uint8_t>(m.option.code));
+    if (!o || m.option.code < 1 || m.option.code > 254) continue;
+    bool hit = true;
+    const auto& v = m.option.value;
+    if (!v.empty() && m.option.kind == DhcpOptionValueKind::Hex) {
+      // Hex with '*' bytes: the option starts with the value (wildcards match anything).
+      hit = o->data.size() >= v.size();
+      for (size_t i = 0; hit && i < v.size(); ++i)
+        if (!(i < m.option.wildcard.size() && m.option.wildcard[i]) && o->data[i] != v[i]) hit = false;
+    } else if (!v.empty()) {
+      // Any other value: the option is an array of elements of the value's size, and one
+      // element must equal it (option:client-arch,6 finds 6 among the architectures).
+      hit = false;
+      for (size_t i = 0; !hit && i + v.size() <= o->data.size(); i += v.size())
+        hit = std::equal(v.begin(), v.end(), o->data.begin() + static_cast<long>(i));
+    }
+    if (hit) rq.tags.push_back(m.tag);
+  }
+  if (!rq.client_name.empty())
+    for (const auto& m : dc.name_matches)
+      if (m.prefix ? rq.client_name.compare(0, m.name.size(), m.name) == 0 : rq.client_name == m.name)
+        rq.tags.push_back(m.tag);
+  for (const auto& t : dc.tag_ifs)
+    if (tags_match(t.conditions, rq.tags))
+      for (const auto& set : t.set) rq.tags.push_back(set);
 }
 
 bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
@@ -551,8 +641,19 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     for (const auto& t : rq.host->set_tags) rq.tags.push_back(t);
     rq.tags.push_back("known");
   }
+  collect_tags(rq);
   rq.key = rq.client_id.empty() ? ClientKey::hwaddr(h.htype, rq.hwaddr)
                                 : ClientKey::client_id(rq.client_id);
+
+  // --dhcp-ignore: the whole request, as for a dhcp-host "ignore".
+  for (const auto& cond : config_.dhcp.ignore) {
+    if (!tags_match(cond, rq.tags)) continue;
+    // dnsmasq logs an ignored DISCOVER only; other messages are dropped silently.
+    if (rq.type == d4::MessageType::Discover)
+      out.log.push_back(log_line("DHCPDISCOVER", rq, nullptr, "ignored"));
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return out;
+  }
 
   switch (rq.type) {
     case d4::MessageType::Discover: handle_discover(rq, out); break;
@@ -654,8 +755,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     out.drop = Dhcp4Result::Drop::Malformed;  // no address to talk about
     return;
   }
-  if (rq.host && rq.host->ignore) {
-    out.log.push_back(log_line("DHCPREQUEST", rq, &addr, "ignored"));
+  if (rq.host && rq.host->ignore) {  // silent, as dnsmasq
     out.drop = Dhcp4Result::Drop::Ignored;
     return;
   }

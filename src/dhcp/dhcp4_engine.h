@@ -92,6 +92,7 @@ class Dhcp4Engine {
 
   std::vector<Context> contexts_for(const Request& rq) const;
   const config::DhcpHost* find_host(const Request& rq) const;
+  void collect_tags(Request& rq) const;
   bool tags_match(const config::TagList& conditions, const std::vector<std::string>& tags) const;
   bool address_taken(const IpAddr& a, const Request& rq) const;
   bool reserved_by_other_host(const IpAddr& a, const Request& rq) const;

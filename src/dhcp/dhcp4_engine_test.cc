@@ -649,3 +649,66 @@ TEST(Dhcp4Engine, ClientWithoutIdFindsItsMacsLease) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
+namespace masqd::dhcp {
+namespace {
+
+// Each tag source, seen through a forced option per tag (the compat test checks the same
+// rules against dnsmasq).
+TEST(Dhcp4Engine, TagSourcesTagIfAndIgnore) {
+  Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150", "--dhcp-mac=set:macx,02:00:00:00:03:*",
+             "--dhcp-vendorclass=set:vc,udhcp", "--dhcp-userclass=set:uc,gold",
+             "--dhcp-match=set:arch6,option:client-arch,6", "--dhcp-match=set:hex,60,50:58:*:43",
+             "--dhcp-name-match=set:nm,wp*", "--dhcp-circuitid=set:circ,eth7",
+             "--tag-if=set:both,tag:macx,tag:vc", "--dhcp-name-match=set:bad,evil",
+             "--dhcp-ignore=tag:bad", "--dhcp-option-force=tag:macx,200,1",
+             "--dhcp-option-force=tag:vc,201,1", "--dhcp-option-force=tag:uc,202,1",
+             "--dhcp-option-force=tag:arch6,204,1", "--dhcp-option-force=tag:hex,205,1",
+             "--dhcp-option-force=tag:nm,206,1", "--dhcp-option-force=tag:both,207,1",
+             "--dhcp-option-force=tag:circ,208,1"});
+  auto tagged = [&](Pkt p) {
+    std::vector<uint8_t> out;
+    auto r = f.run(p);
+    if (!r.reply) return out;
+    for (auto c : codes(*r.reply))
+      if (c >= 200) out.push_back(c);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  Pkt p;
+  p.mac = {2, 0, 0, 0, 3, 1};
+  p.extra = {{d4::opt::VendorClass, {'u', 'd', 'h', 'c', 'p', ' ', '1'}}};
+  EXPECT_EQ(tagged(p), (std::vector<uint8_t>{200, 201, 207}));
+  Pkt uc;
+  uc.extra = {{d4::opt::UserClass, {4, 'g', 'o', 'l', 'd', 1, 'x'}}};
+  EXPECT_EQ(tagged(uc), (std::vector<uint8_t>{202}));
+  Pkt arch;
+  arch.extra = {{93, {0, 7, 0, 6}}};
+  EXPECT_EQ(tagged(arch), (std::vector<uint8_t>{204}));
+  arch.extra = {{93, {0, 6 * 16}}};
+  EXPECT_EQ(tagged(arch), (std::vector<uint8_t>{}));
+  Pkt hex;
+  hex.extra = {{d4::opt::VendorClass, {'P', 'X', 'E', 'C', 'l'}}};
+  EXPECT_EQ(tagged(hex), (std::vector<uint8_t>{205}));
+  Pkt named;
+  named.hostname = "wpad-1";
+  EXPECT_EQ(tagged(named), (std::vector<uint8_t>{206}));
+  Pkt relayed;
+  relayed.giaddr = ip("192.0.2.254");
+  relayed.extra = {{d4::opt::RelayAgentInfo, {1, 4, 'e', 't', 'h', '7'}}};
+  EXPECT_EQ(tagged(relayed), (std::vector<uint8_t>{208}));
+  Pkt evil;
+  evil.hostname = "evil";
+  auto out = f.run(evil);
+  EXPECT_FALSE(out.reply);
+  EXPECT_EQ(out.log, std::vector<std::string>{"DHCPDISCOVER(veth0) 02:00:00:00:00:01 ignored"});
+  evil.type = d4::MessageType::Request;
+  evil.requested = ip("192.0.2.120");
+  evil.server_id = ip("192.0.2.1");
+  auto silent = f.run(evil);
+  EXPECT_FALSE(silent.reply);
+  EXPECT_TRUE(silent.log.empty());
+}
+
+}  // namespace
+}  // namespace masqd::dhcp

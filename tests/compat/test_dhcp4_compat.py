@@ -234,7 +234,41 @@ STEPS_TWO_RANGES = [
     for i in range(6)
 ]
 
+# Tag sources: each tag forces its own option (200-209), so a reply shows the tags it got.
+TAGS_EXTRA = [
+    "--dhcp-mac=set:macx,02:00:00:00:03:*", "--dhcp-vendorclass=set:vc,udhcp",
+    "--dhcp-userclass=set:uc,gold", "--dhcp-match=set:m77,77",
+    "--dhcp-match=set:arch6,option:client-arch,6", "--dhcp-match=set:hex,60,50:58:45:43:*",
+    "--dhcp-name-match=set:nm,wp*", "--dhcp-name-match=set:bad,evil", "--dhcp-ignore=tag:bad",
+    "--tag-if=set:both,tag:macx,tag:vc", "--tag-if=set:notmac,tag:!macx,tag:vc",
+    "--dhcp-option-force=tag:macx,200,1", "--dhcp-option-force=tag:vc,201,1",
+    "--dhcp-option-force=tag:uc,202,1", "--dhcp-option-force=tag:m77,203,1",
+    "--dhcp-option-force=tag:arch6,204,1", "--dhcp-option-force=tag:hex,205,1",
+    "--dhcp-option-force=tag:nm,206,1", "--dhcp-option-force=tag:both,207,1",
+    "--dhcp-option-force=tag:notmac,208,1", "--dhcp-option-force=tag:!known,209,1",
+]
+TAG_MAC = "02:00:00:00:03:01"
+STEPS_TAGS = [
+    lambda c, r, n: c.exchange([mt("discover"), ("vendor_class_id", b"udhcp 1.35.0")], mac=TAG_MAC),
+    lambda c, r, n: c.exchange([mt("discover"), ("vendor_class_id", b"udhcp 1.35.0")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), (77, b"\x04gold\x03abc")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), (77, b"platinum-gold")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), (77, b"\x03abc")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), (93, b"\x00\x07\x00\x06")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), (93, b"\x00\x60")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), ("vendor_class_id", b"PXEClient:Arch:00000")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), ("hostname", b"wpad-1")], mac=A),
+    lambda c, r, n: c.exchange([mt("discover"), ("hostname", b"evil")], mac=B, timeout=0.7),
+    lambda c, r, n: c.exchange([mt("request"), ("hostname", b"evil"), ("requested_addr", "192.0.2.120"),
+                                ("server_id", SRV)], mac=B, timeout=0.7),
+    lambda c, r, n: c.exchange([mt("discover"), ("vendor_class_id", b"udhcp")], mac=HOST),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.121"), ("server_id", SRV)],
+                               mac=IGNORED, timeout=0.7),
+    lambda c, r, n: c.exchange([mt("release"), ("server_id", SRV)], mac=B, ciaddr="192.0.2.122", timeout=0.3),
+]
+
 CASES = {
+    "tags": (TAGS_EXTRA, STEPS_TAGS),
     "two-ranges": (["--dhcp-range=192.0.2.200,192.0.2.202,2h", "--dhcp-range=192.0.2.0,static",
                     "--dhcp-range=tag:nomatch,192.0.2.210,192.0.2.220"], STEPS_TWO_RANGES),
     "relay": (["--dhcp-range=198.51.100.10,198.51.100.20,255.255.255.0", "--dhcp-authoritative"], STEPS_RELAY,
