@@ -35,7 +35,7 @@ const OptionSpec kDhcpOptions[] = {
     {"dhcp-host", 'G', R, Many, Built, "<hostspec>",
      "Fixed address, name, lease time or tags for a client known by MAC, client id or name.",
      parse_dhcp_host},
-    {"dhcp-hostsfile", 0, R, Many, NotYet, "<path>",
+    {"dhcp-hostsfile", 0, R, Many, Built, "<path>",
      "Load dhcp-host lines from this file (or every file of this directory); re-read on SIGHUP.",
      parse_hosts_file},
     {"dhcp-optsfile", 0, R, Many, NotYet, "<path>",

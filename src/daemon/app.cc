@@ -137,6 +137,7 @@ int App::run() {
     if (!dhcp4) return fail(dhcp4.error());
     dhcp4_ = std::move(*dhcp4);
     hooks_.on_shutdown([this] { dhcp4_->shutdown(); });
+    hooks_.on_reload([this] { dhcp4_->reload(); });
   }
 
   if (daemonising()) {

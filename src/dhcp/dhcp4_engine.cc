@@ -170,7 +170,16 @@ struct Dhcp4Engine::Request {
 };
 
 Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
-    : config_(config), store_(store) {}
+    : config_(config), store_(store) {
+  set_file_hosts({});
+}
+
+void Dhcp4Engine::set_file_hosts(std::vector<config::DhcpHost> hosts) {
+  file_hosts_ = std::move(hosts);
+  hosts_.clear();
+  for (const auto& h : config_.dhcp.hosts) hosts_.push_back(&h);
+  for (const auto& h : file_hosts_) hosts_.push_back(&h);
+}
 
 std::vector<std::string> Dhcp4Engine::startup_lines() const {
   std::vector<std::string> lines;
@@ -249,7 +258,8 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
   // A client id match wins over a hardware-address match; tagged entries before untagged.
   for (int pass = 0; pass < 2; ++pass) {
     for (bool want_tagged : {true, false}) {
-      for (const auto& host : config_.dhcp.hosts) {
+      for (const DhcpHost* hp : hosts_) {
+        const DhcpHost& host = *hp;
         if (host.tags.empty() == want_tagged) continue;
         if (!tags_match(host.tags, rq.tags)) continue;
         bool hit = false;
@@ -265,8 +275,8 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
   }
   // Name-only entries (no MAC, no client id) apply to a client presenting that name.
   if (!rq.client_name.empty())
-    for (const auto& host : config_.dhcp.hosts)
-      if (host.macs.empty() && !host.client_id && !host.ignore_client_id &&
+    for (const DhcpHost* hp : hosts_)
+      if (const DhcpHost& host = *hp; host.macs.empty() && !host.client_id && !host.ignore_client_id &&
           !host.hostname.empty() && host.hostname == rq.client_name &&
           tags_match(host.tags, rq.tags))
         return &host;
@@ -386,8 +396,8 @@ bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
 }
 
 bool Dhcp4Engine::reserved_by_other_host(const IpAddr& a, const Request& rq) const {
-  for (const auto& host : config_.dhcp.hosts)
-    if (&host != rq.host && host.addr4 && *host.addr4 == a) return true;
+  for (const DhcpHost* host : hosts_)
+    if (host != rq.host && host->addr4 && *host->addr4 == a) return true;
   return false;
 }
 

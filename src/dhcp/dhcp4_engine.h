@@ -76,9 +76,9 @@ class Dhcp4Engine {
   // Dnsmasq's start-up lines for the configured ranges ("DHCP, IP range a -- b, lease time 1h").
   std::vector<std::string> startup_lines() const;
 
-  // Re-reads nothing today; the config is the one given at construction. Declined addresses
-  // are forgotten after 10 minutes.
-  size_t declined_count() const { return declined_.size(); }
+  // dhcp-host entries from --dhcp-hostsfile, after the configured ones; replaced whole
+  // (SIGHUP). Call between requests only.
+  void set_file_hosts(std::vector<config::DhcpHost> hosts);
 
  private:
   struct Context;
@@ -112,6 +112,8 @@ class Dhcp4Engine {
 
   const config::Config& config_;
   LeaseStore& store_;
+  std::vector<config::DhcpHost> file_hosts_;
+  std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
   std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
   uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE
 };

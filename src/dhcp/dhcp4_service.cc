@@ -20,6 +20,7 @@
 
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
+#include "dhcp/hosts_file.h"
 #include "dhcp/memory_lease_store.h"
 #include "net/socket_addr.h"
 #include "net/udp_socket.h"
@@ -270,6 +271,11 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     s->store = std::move(*fs);
   }
   s->engine = std::make_unique<Dhcp4Engine>(config, *s->store);
+  if (!dc.hosts_files.empty()) {
+    auto read = read_dhcp_hosts_files(dc.hosts_files);
+    s->engine->set_file_hosts(std::move(read.hosts));
+    s->startup.insert(s->startup.end(), read.log.begin(), read.log.end());
+  }
   if (s->engine->prune_expired(now) > 0)
     if (auto r = s->store->flush(); !r) return make_error(r.error().message, 3);
 
@@ -314,6 +320,14 @@ Dhcp4Service::~Dhcp4Service() {
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
 
 void Dhcp4Service::shutdown() { (void)s_->flush(); }
+
+void Dhcp4Service::reload() {
+  const auto& files = s_->config.dhcp.hosts_files;
+  if (files.empty()) return;
+  auto read = read_dhcp_hosts_files(files);
+  s_->engine->set_file_hosts(std::move(read.hosts));
+  for (const auto& line : read.log) s_->log(log::Level::Info, line);
+}
 
 const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }
 

@@ -53,6 +53,8 @@ class Dhcp4Service {
   std::vector<std::string> startup_lines() const;
   // SIGTERM: write what is pending.
   void shutdown();
+  // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).
+  void reload();
   const Stats& stats() const;
 
  private:

@@ -212,3 +212,27 @@ def test_daemon_mode_as_nobody_serves_and_writes_the_lease_file(net, dhcp_bin, t
             if not os.path.exists(f"/proc/{pid}"):
                 break
             time.sleep(0.1)
+
+
+def test_dhcp_hostsfile_is_read_again_on_sighup(net, dhcp_bin, tmp_path):
+    import signal
+    hosts = tmp_path / "hosts.d"
+    hosts.mkdir()
+    (hosts / "a.conf").write_text(f"# fixed addresses\n{MAC},192.0.2.60,fromfile\n\n02:00:00:00:00:09,192.0.2.69\n")
+    single = tmp_path / "single.hosts"
+    single.write_text("02:00:00:00:00:0b,192.0.2.70\n")
+    s = net.server(dhcp_bin, RANGE, f"--dhcp-hostsfile={hosts}", f"--dhcp-hostsfile={single}")
+    s.wait_log(f"read {hosts}/a.conf")
+    # dnsmasq reads (and logs) the files newest option first.
+    reads = [line for line in s.log_lines() if line.startswith("read ")]
+    assert reads == [f"read {single}", f"read {hosts}/a.conf"]
+    env = net.udhcpc()
+    assert env and env["ip"] == "192.0.2.60" and env.get("hostname") == "fromfile"
+    (hosts / "a.conf").write_text(f"{MAC},192.0.2.61,moved\n")
+    s.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and sum(f"read {hosts}/a.conf" in line
+                                              for line in s.log_lines()) < 2:
+        time.sleep(0.05)
+    env = net.udhcpc()
+    assert env and env["ip"] == "192.0.2.61" and env.get("hostname") == "moved"
