@@ -774,7 +774,14 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     out.drop = Dhcp4Result::Drop::NotForUs;
     return;
   }
-  const IpAddr server = ctxs.front().server;
+  // Our address on the requested address's subnet (an interface may serve several), for
+  // the server identifier of a NAK.
+  IpAddr server = ctxs.front().server;
+  for (const auto& c : ctxs)
+    if (same_net(addr, c.net, c.netmask)) {
+      server = c.server;
+      break;
+    }
   auto lease = client_lease(rq);
   if (lease && !lease->never_expires() && lease->expires <= rq.now) lease.reset();
 

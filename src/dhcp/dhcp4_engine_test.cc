@@ -712,3 +712,32 @@ TEST(Dhcp4Engine, TagSourcesTagIfAndIgnore) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
+namespace masqd::dhcp {
+namespace {
+
+// Two subnets on one interface (an alias address): each reply speaks for our address on
+// the client's subnet.
+TEST(Dhcp4Engine, TwoSubnetsOnOneInterface) {
+  Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150", "--dhcp-range=198.51.100.10,198.51.100.20"});
+  InterfaceInfo two{"veth0", 7, {{ip("192.0.2.1"), ip("255.255.255.0")},
+                                 {ip("198.51.100.1"), ip("255.255.255.0")}}};
+  Pkt r;
+  r.type = d4::MessageType::Request;
+  r.requested = ip("198.51.100.12");
+  r.server_id = ip("198.51.100.1");
+  auto ack = f.engine.handle(r.parse(), two, kNow);
+  ASSERT_TRUE(ack.reply);
+  EXPECT_EQ(addr_of(find_opt(*ack.reply, 54)), "198.51.100.1");
+  EXPECT_EQ(addr_of(find_opt(*ack.reply, 3)), "198.51.100.1");
+  EXPECT_EQ(ack.reply->source, ip("198.51.100.1"));
+  Pkt other = r;
+  other.mac = {2, 0, 0, 0, 0, 2};
+  auto nak = f.engine.handle(other.parse(), two, kNow);
+  ASSERT_TRUE(nak.reply);
+  EXPECT_EQ(text(find_opt(*nak.reply, 56)), "address in use");
+  EXPECT_EQ(addr_of(find_opt(*nak.reply, 54)), "198.51.100.1");
+}
+
+}  // namespace
+}  // namespace masqd::dhcp
