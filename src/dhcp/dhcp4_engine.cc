@@ -831,10 +831,8 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     nak(rq, server, "no leases left", out);
     return;
   }
-  if (rq.host && rq.host->addr4 && *rq.host->addr4 != addr) {
-    nak(rq, server, "static lease available", out);
-    return;
-  }
+  // A dhcp-host client may take a dynamic address it selected (dnsmasq 2.90 ACKs it, with
+  // the host's name and lease time); DISCOVERs still offer it its own address.
   const Context* ctx = nullptr;
   if (rq.host && rq.host->addr4 && *rq.host->addr4 == addr) ctx = context_of(addr, ctxs, false);
   else ctx = context_of(addr, ctxs, true);

@@ -267,7 +267,19 @@ STEPS_TAGS = [
     lambda c, r, n: c.exchange([mt("release"), ("server_id", SRV)], mac=B, ciaddr="192.0.2.122", timeout=0.3),
 ]
 
+# A dhcp-host client asking for another address than its own, then its own; another client
+# asking for it.
+STEPS_STATIC = [
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.125"), ("server_id", SRV)], mac=HOST),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.126")], mac=HOST, timeout=0.7),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.50"), ("server_id", SRV)], mac=HOST),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.50"), ("server_id", SRV)], mac=A),
+    lambda c, r, n: c.exchange([mt("request"), ("requested_addr", "192.0.2.127")], mac=HOST),
+]
+
 CASES = {
+    "static": ([], STEPS_STATIC),
+    "static-authoritative": (["--dhcp-authoritative"], STEPS_STATIC),
     "tags": (TAGS_EXTRA, STEPS_TAGS),
     "two-ranges": (["--dhcp-range=192.0.2.200,192.0.2.202,2h", "--dhcp-range=192.0.2.0,static",
                     "--dhcp-range=tag:nomatch,192.0.2.210,192.0.2.220"], STEPS_TWO_RANGES),
