@@ -458,7 +458,7 @@ std::string Dhcp4Engine::log_line(const char* type, const Request& rq, const IpA
 Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::MessageType type,
                                    const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
                                    const std::string& hostname,
-                                   std::vector<std::string>* notes) const {
+                                   std::vector<std::string>* notes, uint32_t fuzz) const {
   const auto& in = rq.pkt.header();
   Dhcp4Reply r;
   auto& h = r.header;
@@ -501,7 +501,10 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   if (lease_secs) {
     o.push_back(opt_u32(d4::opt::LeaseTime, *lease_secs));
     if (*lease_secs != 0xffffffffu) {
-      uint32_t t1 = *lease_secs / 2, t2 = static_cast<uint32_t>((uint64_t{*lease_secs} * 7) / 8);
+      // A renewal's T1 and T2 come a little earlier, by a random "fuzz" below lease/16, so
+      // that clients renewing together spread out (dnsmasq does the same).
+      uint32_t t1 = *lease_secs / 2 - fuzz,
+               t2 = static_cast<uint32_t>((uint64_t{*lease_secs} * 7) / 8) - fuzz;
       auto time_opt = [&](int code, uint32_t dflt) {
         if (auto* c = configured(code); c && c->value.size() == 4) {
           uint32_t v = (uint32_t{c->value[0]} << 24) | (uint32_t{c->value[1]} << 16) |
@@ -875,9 +878,14 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   store_.upsert(l);  // new, changed or renewed (the expiry moves on): always written
   out.store_changed = true;
   std::vector<std::string> notes;
-  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, l.hostname, &notes);
+  // The name in the reply and the log is the configured one or the one sent now; a name
+  // the lease kept from before stays in the lease file only (as dnsmasq).
+  std::string reply_name = rq.host && !rq.host->hostname.empty() ? rq.host->hostname : rq.client_name;
+  uint32_t fuzz = 0;
+  if (renewing && have_lease && secs != 0xffffffffu && secs >= 16) fuzz = static_cast<uint32_t>(rng_() % (secs / 16));
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, reply_name, &notes, fuzz);
   reply.destination = destination_for(h, addr, false);
-  out.log.push_back(log_line("DHCPACK", rq, &addr, l.hostname));
+  out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
 }

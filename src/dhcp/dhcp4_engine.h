@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,9 @@ class Dhcp4Engine {
   // Dnsmasq's start-up lines for the configured ranges ("DHCP, IP range a -- b, lease time 1h").
   std::vector<std::string> startup_lines() const;
 
+  // Seeds the generator of the renewal fuzz (tests and fuzzing; otherwise random_device).
+  void seed_random(uint32_t seed) { rng_.seed(seed); }
+
   // dhcp-host entries from --dhcp-hostsfile, after the configured ones; replaced whole
   // (SIGHUP). Call between requests only.
   void set_file_hosts(std::vector<config::DhcpHost> hosts);
@@ -105,7 +109,8 @@ class Dhcp4Engine {
 
   Dhcp4Reply make_reply(const Request& rq, const Context& ctx, proto::dhcp4::MessageType type,
                         const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
-                        const std::string& hostname, std::vector<std::string>* notes) const;
+                        const std::string& hostname, std::vector<std::string>* notes,
+                        uint32_t fuzz = 0) const;  // fuzz: taken off T1 and T2
   void nak(Request& rq, const IpAddr& server, const std::string& message, Dhcp4Result& out) const;
   std::string log_line(const char* type, const Request& rq, const IpAddr* addr,
                        std::string_view extra) const;
@@ -116,6 +121,7 @@ class Dhcp4Engine {
   std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
   std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
   uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE
+  std::minstd_rand rng_{std::random_device{}()};
 };
 
 // dnsmasq's lease-time text for logs: "1h", "45m", "2h30m", "infinite".

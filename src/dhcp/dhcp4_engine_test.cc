@@ -310,6 +310,11 @@ TEST(Dhcp4Engine, RenewingIsUnicastToCiaddr) {
   EXPECT_EQ(out.reply->destination.kind, Dhcp4Destination::Kind::Unicast);
   EXPECT_EQ(out.reply->destination.addr, a);
   EXPECT_EQ(f.store.find(a)->expires, kNow + seconds(1800 + 3600));
+  // A renewal's T1/T2 come earlier by one random amount below lease/16.
+  uint32_t t1 = u32(find_opt(*out.reply, 58)), t2 = u32(find_opt(*out.reply, 59));
+  EXPECT_LE(t1, 1800u);
+  EXPECT_GT(t1, 1800u - 225u);
+  EXPECT_EQ(3150u - t2, 1800u - t1);
 }
 
 TEST(Dhcp4Engine, LeaseMaxRefusesNewLeasesButStillOffers) {
