@@ -4,8 +4,10 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "config/dhcp_option_names.h"
+#include "config/loader.h"
 #include "config/option_table.h"
 
 namespace masqd::config {
@@ -95,6 +97,15 @@ const Row kExpected[] = {
     {"leasequery", 0, O, Many},
 };
 
+// The DHCPv4 server (src/dhcp/dhcp4_service) acts on these; the rest still stop start-up.
+const std::set<std::string> kBuiltDhcp = {
+    "dhcp-range",     "dhcp-host",          "dhcp-option",      "dhcp-option-force",
+    "dhcp-leasefile", "dhcp-lease",         "leasefile-ro",     "dhcp-lease-max",
+    "dhcp-authoritative", "no-ping",        "dhcp-sequential-ip", "dhcp-ignore-clid",
+    "tag-if",         "dhcp-vendorclass",   "dhcp-userclass",   "dhcp-circuitid",
+    "dhcp-remoteid",  "dhcp-subscrid",      "dhcp-mac",         "dhcp-match",
+    "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile"};
+
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {
     const OptionSpec* spec = find_option(want.name);
@@ -102,7 +113,8 @@ TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
     EXPECT_EQ(spec->short_name, want.short_name) << want.name;
     EXPECT_EQ(spec->arg, want.arg) << want.name;
     EXPECT_EQ(spec->repeat, want.repeat) << want.name;
-    EXPECT_EQ(spec->support, Support::NotYet) << want.name;
+    EXPECT_EQ(spec->support, kBuiltDhcp.count(want.name) ? Support::Built : Support::NotYet)
+        << want.name;
     EXPECT_NE(spec->parse, nullptr) << want.name;
     EXPECT_FALSE(spec->help.empty()) << want.name;
     if (want.short_name) {
@@ -151,6 +163,48 @@ TEST(DhcpOptionNames, PublicNamesMatchDnsmasqHelp) {
     if (!(e.type & kOptInternal)) got6.insert(e.code);
   EXPECT_EQ(got4, v4);
   EXPECT_EQ(got6, v6);
+}
+
+}  // namespace
+}  // namespace masqd::config
+
+namespace masqd::config {
+namespace {
+
+std::string load_error(std::vector<std::string> args) {
+  std::vector<std::string> argv{"masqd", "-p", "0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> ptrs;
+  for (auto& a : argv) ptrs.push_back(a.data());
+  LoadOptions lo;
+  lo.default_conf_file = "";
+  auto r = load(ptrs, lo);
+  return r ? std::string() : r.error().message;
+}
+
+// Built options whose unbuilt forms must still stop start-up, never be ignored.
+TEST(DhcpOptionTable, UnbuiltFormsOfBuiltOptionsAreRefused) {
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20"}), "");
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.0,proxy"}),
+            "option --dhcp-range=...,proxy is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-range=2001:db8::10,2001:db8::20"}),
+            "option --dhcp-range (IPv6) is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-host=02:00:00:00:00:01,[2001:db8::5]"}),
+            "option --dhcp-host=...,[IPv6] is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-option=encap:175,1,5b"}),
+            "option --dhcp-option=encap: is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-option=vendor:MSFT,2,1i"}),
+            "option --dhcp-option=vendor: is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-option=option6:23,[::]"}),
+            "option --dhcp-option=option6: is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-option=tag:x,3,192.0.2.1", "--dhcp-option-force=42,192.0.2.5"}), "");
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20", "--log-dhcp"}),
+            "option --log-dhcp is not supported yet");
+  EXPECT_EQ(load_error({"--log-dhcp"}), "");  // nothing to log without DHCP
+  EXPECT_EQ(load_error({"--dhcp-vendorclass=set:x,enterprise:4491,abc"}),
+            "option --dhcp-vendorclass=...,enterprise: is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-match=set:x,vi-encap:13,1"}),
+            "option --dhcp-match=vi-encap: is not supported yet");
 }
 
 }  // namespace

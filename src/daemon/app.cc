@@ -146,6 +146,17 @@ int App::run() {
     dns_->reload_servers();
   });
   hooks_.on_stats([this] { dns_->log_statistics(); });
+  if (dhcp::Dhcp4Service::wanted(config_)) {
+    dhcp::Dhcp4Service::Hooks dhcp_hooks;
+    dhcp_hooks.log = [](log::Level level, std::string_view line) {
+      log::logger().write(level, log::Channel::Dhcp, line);
+    };
+    auto dhcp4 = dhcp::Dhcp4Service::create(config_, *loop_, std::move(dhcp_hooks));
+    if (!dhcp4) return fail(dhcp4.error());
+    dhcp4_ = std::move(*dhcp4);
+    hooks_.on_shutdown([this] { dhcp4_->shutdown(); });
+    hooks_.on_reload([this] { dhcp4_->reload(); });
+  }
 
   if (daemonising()) {
     if (::chdir("/") != 0) return fail(make_error(fmt::format("cannot chdir to /: {}", std::strerror(errno)), 5));
@@ -159,9 +170,13 @@ int App::run() {
       auto report = pipe->wait_for_report();
       int st = 0;
       (void)::waitpid(child, &st, 0);  // the middle process exits at once
-      if (!report) return report_failure(make_error("daemon exited during start-up", 5), false);
-      if (report->ready) return 0;
-      return report_failure(report->error, report->logged);
+      // Leave with _exit: destructors here would take the services' sockets out of the
+      // epoll set the daemon shares with us (EPOLL_CTL_DEL acts on the shared instance).
+      int code = 0;
+      if (!report) code = report_failure(make_error("daemon exited during start-up", 5), false);
+      else if (!report->ready) code = report_failure(report->error, report->logged);
+      std::fflush(nullptr);
+      ::_exit(code);
     }
     ::setsid();
     pid_t grandchild = ::fork();
@@ -191,7 +206,9 @@ int App::run() {
   }
   loop_->run();
   int code = control.exit_code();
-  dns_.reset();  // before the loop it is registered on
+  if (dhcp4_) dhcp4_->shutdown();
+  dhcp4_.reset();  // before the loop it is registered on
+  dns_.reset();
   return code;
 }
 
@@ -212,14 +229,19 @@ Result<void> App::start() {
   if (daemonising()) redirect_stdio(p.log_target == config::ProcessConfig::LogTarget::Stderr);
 
   if (!p.no_daemon && switch_user) {
-    // No feature needs a capability yet; services will add theirs to this list.
-    if (auto r = drop_privileges(run_as_, {}); !r) return r;
+    // DHCP keeps CAP_NET_ADMIN to add the ARP entry for a unicast reply (as dnsmasq does).
+    std::vector<cap_value_t> keep;
+    if (dhcp4_) keep.push_back(CAP_NET_ADMIN);
+    if (auto r = drop_privileges(run_as_, keep); !r) return r;
   }
 
   log::info("{}", started_line(config_));
   log::info("compile time options: {}", config::compile_time_options());
   for (const auto& line : early_lines_) log::info("{}", line);
   early_lines_.clear();
+  if (dhcp4_)
+    for (const auto& line : dhcp4_->startup_lines())
+      log::logger().write(log::Level::Info, log::Channel::Dhcp, line);
   if (config_.dns.cache_size_warn)
     log::warning("cache size greater than 10000 may cause performance issues, and is unlikely to be useful.");
   return ok();

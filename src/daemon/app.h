@@ -13,6 +13,7 @@
 #include "daemon/hooks.h"
 #include "daemon/privileges.h"
 #include "daemon/startup_pipe.h"
+#include "dhcp/dhcp4_service.h"
 #include "dns/dns_workers.h"
 #include "net/event_loop.h"
 
@@ -46,8 +47,9 @@ class App {
   // fds survive the fork and only the daemon process runs it.
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<dns::DnsWorkers> dns_;  // worker 0 runs on loop_
-  std::vector<std::string> early_lines_;
-  std::vector<config::ServerSpec> base_servers_;  // server= lines not from --servers-file  // service lines logged before the logger starts
+  std::unique_ptr<dhcp::Dhcp4Service> dhcp4_;  // only with an IPv4 dhcp-range
+  std::vector<std::string> early_lines_;  // service lines logged before the logger starts
+  std::vector<config::ServerSpec> base_servers_;  // server= lines not from --servers-file
   LifecycleHooks hooks_;
   std::optional<StartupPipe> pipe_;
   bool pid_file_written_ = false;

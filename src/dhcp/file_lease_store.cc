@@ -1,5 +1,11 @@
 #include "dhcp/file_lease_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "dhcp/atomic_file.h"
 
 namespace masqd::dhcp {
@@ -38,9 +44,48 @@ std::string FileLeaseStore::render() const {
   return out;
 }
 
+FileLeaseStore::~FileLeaseStore() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> FileLeaseStore::hold_descriptor() {
+  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return make_error("cannot open or create lease file " + path_ + ": " + std::strerror(errno), 3);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  return ok();
+}
+
+Result<void> FileLeaseStore::write_in_place(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
+    done += static_cast<size_t>(n);
+  }
+  if (::ftruncate(fd_, static_cast<off_t>(text.size())) != 0 || ::fdatasync(fd_) != 0)
+    return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
+  return ok();
+}
+
 Result<void> FileLeaseStore::flush() {
   if (!dirty_) return ok();
-  if (auto r = replace_file_atomically(path_, render()); !r) return r;
+  const std::string text = render();
+  if (!in_place_) {
+    auto r = replace_file_atomically(path_, text);
+    if (r) {
+      dirty_ = false;
+      // Keep the held descriptor on the new file (best effort: it fails only after a
+      // privilege drop, when the next replacement will be refused too).
+      if (fd_ >= 0) (void)hold_descriptor();
+      return ok();
+    }
+    if (fd_ < 0) return r;
+    in_place_ = true;  // no permission for the temp file or the rename: from now on in place
+  }
+  if (auto r = write_in_place(text); !r) return r;
   dirty_ = false;
   return ok();
 }

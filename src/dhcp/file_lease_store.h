@@ -37,6 +37,16 @@ class FileLeaseStore : public LeaseStore {
   // for_each order, then the DUID and IPv6 lines as they were read.
   Result<void> flush() override;
 
+  // Opens (creating) the lease file and keeps that descriptor, as dnsmasq does before it drops
+  // privileges. flush() still replaces the file atomically while it can; once that fails
+  // for lack of permission (the run user may not write the lease directory), it rewrites
+  // the file in place through this descriptor (write, truncate, fdatasync): durable, but a
+  // crash in the middle can leave a mixed file, whose bad lines the next load skips.
+  // Errors (code 3): "cannot open or create lease file <path>: <reason>".
+  Result<void> hold_descriptor();
+  bool writes_in_place() const { return in_place_; }
+  ~FileLeaseStore() override;
+
   // The file's text as flush() would write it now.
   std::string render() const;
 
@@ -48,6 +58,9 @@ class FileLeaseStore : public LeaseStore {
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
   bool dirty_ = false;
+  int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
+  bool in_place_ = false;  // atomic replacement was refused: write through fd_
+  Result<void> write_in_place(const std::string& text);
 };
 
 }  // namespace masqd::dhcp

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -139,6 +140,42 @@ TEST(FileLeaseStore, WriteFailureKeepsOldFileAndStaysDirty) {
   ASSERT_TRUE((*s)->flush());  // still dirty: the retry writes
   EXPECT_EQ((*s)->size(), 2u);
   EXPECT_NE(slurp(path).find("192.0.2.2"), std::string::npos);
+}
+
+// dnsmasq keeps the lease file open across its privilege drop; so does the store, and when
+// the run user may not replace the file it rewrites it in place through that descriptor.
+TEST(FileLeaseStore, HeldDescriptorWritesInPlaceWhenReplacingIsRefused) {
+  testing::TempDir dir;
+  const std::string sub = dir.file("sub");
+  std::filesystem::create_directory(sub);
+  const std::string path = sub + "/leases";
+  spit(path, "0 02:00:00:00:00:01 192.0.2.1 one *\n");
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto s = FileLeaseStore::open(path);
+    if (!s || !(*s)->hold_descriptor()) ::_exit(10);
+    (*s)->upsert(lease(3));
+    if (!(*s)->flush() || (*s)->writes_in_place()) ::_exit(11);  // still allowed: atomic
+    // Lose the right to write the directory: root by switching user, others by chmod.
+    if (::geteuid() == 0) {
+      ::chmod(path.c_str(), 0644);
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(12);
+    } else if (::chmod(sub.c_str(), 0500) != 0) {
+      ::_exit(13);
+    }
+    (*s)->upsert(lease(2));
+    (*s)->remove(IpAddr::v4({192, 0, 2, 3}));
+    bool ok = (*s)->flush().ok() && (*s)->writes_in_place();
+    ::_exit(ok ? 0 : 14);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::chmod(sub.c_str(), 0700);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(slurp(path),
+            format_lease_line(lease(2)) + "0 02:00:00:00:00:01 192.0.2.1 one *\n");
 }
 
 TEST(FileLeaseStore, UnreadableOrHugeFileIsAnError) {

@@ -1,0 +1,976 @@
+// Dhcp4Engine: DISCOVER/REQUEST/DECLINE/RELEASE/INFORM the way dnsmasq 2.90 answers them.
+// The rules below were taken from dnsmasq's man page and checked by sending the same
+// packets to /usr/sbin/dnsmasq in a network namespace (tests/compat/test_dhcp4_compat.py).
+#include "dhcp/dhcp4_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "dhcp/address_pool.h"
+
+namespace masqd::dhcp {
+
+namespace d4 = proto::dhcp4;
+using config::DhcpHost;
+using config::DhcpOption;
+using config::DhcpOptionValueKind;
+using config::DhcpRange;
+
+namespace {
+
+constexpr std::chrono::seconds kDeclineBackoff{600};
+
+uint32_t v4(const IpAddr& a) {
+  const auto& b = a.bytes();
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+
+IpAddr from_v4(uint32_t n) {
+  return IpAddr::v4({static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
+                     static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)});
+}
+
+bool same_net(const IpAddr& a, const IpAddr& b, const IpAddr& mask) {
+  return (v4(a) & v4(mask)) == (v4(b) & v4(mask));
+}
+
+// dnsmasq's guess for a relayed range without a netmask: the classful one.
+IpAddr classful_mask(const IpAddr& a) {
+  uint8_t top = a.bytes()[0];
+  if (top < 128) return from_v4(0xff000000u);
+  if (top < 192) return from_v4(0xffff0000u);
+  return from_v4(0xffffff00u);
+}
+
+std::string hex_colon(std::span<const uint8_t> bytes) {
+  std::string s;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i) s += ':';
+    s += fmt::format("{:02x}", bytes[i]);
+  }
+  return s;
+}
+
+void put32(std::vector<uint8_t>& v, uint32_t n) {
+  v.push_back(static_cast<uint8_t>(n >> 24));
+  v.push_back(static_cast<uint8_t>(n >> 16));
+  v.push_back(static_cast<uint8_t>(n >> 8));
+  v.push_back(static_cast<uint8_t>(n));
+}
+
+d4::Option opt_u32(uint8_t code, uint32_t n) {
+  d4::Option o{code, {}};
+  put32(o.data, n);
+  return o;
+}
+
+d4::Option opt_addr(uint8_t code, const IpAddr& a) {
+  return d4::Option{code, {a.bytes()[0], a.bytes()[1], a.bytes()[2], a.bytes()[3]}};
+}
+
+bool hw_pattern_matches(const config::HwAddrPattern& p, uint8_t htype,
+                        std::span<const uint8_t> hw) {
+  if (p.hw_type != 0 && p.hw_type != htype) return false;
+  if (p.bytes.size() != hw.size()) return false;
+  for (size_t i = 0; i < hw.size(); ++i)
+    if (!p.wildcard[i] && p.bytes[i] != hw[i]) return false;
+  return true;
+}
+
+// Codes the engine writes itself; a dhcp-option for them is not sent again.
+bool engine_owned(int code) {
+  switch (code) {
+    case d4::opt::Pad:
+    case d4::opt::RequestedAddress:
+    case d4::opt::LeaseTime:
+    case d4::opt::Overload:
+    case d4::opt::MessageType:
+    case d4::opt::ServerId:
+    case d4::opt::ParameterRequestList:
+    case d4::opt::Message:
+    case d4::opt::MaxMessageSize:
+    case d4::opt::ClientId:
+    case d4::opt::RelayAgentInfo:
+    case 58:
+    case 59:
+    case d4::opt::End:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string format_lease_time(uint32_t secs) {
+  if (secs == 0xffffffffu) return "infinite";
+  std::string s;
+  uint32_t d = secs / 86400, h = (secs / 3600) % 24, m = (secs / 60) % 60, sec = secs % 60;
+  if (d) s += fmt::format("{}d", d);
+  if (h) s += fmt::format("{}h", h);
+  if (m) s += fmt::format("{}m", m);
+  if (sec || s.empty()) s += fmt::format("{}s", sec);
+  return s;
+}
+
+ClientName parse_client_hostname(std::string_view raw) {
+  ClientName out;
+  out.null_terminated = !raw.empty() && raw.back() == '\0';
+  // A C string, as dnsmasq reads it: everything after a NUL is gone.
+  raw = raw.substr(0, raw.find('\0'));
+  std::string_view domain;
+  if (auto dot = raw.find('.'); dot != std::string_view::npos) {
+    domain = raw.substr(dot + 1);
+    raw = raw.substr(0, dot);
+  }
+  if (raw.empty() || raw.size() > 63 || raw.front() == '-') return out;
+  for (char c : raw) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return out;
+  }
+  out.name = std::string(raw);
+  out.ignored_domain = std::string(domain);
+  return out;
+}
+
+std::string sanitise_hostname(std::string_view raw) { return parse_client_hostname(raw).name; }
+
+// A usable network for this request: a dhcp-range reachable from the arrival interface (or
+// the relay's subnet) and our address on it.
+struct Dhcp4Engine::Context {
+  const DhcpRange* range = nullptr;
+  IpAddr server;     // our address on the client's network (server identifier)
+  IpAddr netmask;
+  IpAddr broadcast;
+  IpAddr router;     // default router: us, or the relay
+  IpAddr net;        // an address on the client's subnet: ours, or the relay's (giaddr)
+  bool usable = true;  // the range's tag conditions hold
+};
+
+struct Dhcp4Engine::Request {
+  Request(const d4::Dhcp4Packet& p, const InterfaceInfo& i, std::chrono::sys_seconds t)
+      : pkt(p), iface(i), now(t) {}
+  const d4::Dhcp4Packet& pkt;
+  const InterfaceInfo& iface;
+  std::chrono::sys_seconds now;
+  d4::MessageType type{};
+  bool relayed = false;
+  std::vector<uint8_t> hwaddr;
+  std::vector<uint8_t> client_id;  // empty: none (or ignored)
+  ClientKey key;
+  const DhcpHost* host = nullptr;
+  std::vector<std::string> tags;
+  std::string client_name;  // sanitised option 12
+  std::string ignored_domain;  // the domain part of option 12 (no --domain to match yet)
+  bool name_null_terminated = false;  // option 12 ended in NUL: ours does too
+  std::optional<std::vector<uint8_t>> prl;
+};
+
+Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
+    : config_(config), store_(store) {
+  set_file_hosts({});
+}
+
+void Dhcp4Engine::set_file_hosts(std::vector<config::DhcpHost> hosts) {
+  file_hosts_ = std::move(hosts);
+  hosts_.clear();
+  for (const auto& h : config_.dhcp.hosts) hosts_.push_back(&h);
+  for (const auto& h : file_hosts_) hosts_.push_back(&h);
+}
+
+std::vector<std::string> Dhcp4Engine::startup_lines() const {
+  std::vector<std::string> lines;
+  // dnsmasq keeps its ranges newest first, and lists and tries them in that order.
+  for (auto it = config_.dhcp.ranges.rbegin(); it != config_.dhcp.ranges.rend(); ++it) {
+    const auto& r = *it;
+    if (r.is_v6) continue;
+    if (r.static_only)
+      lines.push_back(fmt::format("DHCP, static leases only on {}, lease time {}",
+                                  r.start.to_string(), format_lease_time(r.lease.count())));
+    else
+      lines.push_back(fmt::format("DHCP, IP range {} -- {}, lease time {}", r.start.to_string(),
+                                  r.end.to_string(), format_lease_time(r.lease.count())));
+  }
+  return lines;
+}
+
+bool Dhcp4Engine::tags_match(const config::TagList& conditions,
+                             const std::vector<std::string>& tags) const {
+  for (const auto& c : conditions) {
+    bool negate = !c.empty() && (c[0] == '!' || c[0] == '#');
+    std::string_view name = negate ? std::string_view(c).substr(1) : std::string_view(c);
+    bool present;
+    if (!name.empty() && name.back() == '*') {  // tag-if's trailing wildcard
+      std::string_view stem = name.substr(0, name.size() - 1);
+      present = std::any_of(tags.begin(), tags.end(),
+                            [&](const std::string& t) { return std::string_view(t).substr(0, stem.size()) == stem; });
+    } else {
+      present = std::find(tags.begin(), tags.end(), name) != tags.end();
+    }
+    if (present == negate) return false;
+  }
+  return true;
+}
+
+std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) const {
+  std::vector<Context> out;
+  const IpAddr giaddr = rq.pkt.header().giaddr;
+  // Tried in config order (dnsmasq builds each request's range chain by prepending to its
+  // newest-first list, which turns it back), though start-up lists them newest first.
+  for (const auto& r : config_.dhcp.ranges) {
+    if (r.is_v6 || r.proxy) continue;
+    Context c;
+    c.range = &r;
+    if (rq.relayed) {
+      IpAddr mask = r.netmask ? *r.netmask : classful_mask(r.start);
+      if (!same_net(r.start, giaddr, mask)) continue;
+      if (rq.iface.addrs.empty()) continue;
+      c.server = rq.iface.addrs.front().addr;
+      c.netmask = mask;
+      c.router = c.net = giaddr;
+    } else {
+      const InterfaceAddr4* on = nullptr;
+      for (const auto& a : rq.iface.addrs) {
+        IpAddr mask = r.netmask ? *r.netmask : a.netmask;
+        if (same_net(a.addr, r.start, mask) && same_net(a.addr, r.end, mask)) {
+          on = &a;
+          break;
+        }
+      }
+      if (!on) continue;
+      c.server = on->addr;
+      c.netmask = r.netmask ? *r.netmask : on->netmask;
+      c.router = c.net = on->addr;
+    }
+    c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(c.net) | ~v4(c.netmask));
+    c.usable = tags_match(r.tags, rq.tags);
+    out.push_back(c);
+  }
+  return out;
+}
+
+const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
+  const auto& h = rq.pkt.header();
+  auto cid = rq.pkt.client_id();
+  // A client id match wins over a hardware-address match; tagged entries before untagged.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (bool want_tagged : {true, false}) {
+      for (const DhcpHost* hp : hosts_) {
+        const DhcpHost& host = *hp;
+        if (host.tags.empty() == want_tagged) continue;
+        if (!tags_match(host.tags, rq.tags)) continue;
+        bool hit = false;
+        if (pass == 0) {
+          hit = cid && host.client_id && *host.client_id == *cid;
+        } else {
+          for (const auto& m : host.macs)
+            if (hw_pattern_matches(m, h.htype, h.hwaddr())) hit = true;
+        }
+        if (hit) return &host;
+      }
+    }
+  }
+  // Name-only entries (no MAC, no client id) apply to a client presenting that name.
+  if (!rq.client_name.empty())
+    for (const DhcpHost* hp : hosts_)
+      if (const DhcpHost& host = *hp; host.macs.empty() && !host.client_id && !host.ignore_client_id &&
+          !host.hostname.empty() && host.hostname == rq.client_name &&
+          tags_match(host.tags, rq.tags))
+        return &host;
+  return nullptr;
+}
+
+// dnsmasq's rule: a client that sent an id is the lease with that id, or a lease without an
+// id for its hardware address; a client without an id is any lease for its hardware address.
+bool Dhcp4Engine::same_client(const Lease& l, const Request& rq) const {
+  if (!rq.client_id.empty() && !l.client_id.empty()) return l.client_id == rq.client_id;
+  return l.htype == rq.pkt.header().htype && l.hwaddr == rq.hwaddr;
+}
+
+std::optional<Lease> Dhcp4Engine::client_lease(const Request& rq) const {
+  if (auto l = store_.find(rq.key)) return l;
+  if (!rq.client_id.empty()) {
+    auto l = store_.find(ClientKey::hwaddr(rq.pkt.header().htype, rq.hwaddr));
+    if (l && l->client_id.empty()) return l;
+    return std::nullopt;
+  }
+  // No id sent: a lease that carries one still belongs to this hardware address. A scan,
+  // but only for clients without an id and without an id-less lease.
+  std::optional<Lease> found;
+  store_.for_each([&](const Lease& l) {
+    if (!found && same_client(l, rq)) found = l;
+  });
+  return found;
+}
+
+namespace {
+
+bool contains(std::span<const uint8_t> hay, std::span<const uint8_t> needle) {
+  if (needle.empty()) return true;
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+
+// RFC 3004 user classes are counted strings; a client may send one plain string instead.
+std::vector<std::span<const uint8_t>> user_classes(std::span<const uint8_t> raw) {
+  std::vector<std::span<const uint8_t>> out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    size_t len = raw[i];
+    if (len == 0 || i + 1 + len > raw.size()) return {raw};
+    out.push_back(raw.subspan(i + 1, len));
+    i += 1 + len;
+  }
+  return out;
+}
+
+}  // namespace
+
+// The tags a request carries besides the interface and its dhcp-host's: --dhcp-mac,
+// --dhcp-vendorclass/-userclass (substring), relay-agent ids (exact), --dhcp-match,
+// --dhcp-name-match, then the --tag-if rules in config order.
+void Dhcp4Engine::collect_tags(Request& rq) const {
+  const auto& h = rq.pkt.header();
+  const auto& dc = config_.dhcp;
+  for (const auto& m : dc.mac_matches)
+    if (hw_pattern_matches(m.pattern, h.htype, h.hwaddr())) rq.tags.push_back(m.tag);
+  auto vendor = rq.pkt.vendor_class();
+  auto user = rq.pkt.user_class();
+  auto relay = rq.pkt.relay_agent_info();
+  for (const auto& m : dc.class_matches) {
+    bool hit = false;
+    switch (m.kind) {
+      case config::DhcpClassKind::VendorClass:
+        hit = m.enterprise == 0 && vendor && contains(*vendor, m.data);
+        break;
+      case config::DhcpClassKind::UserClass:
+        if (user)
+          for (auto one : user_classes(*user)) hit = hit || contains(one, m.data);
+        break;
+      case config::DhcpClassKind::CircuitId:
+        hit = relay && relay->circuit_id && *relay->circuit_id == m.data;
+        break;
+      case config::DhcpClassKind::RemoteId:
+        hit = relay && relay->remote_id && *relay->remote_id == m.data;
+        break;
+      case config::DhcpClassKind::SubscriberId:
+        hit = relay && relay->subscriber_id && *relay->subscriber_id == m.data;
+        break;
+    }
+    if (hit) rq.tags.push_back(m.tag);
+  }
+  for (const auto& m : dc.matches4) {
+    const d4::Option* o = rq.pkt.find(static_cast<uint8_t>(m.option.code));
+    if (!o || m.option.code < 1 || m.option.code > 254) continue;
+    bool hit = true;
+    const auto& v = m.option.value;
+    if (!v.empty() && m.option.kind == DhcpOptionValueKind::Hex) {
+      // Hex with '*' bytes: the option starts with the value (wildcards match anything).
+      hit = o->data.size() >= v.size();
+      for (size_t i = 0; hit && i < v.size(); ++i)
+        if (!(i < m.option.wildcard.size() && m.option.wildcard[i]) && o->data[i] != v[i]) hit = false;
+    } else if (!v.empty()) {
+      // Any other value: the option is an array of elements of the value's size, and one
+      // element must equal it (option:client-arch,6 finds 6 among the architectures).
+      hit = false;
+      for (size_t i = 0; !hit && i + v.size() <= o->data.size(); i += v.size())
+        hit = std::equal(v.begin(), v.end(), o->data.begin() + static_cast<long>(i));
+    }
+    if (hit) rq.tags.push_back(m.tag);
+  }
+  if (!rq.client_name.empty())
+    for (const auto& m : dc.name_matches)
+      if (m.prefix ? rq.client_name.compare(0, m.name.size(), m.name) == 0 : rq.client_name == m.name)
+        rq.tags.push_back(m.tag);
+  for (const auto& t : dc.tag_ifs)
+    if (tags_match(t.conditions, rq.tags))
+      for (const auto& set : t.set) rq.tags.push_back(set);
+}
+
+bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
+  for (const auto& x : rq.iface.addrs)
+    if (x.addr == a) return true;
+  return false;
+}
+
+bool Dhcp4Engine::reserved_by_other_host(const IpAddr& a, const Request& rq) const {
+  for (const DhcpHost* host : hosts_)
+    if (host != rq.host && host->addr4 && *host->addr4 == a) return true;
+  return false;
+}
+
+bool Dhcp4Engine::address_taken(const IpAddr& a, const Request& rq) const {
+  if (is_our_address(a, rq)) return true;
+  if (auto it = declined_.find(a); it != declined_.end() && it->second > rq.now) return true;
+  if (auto l = store_.find(a)) {
+    bool expired = !l->never_expires() && l->expires <= rq.now;
+    if (!expired && !same_client(*l, rq)) return true;
+  }
+  return reserved_by_other_host(a, rq);
+}
+
+const Dhcp4Engine::Context* Dhcp4Engine::context_of(const IpAddr& a,
+                                                    const std::vector<Context>& ctxs,
+                                                    bool ranges_only) const {
+  // Inside a usable range first, then (for fixed addresses) anywhere on a usable subnet.
+  for (const auto& c : ctxs)
+    if (c.usable && v4(a) >= v4(c.range->start) && v4(a) <= v4(c.range->end) &&
+        !c.range->static_only)
+      return &c;
+  if (ranges_only) return nullptr;
+  for (const auto& c : ctxs)
+    if (c.usable && same_net(a, c.net, c.netmask)) return &c;
+  return nullptr;
+}
+
+std::optional<IpAddr> Dhcp4Engine::allocate(const Request& rq,
+                                            const std::vector<Context>& ctxs) const {
+  auto id = hash_identity(rq.pkt.header().htype, rq.hwaddr, rq.client_id);
+  uint32_t hash = config_.dhcp.sequential_ip ? 0 : sdbm_hash(id);
+  for (const auto& c : ctxs) {
+    if (!c.usable || c.range->static_only) continue;
+    AddressRange range{c.range->start, c.range->end};
+    uint32_t start_hash = hash;
+    if (config_.dhcp.sequential_ip) start_hash = 0;
+    auto a = choose_address(range, start_hash, config_.dhcp.sequential_ip ? 0 : epoch_,
+                            [&](const IpAddr& x) { return address_taken(x, rq); });
+    if (a) return a;
+  }
+  return std::nullopt;
+}
+
+std::string Dhcp4Engine::log_line(const char* type, const Request& rq, const IpAddr* addr,
+                                  std::string_view extra) const {
+  const auto& h = rq.pkt.header();
+  std::string mac;
+  if (h.hlen == 0) {
+    mac = "<null>";
+  } else {
+    mac = hex_colon(h.hwaddr());
+    if (h.htype != kHtypeEthernet) mac = fmt::format("{:02x}-{}", h.htype, mac);
+  }
+  return fmt::format("{}({}) {}{}{} {}", type, rq.iface.name,
+                     addr ? addr->to_string() : std::string(), addr ? " " : "", mac, extra);
+}
+
+Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::MessageType type,
+                                   const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
+                                   const std::string& hostname,
+                                   std::vector<std::string>* notes, uint32_t fuzz) const {
+  const auto& in = rq.pkt.header();
+  Dhcp4Reply r;
+  auto& h = r.header;
+  h.op = 2;
+  h.htype = in.htype;
+  h.hlen = in.hlen;
+  h.xid = in.xid;
+  h.flags = in.flags;
+  h.chaddr = in.chaddr;
+  h.giaddr = in.giaddr;
+  h.ciaddr = (type == d4::MessageType::Ack) ? in.ciaddr : IpAddr::v4({0, 0, 0, 0});
+  h.yiaddr = yiaddr;
+  h.siaddr = ctx.server;
+  r.source = ctx.server;
+
+  auto& o = r.options;
+  o.push_back({d4::opt::MessageType, {static_cast<uint8_t>(type)}});
+  o.push_back(opt_addr(d4::opt::ServerId, ctx.server));
+
+  // Configured options: dnsmasq keeps them newest first; per code, a tagged match beats an
+  // untagged one.
+  auto configured = [&](int code) -> const DhcpOption* {
+    const DhcpOption* untagged = nullptr;
+    for (auto it = config_.dhcp.options4.rbegin(); it != config_.dhcp.options4.rend(); ++it) {
+      const DhcpOption& opt = *it;
+      if (opt.is_v6 || opt.code != code || opt.pxe_only || opt.encap || opt.vi_encap ||
+          opt.vendor_class)
+        continue;
+      if (!tags_match(opt.tags, rq.tags)) continue;
+      if (!opt.tags.empty()) return &opt;
+      if (!untagged) untagged = &opt;
+    }
+    return untagged;
+  };
+  auto requested = [&](int code) {
+    if (!rq.prl) return true;
+    return std::find(rq.prl->begin(), rq.prl->end(), static_cast<uint8_t>(code)) != rq.prl->end();
+  };
+
+  if (lease_secs) {
+    o.push_back(opt_u32(d4::opt::LeaseTime, *lease_secs));
+    if (*lease_secs != 0xffffffffu) {
+      // A renewal's T1 and T2 come a little earlier, by a random "fuzz" below lease/16, so
+      // that clients renewing together spread out (dnsmasq does the same).
+      uint32_t t1 = *lease_secs / 2 - fuzz,
+               t2 = static_cast<uint32_t>((uint64_t{*lease_secs} * 7) / 8) - fuzz;
+      auto time_opt = [&](int code, uint32_t dflt) {
+        if (auto* c = configured(code); c && c->value.size() == 4) {
+          uint32_t v = (uint32_t{c->value[0]} << 24) | (uint32_t{c->value[1]} << 16) |
+                       (uint32_t{c->value[2]} << 8) | c->value[3];
+          if (v < *lease_secs) return v;
+        }
+        return dflt;
+      };
+      o.push_back(opt_u32(58, time_opt(58, t1)));
+      o.push_back(opt_u32(59, time_opt(59, t2)));
+    }
+  }
+
+  // Netmask and broadcast always; router, DNS server, domain and hostname when asked for.
+  auto value_of = [&](const DhcpOption& c) {
+    std::vector<uint8_t> v = c.value;
+    if (c.kind == DhcpOptionValueKind::Addr4)
+      for (size_t i = 0; i + 4 <= v.size(); i += 4)
+        if (v[i] == 0 && v[i + 1] == 0 && v[i + 2] == 0 && v[i + 3] == 0)
+          std::copy_n(ctx.server.bytes().begin(), 4, v.begin() + static_cast<long>(i));
+    return v;
+  };
+  std::vector<int> done;
+  auto send_configured = [&](const DhcpOption& c) {
+    done.push_back(c.code);
+    if (c.value.empty() && (c.code == 1 || c.code == 3 || c.code == 6 || c.code == 15 ||
+                            c.code == 28))
+      return;  // an empty value suppresses the default
+    if (!c.force && !requested(c.code)) return;
+    o.push_back({static_cast<uint8_t>(c.code), value_of(c)});
+  };
+  auto default_opt = [&](int code, bool always, const std::vector<uint8_t>& value) {
+    if (configured(code)) return;  // sent with the configured ones
+    if (!always && !requested(code)) return;
+    o.push_back({static_cast<uint8_t>(code), value});
+    done.push_back(code);
+  };
+  auto addr_bytes = [](const IpAddr& a) {
+    return std::vector<uint8_t>(a.bytes().begin(), a.bytes().begin() + 4);
+  };
+  default_opt(1, true, addr_bytes(ctx.netmask));
+  default_opt(28, true, addr_bytes(ctx.broadcast));
+  default_opt(3, false, addr_bytes(ctx.router));
+  if (config_.dns.port == 53) default_opt(6, false, addr_bytes(ctx.server));
+  for (const auto& d : config_.dns.domains) {
+    if (d.scope != config::DomainRule::Scope::Everywhere || d.domain.empty() || d.domain == "#")
+      continue;
+    default_opt(15, false, std::vector<uint8_t>(d.domain.begin(), d.domain.end()));
+    break;
+  }
+  if (!hostname.empty() && !configured(12) && requested(12)) {
+    o.push_back({12, std::vector<uint8_t>(hostname.begin(), hostname.end())});
+    if (rq.name_null_terminated) o.back().data.push_back(0);
+    done.push_back(12);
+  }
+  for (auto it = config_.dhcp.options4.rbegin(); it != config_.dhcp.options4.rend(); ++it) {
+    int code = it->code;
+    if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
+    if (std::find(done.begin(), done.end(), code) != done.end()) continue;
+    if (const DhcpOption* c = configured(code)) {
+      send_configured(*c);
+      size_t same = 0;
+      for (const auto& x : config_.dhcp.options4)
+        if (!x.is_v6 && x.code == code && x.tags.empty() == c->tags.empty() && !x.pxe_only &&
+            tags_match(x.tags, rq.tags))
+          ++same;
+      if (same > 1 && notes) notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
+    }
+  }
+  // RFC 3046: a relay gets its agent information back.
+  if (rq.relayed)
+    if (const d4::Option* ri = rq.pkt.find(d4::opt::RelayAgentInfo)) o.push_back(*ri);
+
+  r.limits.max_size = 576 - 28;
+  if (auto m = rq.pkt.max_message_size(); m && *m > 576) r.limits.max_size = *m - 28u;
+  return r;
+}
+
+void Dhcp4Engine::nak(Request& rq, const IpAddr& server, const std::string& message,
+                      Dhcp4Result& out) const {
+  const auto& in = rq.pkt.header();
+  Dhcp4Reply r;
+  auto& h = r.header;
+  h.op = 2;
+  h.htype = in.htype;
+  h.hlen = in.hlen;
+  h.xid = in.xid;
+  h.flags = in.flags;
+  h.chaddr = in.chaddr;
+  h.giaddr = in.giaddr;
+  r.source = server;
+  r.options.push_back({d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Nak)}});
+  r.options.push_back(opt_addr(d4::opt::ServerId, server));
+  r.options.push_back({d4::opt::Message, std::vector<uint8_t>(message.begin(), message.end())});
+  if (rq.relayed) {
+    if (const d4::Option* ri = rq.pkt.find(d4::opt::RelayAgentInfo)) r.options.push_back(*ri);
+    // RFC 2131 4.3.2: a NAK through a relay asks it to broadcast.
+    h.flags |= 0x8000;
+    r.destination = {Dhcp4Destination::Kind::Relay, in.giaddr};
+  } else {
+    r.destination = {Dhcp4Destination::Kind::Broadcast, {}};
+  }
+  IpAddr req = rq.pkt.requested_address().value_or(in.ciaddr);
+  out.log.push_back(log_line("DHCPNAK", rq, &req, message));
+  out.reply = std::move(r);
+}
+
+namespace {
+
+Dhcp4Destination destination_for(const d4::Header& in, const IpAddr& yiaddr, bool inform) {
+  if (!in.giaddr.is_unspecified()) return {Dhcp4Destination::Kind::Relay, in.giaddr};
+  if (!in.ciaddr.is_unspecified()) return {Dhcp4Destination::Kind::Unicast, in.ciaddr};
+  if (inform || in.broadcast() || in.hlen == 0 || in.hlen > 6 || yiaddr.is_unspecified())
+    return {Dhcp4Destination::Kind::Broadcast, {}};
+  return {Dhcp4Destination::Kind::UnicastArp, yiaddr};
+}
+
+}  // namespace
+
+Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceInfo& iface,
+                                std::chrono::sys_seconds now) {
+  Dhcp4Result out;
+  const auto& h = packet.header();
+  auto type = packet.message_type();
+  if (h.op != 1 || !packet.has_cookie() || !type || h.hlen > kMaxHwaddr ||
+      h.giaddr.family() != IpAddr::Family::V4) {
+    out.drop = Dhcp4Result::Drop::Malformed;  // BOOTP and non-requests are not served
+    return out;
+  }
+  Request rq(packet, iface, now);
+  rq.type = *type;
+  rq.relayed = !h.giaddr.is_unspecified();
+  auto hw = h.hwaddr();
+  rq.hwaddr.assign(hw.begin(), hw.end());
+  if (auto cid = packet.client_id(); cid && !config_.dhcp.ignore_clid) rq.client_id = *cid;
+  if (auto name = packet.hostname()) {
+    auto parsed = parse_client_hostname(*name);
+    rq.client_name = std::move(parsed.name);
+    rq.ignored_domain = std::move(parsed.ignored_domain);
+    rq.name_null_terminated = parsed.null_terminated;
+  }
+  rq.prl = packet.parameter_request_list();
+  rq.tags.push_back(iface.name);
+  rq.host = find_host(rq);
+  if (rq.host) {
+    if (rq.host->ignore_client_id) rq.client_id.clear();
+    for (const auto& t : rq.host->set_tags) rq.tags.push_back(t);
+    rq.tags.push_back("known");
+  }
+  collect_tags(rq);
+  rq.key = rq.client_id.empty() ? ClientKey::hwaddr(h.htype, rq.hwaddr)
+                                : ClientKey::client_id(rq.client_id);
+
+  // --dhcp-ignore: the whole request, as for a dhcp-host "ignore".
+  for (const auto& cond : config_.dhcp.ignore) {
+    if (!tags_match(cond, rq.tags)) continue;
+    // dnsmasq logs an ignored DISCOVER only; other messages are dropped silently.
+    if (rq.type == d4::MessageType::Discover)
+      out.log.push_back(log_line("DHCPDISCOVER", rq, nullptr, "ignored"));
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return out;
+  }
+
+  switch (rq.type) {
+    case d4::MessageType::Discover: handle_discover(rq, out); break;
+    case d4::MessageType::Request: handle_request(rq, out); break;
+    case d4::MessageType::Decline: handle_decline(rq, out); break;
+    case d4::MessageType::Release: handle_release(rq, out); break;
+    case d4::MessageType::Inform: handle_inform(rq, out); break;
+    default: out.drop = Dhcp4Result::Drop::NotForUs; break;
+  }
+  return out;
+}
+
+namespace {
+uint32_t lease_secs_for(const DhcpHost* host, const DhcpRange* range) {
+  if (host && host->lease) return host->lease->count();
+  return range ? range->lease.count() : config::kDefaultLease4.count();
+}
+}  // namespace
+
+void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
+  auto requested = rq.pkt.requested_address();
+  if (rq.host && rq.host->ignore) {
+    out.log.push_back(log_line("DHCPDISCOVER", rq, nullptr, "ignored"));
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return;
+  }
+  auto ctxs = contexts_for(rq);
+  if (ctxs.empty()) {
+    out.log.push_back(fmt::format("no address range available for DHCP request via {}",
+                                  rq.relayed ? rq.pkt.header().giaddr.to_string()
+                                             : rq.iface.name));
+    out.drop = Dhcp4Result::Drop::NotForUs;
+    return;
+  }
+  std::optional<IpAddr> addr;
+  const Context* ctx = nullptr;
+  // 1. the dhcp-host address, 2. the client's current lease, 3. the address it asks for,
+  // 4. a new one from the hash of its hardware address.
+  bool fixed_wanted = rq.host && rq.host->addr4;
+  if (fixed_wanted) {
+    const IpAddr& fixed = *rq.host->addr4;
+    auto d = declined_.find(fixed);
+    if (d != declined_.end() && d->second > rq.now) {
+      out.log.push_back(fmt::format(
+          "not using configured address {} because it was previously declined", fixed.to_string()));
+      fixed_wanted = false;
+    } else if ((ctx = context_of(fixed, ctxs, false)) && !address_taken(fixed, rq)) {
+      addr = fixed;
+    } else {
+      ctx = nullptr;
+    }
+  }
+  out.log.push_back(log_line("DHCPDISCOVER", rq, requested ? &*requested : nullptr, ""));
+  if (!addr && !fixed_wanted) {
+    if (auto l = client_lease(rq)) {
+      if ((ctx = context_of(l->address, ctxs, true)) && !address_taken(l->address, rq))
+        addr = l->address;
+      else ctx = nullptr;
+    }
+    if (!addr && requested) {
+      if ((ctx = context_of(*requested, ctxs, true)) && !address_taken(*requested, rq))
+        addr = *requested;
+      else ctx = nullptr;
+    }
+    if (!addr) {
+      addr = allocate(rq, ctxs);
+      if (addr) ctx = context_of(*addr, ctxs, true);
+    }
+  }
+  if (!addr || !ctx) {
+    out.log.back() = log_line("DHCPDISCOVER", rq, requested ? &*requested : nullptr,
+                              "no address available");
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return;
+  }
+  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  uint32_t secs = lease_secs_for(rq.host, ctx->range);
+  std::string name = rq.host ? rq.host->hostname : std::string();
+  std::vector<std::string> notes;
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Offer, *addr, secs, name, &notes);
+  reply.destination = destination_for(rq.pkt.header(), *addr, false);
+  reply.header.ciaddr = IpAddr::v4({0, 0, 0, 0});
+  if (reply.destination.kind == Dhcp4Destination::Kind::Unicast)
+    reply.destination = {Dhcp4Destination::Kind::Broadcast, {}};
+  out.log.push_back(log_line("DHCPOFFER", rq, &*addr, ""));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
+  out.reply = std::move(reply);
+}
+
+void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
+  const auto& h = rq.pkt.header();
+  auto server_id = rq.pkt.server_id();
+  auto requested = rq.pkt.requested_address();
+  const bool selecting = server_id.has_value();
+  const bool renewing = !selecting && !requested && !h.ciaddr.is_unspecified();
+  const bool auth = config_.dhcp.authoritative;
+  IpAddr addr = requested ? *requested : h.ciaddr;
+  if (!requested && !renewing) {
+    out.drop = Dhcp4Result::Drop::Malformed;  // no address to talk about
+    return;
+  }
+  if (rq.host && rq.host->ignore) {  // silent, as dnsmasq
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return;
+  }
+  auto ctxs = contexts_for(rq);
+  if (ctxs.empty()) {
+    out.drop = Dhcp4Result::Drop::NotForUs;
+    return;
+  }
+  // Our address on the requested address's subnet (an interface may serve several), for
+  // the server identifier of a NAK.
+  IpAddr server = ctxs.front().server;
+  for (const auto& c : ctxs)
+    if (same_net(addr, c.net, c.netmask)) {
+      server = c.server;
+      break;
+    }
+  auto lease = client_lease(rq);
+  if (lease && !lease->never_expires() && lease->expires <= rq.now) lease.reset();
+
+  if (selecting) {
+    if (!is_our_address(*server_id, rq)) {
+      if (!auth) {  // the client chose another server
+        out.drop = Dhcp4Result::Drop::NotForUs;
+        return;
+      }
+      out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+      nak(rq, server, "wrong server-ID", out);
+      return;
+    }
+  } else if (renewing) {
+    // Renewing/rebinding: only a lease we hold for this client at that address.
+    if (!lease || lease->address != addr) {
+      out.drop = Dhcp4Result::Drop::NotForUs;
+      return;
+    }
+  } else {
+    // INIT-REBOOT: a client we know asking for another address is told; an unknown one
+    // only when we are authoritative.
+    if (!lease && !auth && !(rq.host && rq.host->addr4)) {
+      out.drop = Dhcp4Result::Drop::NotForUs;
+      return;
+    }
+    if (lease && lease->address != addr) {
+      out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+      nak(rq, server, "wrong address", out);
+      return;
+    }
+  }
+  out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+  if (!rq.ignored_domain.empty() && !rq.client_name.empty())
+    out.log.push_back(fmt::format("Ignoring domain {} for DHCP host name {}", rq.ignored_domain,
+                                  rq.client_name));
+
+  bool on_subnet = false;
+  for (const auto& c : ctxs)
+    if (same_net(addr, c.net, c.netmask)) on_subnet = true;
+  if (!on_subnet) {
+    nak(rq, server, "wrong network", out);
+    return;
+  }
+  const bool have_lease = lease && lease->address == addr;
+  if (!have_lease && store_.size() >= static_cast<size_t>(std::max(config_.dhcp.lease_max, 0))) {
+    nak(rq, server, "no leases left", out);
+    return;
+  }
+  // A dhcp-host client may take a dynamic address it selected (dnsmasq 2.90 ACKs it, with
+  // the host's name and lease time); DISCOVERs still offer it its own address.
+  const Context* ctx = nullptr;
+  if (rq.host && rq.host->addr4 && *rq.host->addr4 == addr) ctx = context_of(addr, ctxs, false);
+  else ctx = context_of(addr, ctxs, true);
+  if (!ctx || is_our_address(addr, rq)) {
+    nak(rq, server, "address not available", out);
+    return;
+  }
+  if (address_taken(addr, rq)) {
+    nak(rq, server, "address in use", out);
+    return;
+  }
+  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+
+  uint32_t secs = lease_secs_for(rq.host, ctx->range);
+  Lease l;
+  l.address = addr;
+  l.htype = h.htype;
+  l.hwaddr = rq.hwaddr;
+  // A client that stops sending its id keeps the lease's (dnsmasq does the same).
+  l.client_id = rq.client_id.empty() && lease ? lease->client_id : rq.client_id;
+  if (rq.host && !rq.host->hostname.empty()) l.hostname = rq.host->hostname;
+  else if (!rq.client_name.empty()) l.hostname = rq.client_name;
+  else if (lease) l.hostname = lease->hostname;
+  l.expires = secs == 0xffffffffu ? kNeverExpires
+                                  : rq.now + std::chrono::seconds(secs);
+  // One lease per client: an old one at another address goes.
+  if (lease && lease->address != addr) store_.remove(lease->address);
+  if (auto old = store_.find(addr); old && !same_client(*old, rq)) store_.remove(addr);
+  // A hostname is one client's: an older lease holding it loses it.
+  if (!l.hostname.empty()) {
+    std::vector<Lease> clash;
+    store_.for_each([&](const Lease& x) {
+      if (x.address != addr && x.hostname == l.hostname) clash.push_back(x);
+    });
+    for (auto& x : clash) {
+      x.hostname.clear();
+      store_.upsert(x);
+    }
+  }
+  store_.upsert(l);  // new, changed or renewed (the expiry moves on): always written
+  out.store_changed = true;
+  std::vector<std::string> notes;
+  // The name in the reply and the log is the configured one or the one sent now; a name
+  // the lease kept from before stays in the lease file only (as dnsmasq).
+  std::string reply_name = rq.host && !rq.host->hostname.empty() ? rq.host->hostname : rq.client_name;
+  uint32_t fuzz = 0;
+  if (renewing && have_lease && secs != 0xffffffffu && secs >= 16) fuzz = static_cast<uint32_t>(rng_() % (secs / 16));
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, reply_name, &notes, fuzz);
+  reply.destination = destination_for(h, addr, false);
+  out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
+  out.reply = std::move(reply);
+}
+
+void Dhcp4Engine::handle_decline(Request& rq, Dhcp4Result& out) {
+  auto server_id = rq.pkt.server_id();
+  auto requested = rq.pkt.requested_address();
+  if (!requested || !server_id || !is_our_address(*server_id, rq)) {
+    out.drop = Dhcp4Result::Drop::NotForUs;
+    return;
+  }
+  out.log.push_back(log_line("DHCPDECLINE", rq, &*requested, ""));
+  // dnsmasq keeps no back-off for a dynamic address (its ping check finds a thief); a
+  // dhcp-host address is not used for 10 minutes.
+  if (rq.host && rq.host->addr4 && *rq.host->addr4 == *requested) {
+    declined_[*requested] = rq.now + kDeclineBackoff;
+    out.log.push_back(fmt::format("disabling DHCP static address {} for 10m", requested->to_string()));
+  } else {
+    // Any other DECLINE moves every client's hash start one address on (seen with dnsmasq
+    // 2.90: the decliner would otherwise be offered the same address again).
+    ++epoch_;
+  }
+  if (auto l = store_.find(*requested); l && same_client(*l, rq)) {
+    store_.remove(*requested);
+    out.store_changed = true;
+  }
+  for (auto it = declined_.begin(); it != declined_.end();)
+    it = it->second <= rq.now ? declined_.erase(it) : std::next(it);
+}
+
+void Dhcp4Engine::handle_release(Request& rq, Dhcp4Result& out) {
+  const auto& h = rq.pkt.header();
+  auto server_id = rq.pkt.server_id();
+  if (!server_id || !is_our_address(*server_id, rq)) {
+    out.drop = Dhcp4Result::Drop::NotForUs;
+    return;
+  }
+  auto l = store_.find(h.ciaddr);
+  if (l && same_client(*l, rq)) {
+    store_.remove(h.ciaddr);
+    out.store_changed = true;
+    out.log.push_back(log_line("DHCPRELEASE", rq, &h.ciaddr, ""));
+  } else {
+    out.log.push_back(log_line("DHCPRELEASE", rq, &h.ciaddr, "unknown lease"));
+  }
+}
+
+void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
+  const auto& h = rq.pkt.header();
+  if (h.ciaddr.is_unspecified()) {
+    out.drop = Dhcp4Result::Drop::Malformed;
+    return;
+  }
+  auto ctxs = contexts_for(rq);
+  const Context* ctx = nullptr;
+  for (const auto& c : ctxs)
+    if (c.usable && same_net(h.ciaddr, c.net, c.netmask)) {
+      ctx = &c;
+      break;
+    }
+  if (!ctx) {
+    out.drop = Dhcp4Result::Drop::NotForUs;
+    return;
+  }
+  out.log.push_back(log_line("DHCPINFORM", rq, &h.ciaddr, ""));
+  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  std::string name = rq.host ? rq.host->hostname : std::string();
+  std::vector<std::string> notes;
+  auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, IpAddr::v4({0, 0, 0, 0}),
+                          std::nullopt, name, &notes);
+  reply.destination = destination_for(h, h.ciaddr, true);
+  out.log.push_back(log_line("DHCPACK", rq, &h.ciaddr, name));
+  out.log.insert(out.log.end(), notes.begin(), notes.end());
+  out.reply = std::move(reply);
+}
+
+size_t Dhcp4Engine::prune_expired(std::chrono::sys_seconds now) {
+  std::vector<IpAddr> gone;
+  store_.for_each([&](const Lease& l) {
+    if (!l.never_expires() && l.expires <= now) gone.push_back(l.address);
+  });
+  for (const auto& a : gone) store_.remove(a);
+  for (auto it = declined_.begin(); it != declined_.end();)
+    it = it->second <= now ? declined_.erase(it) : std::next(it);
+  return gone.size();
+}
+
+}  // namespace masqd::dhcp

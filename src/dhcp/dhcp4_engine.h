@@ -1,0 +1,142 @@
+// Dhcp4Engine: the DHCPv4 server's decisions, without I/O. One call takes a decoded
+// request, the facts about the interface it arrived on and the time; it returns the reply
+// (header + ordered options + where to send it), the log lines dnsmasq 2.90 writes for the
+// exchange, and whether the lease store changed (the caller must flush it before sending).
+// The engine reads and changes the LeaseStore it is given; it never flushes it.
+// Not thread-safe: one owner (the DHCP service on the control loop).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/ip.h"
+#include "config/config.h"
+#include "dhcp/lease_store.h"
+#include "proto/dhcp4_wire.h"
+
+namespace masqd::dhcp {
+
+// One IPv4 address of the receiving interface.
+struct InterfaceAddr4 {
+  IpAddr addr;
+  IpAddr netmask;
+};
+
+// Where a request arrived.
+struct InterfaceInfo {
+  std::string name;
+  int index = 0;
+  std::vector<InterfaceAddr4> addrs;  // IPv4 only, in kernel order
+};
+
+// Where the reply goes (RFC 2131 4.1, as dnsmasq 2.90 does it).
+struct Dhcp4Destination {
+  enum class Kind : uint8_t {
+    Broadcast,   // 255.255.255.255:68 out of the arrival interface
+    Unicast,     // addr:68 (the client's ciaddr: it has an address)
+    UnicastArp,  // addr:68 (yiaddr) after an ARP entry for chaddr; broadcast if that fails
+    Relay,       // giaddr:67
+  };
+  Kind kind = Kind::Broadcast;
+  IpAddr addr;
+};
+
+struct Dhcp4Reply {
+  proto::dhcp4::Header header;
+  std::vector<proto::dhcp4::Option> options;  // in sending order, without END
+  proto::dhcp4::BuildLimits limits;
+  Dhcp4Destination destination;
+  IpAddr source;  // our address on the client's network (the server identifier)
+};
+
+struct Dhcp4Result {
+  std::optional<Dhcp4Reply> reply;
+  bool store_changed = false;     // flush the store before sending the reply
+  std::vector<std::string> log;   // dnsmasq's DHCP lines, without the "dnsmasq-dhcp: " prefix
+  enum class Drop : uint8_t { None, Malformed, NotForUs, Ignored } drop = Drop::None;
+};
+
+class Dhcp4Engine {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  // `config` and `store` must outlive the engine.
+  Dhcp4Engine(const config::Config& config, LeaseStore& store);
+
+  Dhcp4Result handle(const proto::dhcp4::Dhcp4Packet& packet, const InterfaceInfo& iface,
+                     std::chrono::sys_seconds now);
+
+  // Removes leases that expired before `now`; returns how many (the caller flushes).
+  size_t prune_expired(std::chrono::sys_seconds now);
+
+  // Dnsmasq's start-up lines for the configured ranges ("DHCP, IP range a -- b, lease time 1h").
+  std::vector<std::string> startup_lines() const;
+
+  // Seeds the generator of the renewal fuzz (tests and fuzzing; otherwise random_device).
+  void seed_random(uint32_t seed) { rng_.seed(seed); }
+
+  // dhcp-host entries from --dhcp-hostsfile, after the configured ones; replaced whole
+  // (SIGHUP). Call between requests only.
+  void set_file_hosts(std::vector<config::DhcpHost> hosts);
+
+ private:
+  struct Context;
+  struct Request;
+
+  void handle_discover(Request& rq, Dhcp4Result& out);
+  void handle_request(Request& rq, Dhcp4Result& out);
+  void handle_decline(Request& rq, Dhcp4Result& out);
+  void handle_release(Request& rq, Dhcp4Result& out);
+  void handle_inform(Request& rq, Dhcp4Result& out);
+
+  std::vector<Context> contexts_for(const Request& rq) const;
+  const config::DhcpHost* find_host(const Request& rq) const;
+  void collect_tags(Request& rq) const;
+  bool tags_match(const config::TagList& conditions, const std::vector<std::string>& tags) const;
+  bool address_taken(const IpAddr& a, const Request& rq) const;
+  bool reserved_by_other_host(const IpAddr& a, const Request& rq) const;
+  bool is_our_address(const IpAddr& a, const Request& rq) const;
+  bool same_client(const Lease& l, const Request& rq) const;
+  std::optional<Lease> client_lease(const Request& rq) const;
+  std::optional<IpAddr> allocate(const Request& rq, const std::vector<Context>& ctxs) const;
+  const Context* context_of(const IpAddr& a, const std::vector<Context>& ctxs,
+                            bool ranges_only) const;
+
+  Dhcp4Reply make_reply(const Request& rq, const Context& ctx, proto::dhcp4::MessageType type,
+                        const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
+                        const std::string& hostname, std::vector<std::string>* notes,
+                        uint32_t fuzz = 0) const;  // fuzz: taken off T1 and T2
+  void nak(Request& rq, const IpAddr& server, const std::string& message, Dhcp4Result& out) const;
+  std::string log_line(const char* type, const Request& rq, const IpAddr* addr,
+                       std::string_view extra) const;
+
+  const config::Config& config_;
+  LeaseStore& store_;
+  std::vector<config::DhcpHost> file_hosts_;
+  std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
+  std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
+  uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE
+  std::minstd_rand rng_{std::random_device{}()};
+};
+
+// dnsmasq's lease-time text for logs: "1h", "45m", "2h30m", "infinite".
+std::string format_lease_time(uint32_t secs);
+
+// The client's hostname option (12) as dnsmasq reads it: a C string (cut at the first NUL),
+// the first label only, letters, digits, '-' and '_', not starting with '-', at most 63
+// bytes; `name` is empty when nothing usable is left. A domain after the first dot is
+// returned apart (dnsmasq logs that it ignores it unless it is the --domain).
+struct ClientName {
+  std::string name;
+  std::string ignored_domain;
+  bool null_terminated = false;  // the option's last byte was NUL
+};
+ClientName parse_client_hostname(std::string_view raw);
+std::string sanitise_hostname(std::string_view raw);  // parse_client_hostname(raw).name
+
+}  // namespace masqd::dhcp

@@ -1,0 +1,334 @@
+// Dhcp4Service: port-67 socket, interface facts, lease durability before every reply,
+// and the reply's way out (broadcast / ARP + unicast / ciaddr / relay).
+#include "dhcp/dhcp4_service.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "dhcp/dhcp4_engine.h"
+#include "dhcp/file_lease_store.h"
+#include "dhcp/hosts_file.h"
+#include "dhcp/memory_lease_store.h"
+#include "net/socket_addr.h"
+#include "net/udp_socket.h"
+
+namespace masqd::dhcp {
+
+namespace d4 = proto::dhcp4;
+
+namespace {
+
+constexpr uint16_t kServerPort = 67;
+constexpr uint16_t kClientPort = 68;
+constexpr auto kInterfaceCacheTtl = std::chrono::seconds(2);
+constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
+
+bool name_matches(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return name.substr(0, pattern.size()) == pattern;
+  }
+  return pattern == name;
+}
+
+IpAddr addr_of(const sockaddr* sa) {
+  const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+  std::array<uint8_t, 4> b;
+  std::memcpy(b.data(), &in->sin_addr, 4);
+  return IpAddr::v4(b);
+}
+
+}  // namespace
+
+struct Dhcp4ServiceState {
+  Dhcp4ServiceState(const config::Config& c, net::EventLoop& l, Dhcp4Service::Hooks h)
+      : config(c), loop(l), hooks(std::move(h)), rx(16, 1500), tx_buffer() {}
+
+  const config::Config& config;
+  net::EventLoop& loop;
+  Dhcp4Service::Hooks hooks;
+  std::unique_ptr<LeaseStore> store;
+  FileLeaseStore* file_store = nullptr;  // same object as store when the file is used
+  std::unique_ptr<Dhcp4Engine> engine;
+  net::UdpSocket sock;
+  net::RecvBatch rx;
+  std::vector<uint8_t> tx_buffer;
+  Dhcp4Service::Stats stats;
+  net::TimerId prune_timer = 0;
+  std::vector<std::string> startup;
+
+  struct CachedIface {
+    InterfaceInfo info;
+    bool loopback = false;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::map<int, CachedIface> ifaces;
+
+  void log(log::Level level, std::string_view line) const {
+    if (hooks.log) hooks.log(level, line);
+  }
+  const CachedIface* interface(int index);
+  bool serves(const CachedIface& c) const;
+  // Replies of one receive batch wait here until the batch's lease changes are durable:
+  // one flush covers every ACK of the batch.
+  struct Pending {
+    Dhcp4Reply reply;
+    bool needs_flush = false;
+    std::string if_name;
+    int if_index = 0;
+  };
+  std::vector<Pending> pending;
+
+  void on_readable();
+  void handle(const net::RecvPacket& pkt);
+  bool flush();
+  void send_pending();
+  void send(const Dhcp4Reply& reply, const std::string& if_name, int if_index);
+  bool set_arp(const Dhcp4Reply& reply, const std::string& if_name);
+};
+
+const Dhcp4ServiceState::CachedIface* Dhcp4ServiceState::interface(int index) {
+  auto now = std::chrono::steady_clock::now();
+  if (auto it = ifaces.find(index); it != ifaces.end() && now - it->second.fetched < kInterfaceCacheTtl)
+    return &it->second;
+  char name[IF_NAMESIZE] = {};
+  if (index <= 0 || !if_indextoname(static_cast<unsigned>(index), name)) return nullptr;
+  CachedIface c;
+  c.info.name = name;
+  c.info.index = index;
+  c.fetched = now;
+  struct ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (auto* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_name || !i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+      // Alias labels ("eth0:1") belong to their interface.
+      std::string_view n(i->ifa_name);
+      if (n != c.info.name && n.substr(0, n.find(':')) != c.info.name) continue;
+      if (i->ifa_flags & IFF_LOOPBACK) c.loopback = true;
+      if (!i->ifa_netmask) continue;
+      c.info.addrs.push_back({addr_of(i->ifa_addr), addr_of(i->ifa_netmask)});
+    }
+    freeifaddrs(list);
+  }
+  auto& slot = ifaces[index];
+  slot = std::move(c);
+  return &slot;
+}
+
+bool Dhcp4ServiceState::serves(const CachedIface& c) const {
+  if (c.loopback) return false;
+  const auto& d = config.dns;
+  const std::string& n = c.info.name;
+  auto any = [&](const std::vector<std::string>& pats) {
+    return std::any_of(pats.begin(), pats.end(), [&](const std::string& p) { return name_matches(p, n); });
+  };
+  if (any(d.except_interfaces) || any(d.no_dhcp_interfaces) || any(d.no_dhcpv4_interfaces))
+    return false;
+  bool listed = false;
+  for (const auto& p : d.interfaces)
+    if (!p.empty()) listed = true;
+  return !listed || any(d.interfaces);
+}
+
+void Dhcp4ServiceState::on_readable() {
+  for (int round = 0; round < 8; ++round) {
+    auto n = sock.recv(rx);
+    if (!n || *n == 0) break;
+    for (const auto& pkt : rx.packets()) handle(pkt);
+    send_pending();
+    if (*n < rx.capacity()) break;
+  }
+}
+
+bool Dhcp4ServiceState::flush() {
+  auto r = store->flush();
+  if (r) return true;
+  ++stats.flush_errors;
+  log(log::Level::Err, fmt::format("failed to write {}: {}", config.dhcp.lease_file, r.error().message));
+  return false;
+}
+
+void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
+  ++stats.received;
+  if (pkt.truncated || !pkt.has_dst) {
+    ++stats.malformed;
+    return;
+  }
+  const CachedIface* iface = interface(pkt.ifindex);
+  if (!iface || !serves(*iface)) {
+    ++stats.filtered;
+    return;
+  }
+  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
+  auto parsed = d4::Dhcp4Packet::parse(bytes);
+  if (!parsed) {
+    ++stats.malformed;
+    return;
+  }
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  Dhcp4Result out = engine->handle(*parsed, iface->info, now);
+  if (out.drop == Dhcp4Result::Drop::Malformed) ++stats.malformed;
+  if (!config.process.quiet_dhcp || !out.reply)
+    for (const auto& line : out.log) log(log::Level::Info, line);
+  else
+    for (const auto& line : out.log) log(log::Level::Debug, line);
+  if (out.reply)
+    pending.push_back({std::move(*out.reply), out.store_changed, iface->info.name, iface->info.index});
+  else if (out.store_changed)
+    pending.push_back({Dhcp4Reply{}, true, {}, -1});  // a RELEASE/DECLINE: written with the batch
+}
+
+void Dhcp4ServiceState::send_pending() {
+  if (pending.empty()) return;
+  // A lease must be on disk before the client is told it has it.
+  bool need = std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
+  bool durable = !need || flush();
+  for (const auto& p : pending) {
+    if (p.if_index < 0) continue;
+    if (p.needs_flush && !durable) continue;  // the client asks again
+    send(p.reply, p.if_name, p.if_index);
+  }
+  pending.clear();
+}
+
+bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const std::string& if_name) {
+  const auto& h = reply.header;
+  if (h.htype != ARPHRD_ETHER || h.hlen != 6) return false;
+  struct arpreq req {};
+  auto* pa = reinterpret_cast<sockaddr_in*>(&req.arp_pa);
+  pa->sin_family = AF_INET;
+  std::memcpy(&pa->sin_addr, reply.destination.addr.bytes().data(), 4);
+  req.arp_ha.sa_family = h.htype;
+  std::memcpy(req.arp_ha.sa_data, h.chaddr.data(), h.hlen);
+  std::snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", if_name.c_str());
+  req.arp_flags = ATF_COM;
+  return ::ioctl(sock.fd(), SIOCSARP, &req) == 0;
+}
+
+void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const std::string& if_name, int if_index) {
+  d4::Header header = reply.header;
+  net::SocketAddr peer(IpAddr::v4({255, 255, 255, 255}), kClientPort);
+  switch (reply.destination.kind) {
+    case Dhcp4Destination::Kind::Broadcast:
+      break;
+    case Dhcp4Destination::Kind::Unicast:
+      peer = net::SocketAddr(reply.destination.addr, kClientPort);
+      break;
+    case Dhcp4Destination::Kind::UnicastArp:
+      if (set_arp(reply, if_name)) {
+        peer = net::SocketAddr(reply.destination.addr, kClientPort);
+      } else {
+        ++stats.arp_fallbacks;  // no CAP_NET_ADMIN, or an odd hardware type: broadcast
+      }
+      break;
+    case Dhcp4Destination::Kind::Relay:
+      peer = net::SocketAddr(reply.destination.addr, kServerPort);
+      break;
+  }
+  auto built = d4::build(header, reply.options, reply.limits);
+  for (uint8_t code : built.dropped)
+    log(log::Level::Warning, fmt::format("cannot send DHCP/BOOTP option {}: no space left in packet", code));
+  net::PktSource src{reply.source, if_index};
+  auto r = sock.send_one(std::as_bytes(std::span(built.bytes)), peer, src);
+  if (r && *r) ++stats.replies;
+  else ++stats.send_errors;
+}
+
+bool Dhcp4Service::wanted(const config::Config& config) {
+  return std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
+                     [](const config::DhcpRange& r) { return !r.is_v6; });
+}
+
+Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config& config,
+                                                           net::EventLoop& loop, Hooks hooks) {
+  auto s = std::make_unique<Dhcp4ServiceState>(config, loop, std::move(hooks));
+  const auto& dc = config.dhcp;
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (dc.lease_file_ro) {
+    s->store = std::make_unique<MemoryLeaseStore>();
+  } else {
+    auto fs = FileLeaseStore::open(dc.lease_file);
+    if (!fs) return make_error(fs.error().message, 3);
+    // dnsmasq opens (creating) the lease file at start-up, before dropping privileges: a
+    // path it cannot write stops it, and the descriptor keeps working after the switch.
+    if (auto r = (*fs)->hold_descriptor(); !r) return r.error();
+    for (const auto& p : (*fs)->load_problems())
+      s->startup.push_back(fmt::format("bad line {} in {}: {}", p.line, dc.lease_file, p.reason));
+    s->file_store = fs->get();
+    s->store = std::move(*fs);
+  }
+  s->engine = std::make_unique<Dhcp4Engine>(config, *s->store);
+  if (!dc.hosts_files.empty()) {
+    auto read = read_dhcp_hosts_files(dc.hosts_files);
+    s->engine->set_file_hosts(std::move(read.hosts));
+    s->startup.insert(s->startup.end(), read.log.begin(), read.log.end());
+  }
+  if (s->engine->prune_expired(now) > 0)
+    if (auto r = s->store->flush(); !r) return make_error(r.error().message, 3);
+
+  net::UdpOptions uo;
+  uo.pktinfo = true;
+  uo.broadcast = true;
+  uo.reuse_addr = true;
+  // One named interface with --bind-interfaces: tie the socket to it, as dnsmasq does.
+  std::vector<std::string> named;
+  for (const auto& i : config.dns.interfaces)
+    if (!i.empty()) named.push_back(i);
+  if (config.dns.bind_interfaces && named.size() == 1 && named[0].back() != '*')
+    uo.device = named[0];
+  auto sock = net::UdpSocket::open(net::SocketAddr::any_v4(kServerPort), uo);
+  if (!sock) {
+    std::string why = sock.error().message;
+    if (auto p = why.rfind(": "); p != std::string::npos) why = why.substr(p + 2);
+    return make_error("failed to bind DHCP server socket: " + why, 2);
+  }
+  s->sock = std::move(*sock);
+  auto* raw = s.get();
+  if (auto r = loop.add_fd(s->sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_readable(); }); !r)
+    return make_error(r.error().message, 2);
+  s->prune_timer = loop.add_periodic(kPruneInterval, [raw] {
+    auto t = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (raw->engine->prune_expired(t) > 0) raw->flush();
+  });
+  auto lines = s->engine->startup_lines();
+  lines.insert(lines.end(), s->startup.begin(), s->startup.end());
+  s->startup = std::move(lines);
+  return std::unique_ptr<Dhcp4Service>(new Dhcp4Service(std::move(s)));
+}
+
+Dhcp4Service::Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s) : s_(std::move(s)) {}
+
+Dhcp4Service::~Dhcp4Service() {
+  if (!s_) return;
+  s_->loop.cancel_timer(s_->prune_timer);
+  if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
+}
+
+std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
+
+void Dhcp4Service::shutdown() { (void)s_->flush(); }
+
+void Dhcp4Service::reload() {
+  const auto& files = s_->config.dhcp.hosts_files;
+  if (files.empty()) return;
+  auto read = read_dhcp_hosts_files(files);
+  s_->engine->set_file_hosts(std::move(read.hosts));
+  for (const auto& line : read.log) s_->log(log::Level::Info, line);
+}
+
+const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }
+
+}  // namespace masqd::dhcp

@@ -1,0 +1,65 @@
+// Dhcp4Service: the DHCPv4 server's I/O on the control loop. Owns the port-67 socket, the
+// lease store and the Dhcp4Engine: reads a request, asks the engine, makes the lease
+// durable (LeaseStore::flush) and only then sends the reply, broadcast, unicast (after an
+// ARP entry for a client without an address), to ciaddr, or to the relay.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.h"
+#include "base/result.h"
+#include "config/config.h"
+#include "net/event_loop.h"
+
+namespace masqd::dhcp {
+
+struct Dhcp4ServiceState;
+
+class Dhcp4Service {
+ public:
+  struct Hooks {
+    // Every DHCP line (dnsmasq's "dnsmasq-dhcp" channel). Empty: nothing is logged.
+    std::function<void(log::Level, std::string_view)> log;
+  };
+
+  struct Stats {
+    uint64_t received = 0;     // datagrams read
+    uint64_t malformed = 0;    // dropped: not a DHCP request we can parse
+    uint64_t filtered = 0;     // dropped: interface not served (-i, --except-interface, lo)
+    uint64_t replies = 0;      // replies sent
+    uint64_t send_errors = 0;  // replies the kernel refused
+    uint64_t flush_errors = 0; // lease file writes that failed (the reply was not sent)
+    uint64_t arp_fallbacks = 0;// unicast wanted, ARP entry refused: broadcast instead
+  };
+
+  // True when the config asks for a DHCPv4 server (an IPv4 dhcp-range exists).
+  static bool wanted(const config::Config& config);
+
+  // Opens the lease file (creating it, dnsmasq's exit code 3 on failure) unless
+  // --leasefile-ro, binds 0.0.0.0:67 (exit code 2 on failure) and registers on `loop`.
+  // Call before dropping privileges. `config` and `loop` must outlive the service.
+  static Result<std::unique_ptr<Dhcp4Service>> create(const config::Config& config,
+                                                      net::EventLoop& loop, Hooks hooks = {});
+  ~Dhcp4Service();
+  Dhcp4Service(const Dhcp4Service&) = delete;
+  Dhcp4Service& operator=(const Dhcp4Service&) = delete;
+
+  // Start-up lines ("DHCP, IP range a -- b, lease time 1h") and lease-file problems.
+  std::vector<std::string> startup_lines() const;
+  // SIGTERM: write what is pending.
+  void shutdown();
+  // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).
+  void reload();
+  const Stats& stats() const;
+
+ private:
+  explicit Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s);
+  std::unique_ptr<Dhcp4ServiceState> s_;
+};
+
+}  // namespace masqd::dhcp
