@@ -15,7 +15,8 @@ namespace pd = proto::dns;
 
 std::vector<uint8_t> query_bytes(const char* name, uint16_t type) {
   std::vector<uint8_t> m = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-  auto w = pd::Name::from_text(name)->wire();
+  const pd::Name n = *pd::Name::from_text(name);  // kept: wire() views its bytes
+  auto w = n.wire();
   m.insert(m.end(), w.begin(), w.end());
   m.push_back(static_cast<uint8_t>(type >> 8));
   m.push_back(static_cast<uint8_t>(type & 0xff));
