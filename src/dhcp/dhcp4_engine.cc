@@ -455,11 +455,10 @@ std::string Dhcp4Engine::log_line(const char* type, const Request& rq, const IpA
                      addr ? addr->to_string() : std::string(), addr ? " " : "", mac, extra);
 }
 
-Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::MessageType type,
-                                   const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
-                                   const std::string& hostname,
-                                   std::vector<std::string>* notes, uint32_t fuzz) const {
-  const auto& in = rq.pkt.header();
+namespace {
+
+// A BOOTREPLY to `in`: its hardware type and address, transaction id, flags and relay.
+Dhcp4Reply reply_to(const d4::Header& in) {
   Dhcp4Reply r;
   auto& h = r.header;
   h.op = 2;
@@ -469,6 +468,18 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   h.flags = in.flags;
   h.chaddr = in.chaddr;
   h.giaddr = in.giaddr;
+  return r;
+}
+
+}  // namespace
+
+Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::MessageType type,
+                                   const IpAddr& yiaddr, std::optional<uint32_t> lease_secs,
+                                   const std::string& hostname,
+                                   std::vector<std::string>* notes, uint32_t fuzz) const {
+  const auto& in = rq.pkt.header();
+  Dhcp4Reply r = reply_to(in);
+  auto& h = r.header;
   h.ciaddr = (type == d4::MessageType::Ack) ? in.ciaddr : IpAddr::v4({0, 0, 0, 0});
   h.yiaddr = yiaddr;
   h.siaddr = ctx.server;
@@ -586,15 +597,8 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
 void Dhcp4Engine::nak(Request& rq, const IpAddr& server, const std::string& message,
                       Dhcp4Result& out) const {
   const auto& in = rq.pkt.header();
-  Dhcp4Reply r;
+  Dhcp4Reply r = reply_to(in);
   auto& h = r.header;
-  h.op = 2;
-  h.htype = in.htype;
-  h.hlen = in.hlen;
-  h.xid = in.xid;
-  h.flags = in.flags;
-  h.chaddr = in.chaddr;
-  h.giaddr = in.giaddr;
   r.source = server;
   r.options.push_back({d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Nak)}});
   r.options.push_back(opt_addr(d4::opt::ServerId, server));
