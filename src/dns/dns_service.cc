@@ -477,8 +477,7 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     size_t len = answer_local_data(*local_data, q, lp, scratch);
     if (len == 0) {
       // --address entries, unless a --server/--local domain matches more of the name.
-      const std::string lower = lower_name_text(q.question.name);
-      const AddressMatch m = match_address(*local_data, q.question.name, lower, q.question.qtype);
+      const AddressMatch m = match_address(*local_data, q.question.name, q.question.qtype);
       if (m.answer || m.refuse) {
         const int route_score = servers.route(q.question.name).score;
         if (m.answer && m.score >= route_score) {
@@ -541,7 +540,12 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
 
 size_t ServiceState::interface_name_reply(const ClientQuery& q, bool over_tcp) {
   const uint16_t qt = q.question.qtype;
-  if (q.question.qclass != pd::cls::IN) return 0;
+  const bool address_query = qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY;
+  if (q.question.qclass != pd::cls::IN || (qt != pd::rr::PTR && !address_query)) return 0;
+  const std::string lower = lower_name_text(q.question.name);
+  if (address_query && std::none_of(interface_names.begin(), interface_names.end(),
+                                    [&lower](const config::InterfaceName& in) { return in.name == lower; }))
+    return 0;
   if (Clock::now() - ifaces_loaded > std::chrono::seconds(1)) load_interfaces();
   auto iface_addrs = [this](const config::InterfaceName& in) {
     std::vector<IpAddr> out;
@@ -559,7 +563,6 @@ size_t ServiceState::interface_name_reply(const ClientQuery& q, bool over_tcp) {
   RecordWriter w = start_reply(q, scratch, !over_tcp);
   std::vector<std::string> lines;
   uint16_t ancount = 0;
-  const std::string lower = lower_name_text(q.question.name);
   if (qt == pd::rr::PTR) {
     auto ip = reverse_name_address(lower);
     if (!ip) return 0;
@@ -572,7 +575,7 @@ size_t ServiceState::interface_name_reply(const ClientQuery& q, bool over_tcp) {
       lines.push_back(fmt::format("config {} is {}", ip->to_string(), in.name));
       break;  // the first name for an address answers
     }
-  } else if (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) {
+  } else {
     bool named = false, have4 = false, have6 = false;
     for (const auto& in : interface_names) {
       if (in.name != lower) continue;

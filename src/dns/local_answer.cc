@@ -140,16 +140,16 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
   return len;
 }
 
-AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, std::string_view lower,
-                           uint16_t qtype) {
+AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, uint16_t qtype) {
   AddressMatch best;
   const AddressData& ad = d.addresses();
-  if (!ad.rules.set().empty()) {
-    const auto hit = ad.rules.lookup(name, qtype);
-    if (hit.answer) {
-      best.answer = hit.answer;
-      best.score = suffix_score(lower, hit.labels);
-    }
+  const auto hit = ad.rules.set().empty() ? local::AddressRules::Hit{} : ad.rules.lookup(name, qtype);
+  // Most queries match nothing: the lower-case text (an allocation) only when it is needed.
+  if (!hit.answer && ad.leftovers.empty()) return best;
+  const std::string lower = lower_name_text(name);
+  if (hit.answer) {
+    best.answer = hit.answer;
+    best.score = suffix_score(lower, hit.labels);
   }
   for (const auto& [pattern, answer] : ad.leftovers) {
     const int s = domain_match_score(pattern, lower);

@@ -36,8 +36,7 @@ struct AddressMatch {
   // has no server for the name and answers REFUSED.
   bool refuse = false;
 };
-AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, std::string_view lower_name,
-                           uint16_t qtype);
+AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, uint16_t qtype);
 
 // The reply an --address entry gives: its literals of the asked type (AA), zeros for "#",
 // or NXDOMAIN (NODATA when the name exists locally or the entry also has addresses).

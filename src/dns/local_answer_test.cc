@@ -58,8 +58,7 @@ class LocalAnswerTest : public ::testing::Test {
     p.log = &sink;
     a.len = answer_local_data(*data_, cq.query, p, out_);
     if (a.len == 0) {
-      const std::string lower = lower_name_text(cq.query.question.name);
-      auto m = match_address(*data_, cq.query.question.name, lower, type);
+      auto m = match_address(*data_, cq.query.question.name, type);
       if (m.answer) a.len = answer_address(*data_, *m.answer, cq.query, p, out_);
     }
     if (a.len) {
