@@ -1,4 +1,4 @@
-// Micro-benchmark for local::DomainSet: builds a set of N synthetic blocklist names (default
+// Micro-benchmark for DomainSet: builds a set of N synthetic blocklist names (default
 // 1,000,000) and prints the build time, the bytes the set holds, the process's RSS growth,
 // and nanoseconds per lookup for names that match and names that do not. Numbers go in
 // bench/RESULTS.md by hand; nothing here is a test.
@@ -13,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "local/domain_set.h"
+#include "base/domain_set.h"
+#include "proto/dns_wire.h"
 
-using masqd::local::DomainSet;
+using masqd::DomainSet;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
   const long rss_before = rss_kib();
   const auto t0 = Clock::now();
   DomainSet::Builder builder;
-  if (reserve) builder.reserve(n, text_bytes);
+  if (reserve) builder.reserve(n);
   for (size_t i = 0; i < n; ++i) builder.add(names[i], static_cast<DomainSet::Value>(i % 3));
   DomainSet set = builder.build();
   const double build_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -88,12 +89,12 @@ int main(int argc, char** argv) {
   size_t found = 0;
   auto t1 = Clock::now();
   for (size_t i = 0, q = 0; i < lookups; ++i, q = (q + 1 == kQueries) ? 0 : q + 1)
-    found += set.longest_match(hits[q]).has_value();
+    found += set.longest_match(hits[q].wire()).has_value();
   const double hit_ns = ns_since(t1, lookups);
   size_t false_hits = 0;
   auto t2 = Clock::now();
   for (size_t i = 0, q = 0; i < lookups; ++i, q = (q + 1 == kQueries) ? 0 : q + 1)
-    false_hits += set.longest_match(misses[q]).has_value();
+    false_hits += set.longest_match(misses[q].wire()).has_value();
   const double miss_ns = ns_since(t2, lookups);
 
   std::printf("names            %zu (%zu distinct), %.1f bytes of text on average\n", n, set.size(),

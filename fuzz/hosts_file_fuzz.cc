@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "local/domain_set.h"
+#include "base/domain_set.h"
 #include "local/host_table.h"
 #include "local/hosts_file.h"
 
@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Names with '\\' are kept literally here but would be escapes in Name::from_text.
     if (name.find('\\') != std::string_view::npos) continue;
     auto wire = proto::dns::Name::from_text(name);
-    if (wire && !set.find_exact(*wire)) std::abort();
+    if (wire && !set.find_exact(wire->wire())) std::abort();
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include "config/conf_lexer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -139,15 +140,26 @@ bool next_chunk(std::string_view text, size_t& pos, std::string_view& chunk) {
   return true;
 }
 
-bool read_chunk(std::FILE* f, std::string& chunk) {
-  chunk.clear();
-  while (chunk.size() < kMaxConfChunk) {
-    int c = getc_unlocked(f);  // one reader per FILE: no locking per byte
-    if (c == EOF) break;
-    chunk.push_back(static_cast<char>(c));
-    if (c == '\n') break;
+bool ChunkReader::next(std::string_view& chunk) {
+  if (end_ - begin_ < kMaxConfChunk && !eof_) {
+    if (buf_.empty()) buf_.resize(kBlock);
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    while (end_ < buf_.size() && !eof_) {
+      const size_t got = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
+      end_ += got;
+      if (got == 0) eof_ = true;
+    }
   }
-  return !chunk.empty();
+  if (begin_ == end_) return false;
+  const size_t limit = std::min(end_ - begin_, kMaxConfChunk);
+  const char* start = buf_.data() + begin_;
+  const void* nl = std::memchr(start, '\n', limit);
+  const size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) + 1 : limit;
+  chunk = std::string_view(start, len);
+  begin_ += len;
+  return true;
 }
 
 }  // namespace masqd::config

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "config/option_spec.h"
@@ -27,7 +28,7 @@ struct ConfLine {
   std::optional<OptArg> arg;
 };
 
-// Lexes one chunk (as returned by next_chunk/read_chunk; a trailing '\n' is allowed).
+// Lexes one chunk (as returned by next_chunk/ChunkReader; a trailing '\n' is allowed).
 // Bytes after the first NUL are ignored. Returns nullopt for blank and comment lines, and
 // the error "missing \"" for an unterminated quote. Never fails otherwise.
 Result<std::optional<ConfLine>> lex_conf_line(std::string_view chunk);
@@ -40,7 +41,21 @@ bool is_hidden_in_quotes(char c);
 // Returns false at the end of `text`.
 bool next_chunk(std::string_view text, size_t& pos, std::string_view& chunk);
 
-// The same for a stream. Read errors (e.g. reading a directory) count as end of input.
-bool read_chunk(std::FILE* f, std::string& chunk);
+// The same for a stream, read in blocks of 64 KiB (a blocklist of millions of lines is read
+// without touching each byte more than once before it is parsed). Read errors (e.g. reading
+// a directory) count as end of input.
+class ChunkReader {
+ public:
+  explicit ChunkReader(std::FILE* f) : f_(f) {}
+  // The next chunk, valid until the next call; false at the end of the stream.
+  bool next(std::string_view& chunk);
+
+ private:
+  static constexpr size_t kBlock = 64 * 1024;
+  std::FILE* f_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+};
 
 }  // namespace masqd::config

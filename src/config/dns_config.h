@@ -6,11 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/domain_set.h"
 #include "base/ip.h"
 
 namespace masqd::config {
@@ -69,9 +72,13 @@ struct AddressRule {
   IpAddr addr;  // Literal
 };
 
-// Every --address entry, stored compactly (ad-blocking lists have millions): the domain
-// names in one text arena and 16 bytes per domain, the few distinct answers in a side table.
-// Reads back as AddressRule values (operator[]) or domain by domain (for_each_domain).
+// Every --address entry, stored compactly (ad-blocking lists have millions).
+// Entries of one plain domain name (no "*" wildcard, "#" or "//" part), up to the first entry
+// of any other form, are hashed as they are read instead of being stored, 16 bytes a name:
+// plain_set() maps each such domain to a row of plain_rows(), the answers given for that
+// domain in config order (indices for answer()). Every other entry is kept in order, domain
+// names in one text arena and 16 bytes per domain, and read back with for_each_domain (or
+// operator[]); all of them come after the plain ones, so config order is kept.
 class AddressRuleList {
  public:
   struct DomainView {
@@ -83,29 +90,47 @@ class AddressRuleList {
   struct Answer {
     AddressRule::Kind kind = AddressRule::Kind::NoAnswer;
     IpAddr addr;  // Literal
+    bool operator==(const Answer&) const = default;
   };
 
-  AddressRuleList() = default;
+  AddressRuleList();
   AddressRuleList(std::initializer_list<AddressRule> rules);
   AddressRuleList(const std::vector<AddressRule>& rules);  // NOLINT: implicit on purpose
+  AddressRuleList(AddressRuleList&&) noexcept = default;
+  AddressRuleList& operator=(AddressRuleList&&) noexcept = default;
+  AddressRuleList(const AddressRuleList& other);
+  AddressRuleList& operator=(const AddressRuleList& other);
 
   void push_back(const AddressRule& rule);
+  // The same as push_back of a rule with one Suffix domain `name` (already lower case), no
+  // wildcard, and this answer.
+  void push_domain(std::string_view name, AddressRule::Kind kind, const IpAddr& addr);
   size_t size() const { return rules_; }
   bool empty() const { return rules_ == 0; }
-  AddressRule operator[](size_t i) const;  // materialised; for tests and small lists
+
+  // Ends reading: builds plain_set() from the plain entries. finalize_dns calls it, and so
+  // do the constructors from a list of rules. Entries added after it are kept in order.
+  void finish();
+  // Empty until finish().
+  const std::shared_ptr<const DomainSet>& plain_set() const { return plain_set_; }
+  const std::vector<std::vector<uint32_t>>& plain_rows() const { return plain_->rows; }
+  const Answer& answer(uint32_t i) const { return answers_[i]; }
+  // The answers given for exactly this plain domain, in config order (after finish()).
+  std::vector<Answer> plain_answers(std::string_view domain) const;
+  // Room for about `names` more plain entries.
+  void reserve_plain(size_t names);
+
+  // The entries kept in order (not the plain ones): entry i of them, materialised (tests).
+  AddressRule operator[](size_t i) const;
   size_t domain_count() const { return items_.size(); }
-  size_t name_bytes() const { return names_.size(); }
-  // fn(rule index, DomainView, const Answer&) for every domain of every entry, in order; an
-  // entry written without any /dom/ part comes as one DomainView of kind Any.
+  // fn(rule index, DomainView, const Answer&) for every domain of every entry kept in order;
+  // an entry written without any /dom/ part comes as one DomainView of kind Any.
   template <class Fn>
   void for_each_domain(Fn&& fn) const {
     for (const auto& it : items_)
       fn(size_t{it.rule}, view(it), answers_[it.answer]);
   }
-  void shrink_to_fit();
   void clear();  // and free the memory
-  // Room for `domains` more domains with `name_bytes` more bytes of names.
-  void reserve_more(size_t domains, size_t name_bytes);
 
  private:
   struct Item {
@@ -117,12 +142,28 @@ class AddressRuleList {
     uint8_t wildcard = 0;
     uint8_t no_domain = 0;
   };
+  // The plain entries being read. On the heap so that the builder's merge function can
+  // point at it while the list moves.
+  struct Plain {
+    DomainSet::Builder builder;
+    std::vector<std::vector<uint32_t>> rows;     // answers per domain, in config order
+    std::vector<uint32_t> single_row;            // answer index -> its one-answer row (or ~0)
+    std::map<std::vector<uint32_t>, uint32_t> combined;  // rows of several answers
+    size_t added = 0;                                    // entries given to the builder
+    uint32_t row_for(uint32_t answer);
+    uint32_t merge(uint32_t row, uint32_t incoming_row);
+  };
   DomainView view(const Item& it) const {
     return DomainView{it.no_domain ? DomainPattern::Kind::Any : static_cast<DomainPattern::Kind>(it.kind),
                       std::string_view(names_).substr(it.name_off, it.name_len), it.wildcard != 0};
   }
   uint32_t intern(const Answer& a);
+  void push_item(uint32_t rule, uint32_t answer, const DomainPattern* d);
 
+  std::unique_ptr<Plain> plain_;
+  std::shared_ptr<const DomainSet> plain_set_;
+  bool in_order_ = false;  // an entry of another form was read: every later one is kept in order
+  bool finished_ = false;
   std::string names_;
   std::vector<Item> items_;
   std::vector<Answer> answers_;

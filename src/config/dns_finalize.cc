@@ -76,6 +76,7 @@ Result<void> resolve_domain_from_resolv(DnsConfig& dns) {
 
 Result<void> finalize_dns(Config& config) {
   DnsConfig& dns = config.dns;
+  dns.addresses.finish();
   if (!dns.interfaces.empty() || !dns.except_interfaces.empty() || !dns.listen_addresses.empty() ||
       dns.auth_server)
     dns.local_service = DnsConfig::LocalService::Off;

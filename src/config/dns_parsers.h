@@ -3,6 +3,9 @@
 // dnsmasq's message on rejection. Tests reach them through find_option(name)->parse.
 #pragma once
 
+#include <string_view>
+
+#include "config/dns_config.h"
 #include "config/option_spec.h"
 
 namespace masqd::config::dnsopt {
@@ -49,6 +52,12 @@ MASQD_DNS_PARSER(parse_addn_hosts);
 MASQD_DNS_PARSER(parse_hostsdir);
 MASQD_DNS_PARSER(parse_domain);
 MASQD_DNS_PARSER(parse_address);
+// A blocklist's line in its plain form, without an OptArg: `value` is the text after
+// "address=" of a config line the lexer would pass unchanged. When it is one domain of
+// letters, digits, '-', '_' and '.' with an empty, "#" or address answer, stores exactly what
+// parse_address would and returns true; otherwise stores nothing and returns false (the
+// caller then goes the general way, which also gives any error).
+bool add_plain_address(DnsConfig& dns, std::string_view value);
 MASQD_DNS_PARSER(parse_host_record);
 MASQD_DNS_PARSER(parse_dynamic_host);
 MASQD_DNS_PARSER(parse_cname);

@@ -183,6 +183,61 @@ Result<void> parse_address(ParseContext& ctx, const OptArg* arg) {
   return ok();
 }
 
+namespace {
+
+// add_plain_address's byte classes: 0 not allowed, '.' a dot, else the byte lower-cased.
+constexpr std::array<char, 256> kPlainNameByte = [] {
+  std::array<char, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = static_cast<char>(c);
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = static_cast<char>(c + 32);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<char>(c);
+  t['-'] = '-';
+  t['_'] = '_';
+  t['.'] = '.';
+  return t;
+}();
+
+}  // namespace
+
+bool add_plain_address(DnsConfig& dns, std::string_view value) {
+  if (value.size() < 3 || value.front() != '/') return false;
+  const size_t slash = value.find('/', 1);
+  if (slash == std::string_view::npos) return false;
+  std::string_view name = value.substr(1, slash - 1);
+  const std::string_view rest = value.substr(slash + 1);
+  // parse_domain_pattern: leading dots go, then one trailing dot; labels of at most 63.
+  while (!name.empty() && name.front() == '.') name.remove_prefix(1);
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 1025) return false;
+  char lower[1025];
+  size_t label = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = kPlainNameByte[static_cast<unsigned char>(name[i])];
+    if (c == 0) return false;
+    lower[i] = c;
+    if (c == '.') {
+      if (label == 0) return false;  // an empty label: left to the general way
+      label = 0;
+    } else if (++label > 63) {
+      return false;
+    }
+  }
+  AddressRule::Kind kind = AddressRule::Kind::NoAnswer;
+  IpAddr addr;
+  if (rest == "#") {
+    kind = AddressRule::Kind::AllZeros;
+  } else if (!rest.empty()) {
+    for (char c : rest)
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':')) return false;
+    auto ip = parse_ip(rest);
+    if (!ip) return false;
+    kind = AddressRule::Kind::Literal;
+    addr = *ip;
+  }
+  dns.addresses.push_domain(std::string_view(lower, name.size()), kind, addr);
+  return true;
+}
+
 // ---- records ----
 
 Result<void> parse_host_record(ParseContext& ctx, const OptArg* arg) {

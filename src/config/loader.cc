@@ -15,6 +15,7 @@
 
 #include "base/text.h"
 #include "config/conf_lexer.h"
+#include "config/dns_parsers.h"
 #include "config/option_table.h"
 
 extern char** environ;  // NOLINT: POSIX, for posix_spawn
@@ -185,21 +186,15 @@ Result<void> Loader::read_main_config() {
 
 namespace {
 
-// A config line "address=/.../..." made only of bytes the lexer passes through unchanged
-// (no white space, quotes, escapes or comments): its value is the text after '='. Blocklists
-// are millions of such lines, so they skip the general lexer.
+// A config line "address=/.../..." without white space, quotes, escapes or comments: its
+// value is the text after '=', as the lexer would give it. Blocklists are millions of such
+// lines, so they skip the general lexer (dnsopt::add_plain_address decides whether the value
+// is simple enough; anything else goes the general way).
 std::optional<std::string_view> plain_address_value(std::string_view chunk) {
   constexpr std::string_view kPrefix = "address=/";
   if (chunk.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   if (!chunk.empty() && chunk.back() == '\n') chunk.remove_suffix(1);
   if (chunk.size() >= kMaxConfChunk - 1) return std::nullopt;
-  for (size_t i = kPrefix.size(); i < chunk.size(); ++i) {
-    const char c = chunk[i];
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '.' || c == '-' || c == '_' || c == '/' || c == ':' ||
-                       (c == '#' && chunk[i - 1] == '/');
-    if (!plain) return std::nullopt;
-  }
   return chunk.substr(kPrefix.size() - 1);
 }
 
@@ -207,14 +202,8 @@ std::optional<std::string_view> plain_address_value(std::string_view chunk) {
 
 Result<void> Loader::handle_chunk(std::string_view chunk, const Source& source, unsigned lineno) {
   if (!soft_errors_) {
-    if (auto value = plain_address_value(chunk)) {
-      static const OptionSpec* const address = &canonical_option(*find_option("address"));
-      OptArg arg{std::string(*value)};
-      Origin origin{true, source.name, lineno};
-      auto r = apply(*address, &arg, origin);
-      if (r || fatal_) return r;
-      return located(r.error().message.empty() ? std::string("error") : r.error().message, source, lineno);
-    }
+    if (auto value = plain_address_value(chunk); value && dnsopt::add_plain_address(config_.dns, *value))
+      return ok();
   }
   auto lexed = lex_conf_line(chunk);
   std::string err;
@@ -264,10 +253,11 @@ Result<void> Loader::handle_chunk(std::string_view chunk, const Source& source, 
 Result<void> Loader::read_stream(std::FILE* f, const Source& source) {
   if (depth_ >= kMaxIncludeDepth) return fatal("too many nested config files at " + source.name, 1);
   ++depth_;
-  std::string chunk;
+  ChunkReader reader(f);
+  std::string_view chunk;
   unsigned lineno = 0;
   Result<void> result;
-  while (read_chunk(f, chunk)) {
+  while (reader.next(chunk)) {
     ++lineno;
     result = handle_chunk(chunk, source, lineno);
     if (!result) break;
@@ -310,11 +300,25 @@ Result<void> Loader::read_file(const std::string& path, bool missing_ok) {
     if (e == ENOENT && missing_ok) return ok();
     return fatal("cannot read " + path + ": " + errno_text(e), 3);
   }
-  // A big file is most likely a blocklist of address= lines: room for them up front, so the
-  // list does not grow by copying (untouched capacity costs no memory).
+  // A big file is most likely a blocklist: room for its address= lines up front, counted in
+  // its first 64 KiB and scaled to its size, so the hash table is not grown by re-hashing.
   struct stat st {};
-  if (::fstat(::fileno(f), &st) == 0 && st.st_size > (4 << 20))
-    config_.dns.addresses.reserve_more(static_cast<size_t>(st.st_size) / 24, static_cast<size_t>(st.st_size));
+  if (::fstat(::fileno(f), &st) == 0 && st.st_size > (4 << 20)) {
+    std::vector<char> head(64 * 1024);
+    const ssize_t got = ::pread(::fileno(f), head.data(), head.size(), 0);
+    if (got > 0) {
+      std::string_view text(head.data(), static_cast<size_t>(got));
+      size_t lines = 0;
+      for (size_t pos = 0; pos < text.size();) {
+        const size_t nl = std::min(text.find('\n', pos), text.size());
+        if (text.substr(pos, 9) == "address=/") ++lines;
+        pos = nl + 1;
+      }
+      const double per_byte = static_cast<double>(lines) / static_cast<double>(got);
+      const auto expected = static_cast<size_t>(per_byte * static_cast<double>(st.st_size));
+      config_.dns.addresses.reserve_plain(expected + expected / 64);
+    }
+  }
   auto r = read_stream(f, Source{path, false});
   std::fclose(f);
   return r;

@@ -1,4 +1,5 @@
 #include "config/loader.h"
+#include "config/dns_parsers.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -438,26 +439,42 @@ namespace {
 TEST(LoaderFiles, PlainAddressLinesReadAsLexedOnes) {
   TempDir t;
   const std::string plain =
-      "address=/ads.example/\naddress=/Zero.Example/#\naddress=/a.test/b.test/192.0.2.1\n"
-      "address=/#/::\naddress=//192.0.2.9\naddress=/*wild.test/192.0.2.8\n";
+      "address=/ads.example/\naddress=/Zero.Example/#\naddress=/ads.example/192.0.2.7\n"
+      "address=/a.test/b.test/192.0.2.1\n"
+      "address=/#/::\naddress=//192.0.2.9\naddress=/*wild.test/192.0.2.8\n"
+      "address=/..Lead.Dots./2001:DB8::1\naddress=/under_score-dash.test/0.0.0.0\naddress=/a..b/\n";
   // The same entries in forms the fast path leaves to the lexer (spaces, comments, quotes).
   const std::string lexed =
-      "address = /ads.example/\naddress=/Zero.Example/# \naddress=\"/a.test/b.test/192.0.2.1\"\n"
-      "address=/#/:: # comment\n address=//192.0.2.9\naddress=/*wild.test/192.0.2.8 \n";
+      "address = /ads.example/\naddress=/Zero.Example/# \naddress=\"/ads.example/192.0.2.7\"\n"
+      "address=\"/a.test/b.test/192.0.2.1\"\n"
+      "address=/#/:: # comment\n address=//192.0.2.9\naddress=/*wild.test/192.0.2.8 \n"
+      "address=\"/..Lead.Dots./2001:DB8::1\"\naddress= /under_score-dash.test/0.0.0.0\naddress=/a..b/ \n";
   auto a = run({"-C", t.file("a.conf", plain)});
   auto b = run({"-C", t.file("b.conf", lexed)});
   ASSERT_TRUE(a) << a.error().message;
   ASSERT_TRUE(b) << b.error().message;
   const auto& x = a->config.dns.addresses;
   const auto& y = b->config.dns.addresses;
-  ASSERT_EQ(x.size(), 6u);
+  ASSERT_EQ(x.size(), 10u);
   ASSERT_EQ(y.size(), x.size());
-  for (size_t i = 0; i < x.size(); ++i) {
+  // The first three are plain: hashed, with their answers in config order.
+  using A = AddressRuleList::Answer;
+  const std::vector<A> ads{A{AddressRule::Kind::NoAnswer, {}}, A{AddressRule::Kind::Literal, *IpAddr::parse("192.0.2.7")}};
+  EXPECT_EQ(x.plain_answers("ads.example"), ads);
+  EXPECT_EQ(y.plain_answers("ads.example"), ads);
+  EXPECT_EQ(x.plain_answers("zero.example"), (std::vector<A>{A{AddressRule::Kind::AllZeros, {}}}));
+  EXPECT_EQ(y.plain_answers("zero.example"), x.plain_answers("zero.example"));
+  EXPECT_EQ(x.plain_set()->size(), 2u);
+  // From the first entry of another form on, entries are kept in order, plain ones too.
+  EXPECT_TRUE(x.plain_answers("lead.dots").empty());
+  for (size_t i = 0; i < 7; ++i) {
     EXPECT_EQ(x[i].kind, y[i].kind) << i;
     EXPECT_EQ(x[i].addr, y[i].addr) << i;
     EXPECT_EQ(x[i].domains, y[i].domains) << i;
   }
-  EXPECT_EQ(x[1].domains[0].name, "zero.example");
+  EXPECT_EQ(x[0].domains.size(), 2u);
+  EXPECT_EQ(x[4].domains[0].name, "lead.dots");
+  EXPECT_EQ(x[6].domains[0].name, "a..b");
   // Errors keep their file and line.
   std::string bad = t.file("bad.conf", "address=/ok.test/\naddress=/x.test/999.1.1.1\n");
   auto r = run({"-C", bad});
@@ -465,7 +482,51 @@ TEST(LoaderFiles, PlainAddressLinesReadAsLexedOnes) {
   EXPECT_EQ(r.error().message, "Bad address in --address at line 2 of " + bad);
 }
 
-TEST(AddressRuleList, StoresEntriesCompactlyAndReadsThemBack) {
+// add_plain_address stores exactly what parse_address stores, or nothing (and says so).
+TEST(LoaderFiles, PlainAddressFormAgreesWithTheParser) {
+  struct Case {
+    const char* value;
+    const char* domain;  // as stored, for the plain ones
+  };
+  const Case cases[] = {{"/a.test/", "a.test"},
+                        {"/A.Test/#", "a.test"},
+                        {"/.a.test./192.0.2.1", "a.test"},
+                        {"/a.test/::", "a.test"},
+                        {"/a.test/2001:db8::5", "a.test"},
+                        {"/under_score-x.test/0.0.0.0", "under_score-x.test"},
+                        {"/a.test/b.test/", nullptr},
+                        {"/a..b/", nullptr},
+                        {"/*a.test/", nullptr},
+                        {"/a.test/999.1.1.1", nullptr},
+                        {"/a.test/abc", nullptr},
+                        {"//", nullptr},
+                        {"/#/", nullptr},
+                        {"/a.test", nullptr},
+                        {"/./", nullptr},
+                        {"/a b/", nullptr}};
+  const OptionSpec& spec = *find_option("address");
+  for (const auto& c : cases) {
+    Config plain, parsed;
+    const bool took = dnsopt::add_plain_address(plain.dns, c.value);
+    EXPECT_EQ(took, c.domain != nullptr) << c.value;
+    if (!took) {
+      EXPECT_EQ(plain.dns.addresses.size(), 0u) << c.value;
+      continue;
+    }
+    const Origin origin;
+    ParseContext ctx{parsed, origin, nullptr, false};
+    OptArg arg{std::string(c.value)};
+    ASSERT_TRUE(spec.parse(ctx, &arg)) << c.value;
+    plain.dns.addresses.finish();
+    parsed.dns.addresses.finish();
+    EXPECT_EQ(plain.dns.addresses.size(), 1u) << c.value;
+    EXPECT_EQ(parsed.dns.addresses.size(), 1u) << c.value;
+    EXPECT_EQ(plain.dns.addresses.plain_answers(c.domain).size(), 1u) << c.value;
+    EXPECT_EQ(plain.dns.addresses.plain_answers(c.domain), parsed.dns.addresses.plain_answers(c.domain)) << c.value;
+  }
+}
+
+TEST(AddressRuleList, HashesLeadingPlainEntriesAndKeepsTheRestInOrder) {
   AddressRuleList list;
   AddressRule multi;
   multi.domains = {DomainPattern{DomainPattern::Kind::Suffix, "a.test", false},
@@ -479,26 +540,47 @@ TEST(AddressRuleList, StoresEntriesCompactlyAndReadsThemBack) {
     r.domains = {DomainPattern{DomainPattern::Kind::Suffix, "n" + std::to_string(i) + ".test", false}};
     list.push_back(r);
   }
+  // The same domain again, with an address and then with the same answer as before: one row
+  // with both answers, in config order; the repeat adds nothing.
+  AddressRule again;
+  again.domains = {DomainPattern{DomainPattern::Kind::Suffix, "n5.test", false}};
+  again.kind = AddressRule::Kind::Literal;
+  again.addr = *IpAddr::parse("192.0.2.5");
+  list.push_back(again);
+  list.push_back(again);
   list.push_back(multi);
   list.push_back(none);
-  EXPECT_EQ(list.size(), 1002u);
-  EXPECT_EQ(list.domain_count(), 1003u);
-  EXPECT_EQ(list[999].domains[0].name, "n999.test");
-  EXPECT_EQ(list[999].kind, AddressRule::Kind::NoAnswer);
-  EXPECT_EQ(list[1000].domains, multi.domains);
-  EXPECT_EQ(list[1000].addr, multi.addr);
-  EXPECT_TRUE(list[1001].domains.empty());
-  EXPECT_EQ(list[1001].kind, AddressRule::Kind::AllZeros);
-  size_t any = 0, rules_seen = 0;
+  AddressRule late;  // plain, but after entries of other forms
+  late.domains = {DomainPattern{DomainPattern::Kind::Suffix, "late.test", false}};
+  list.push_back(late);
+  list.finish();
+  EXPECT_EQ(list.size(), 1005u);
+  EXPECT_EQ(list.plain_set()->size(), 1000u);
+  EXPECT_EQ(list.domain_count(), 4u);  // multi's two, none's one, late's one
+  using A = AddressRuleList::Answer;
+  EXPECT_EQ(list.plain_answers("n999.test"), (std::vector<A>{A{}}));
+  EXPECT_EQ(list.plain_answers("n5.test"), (std::vector<A>{A{}, A{AddressRule::Kind::Literal, again.addr}}));
+  EXPECT_EQ(list.plain_rows().size(), 3u);  // NXDOMAIN, 192.0.2.5, and the two together
+  EXPECT_TRUE(list.plain_answers("late.test").empty());
+  EXPECT_EQ(list[0].domains, multi.domains);
+  EXPECT_EQ(list[0].addr, multi.addr);
+  EXPECT_TRUE(list[1].domains.empty());
+  EXPECT_EQ(list[1].kind, AddressRule::Kind::AllZeros);
+  EXPECT_EQ(list[2].domains, late.domains);
+  size_t any = 0, last_rule = 0;
   list.for_each_domain([&](size_t rule, const AddressRuleList::DomainView& d, const AddressRuleList::Answer&) {
-    rules_seen = rule;
+    last_rule = rule;
     if (d.kind == DomainPattern::Kind::Any) ++any;
   });
   EXPECT_EQ(any, 1u);
-  EXPECT_EQ(rules_seen, 1001u);
+  EXPECT_EQ(last_rule, 1004u);
+  AddressRuleList copy = list;
+  EXPECT_EQ(copy.plain_answers("n5.test"), list.plain_answers("n5.test"));
   list.clear();
   EXPECT_TRUE(list.empty());
   EXPECT_EQ(list.domain_count(), 0u);
+  EXPECT_EQ(list.plain_set()->size(), 0u);
+  EXPECT_EQ(copy.plain_set()->size(), 1000u);
 }
 
 }  // namespace

@@ -138,12 +138,12 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   d->addresses_ = addresses ? std::move(addresses) : AddressData::build({});
 
   // Config records, grouped by owner name.
-  local::DomainSet::Builder rb, pb;
+  DomainSet::Builder rb, pb;
   std::vector<std::string> owner_of;
   auto add_record = [&](const std::string& name, uint16_t type, std::vector<uint8_t> rdata) {
-    const auto next = static_cast<local::DomainSet::Value>(d->records_.size());
-    local::DomainSet::Value got = next;
-    rb.set_merge([&got](local::DomainSet::Value existing, local::DomainSet::Value) {
+    const auto next = static_cast<DomainSet::Value>(d->records_.size());
+    DomainSet::Value got = next;
+    rb.set_merge([&got](DomainSet::Value existing, DomainSet::Value) {
       got = existing;
       return existing;
     });
@@ -204,14 +204,14 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   for (const auto& r : dns.raw_records) add_record(r.name, r.type, r.rdata);
   d->record_index_ = rb.build();
 
-  local::DomainSet::Builder cb;
+  DomainSet::Builder cb;
   for (const auto& c : dns.cnames) {
     LocalCname lc;
     if (!put_name(lc.target, c.target)) continue;
     lc.ttl = c.ttl.value_or(local_ttl);
     // dnsmasq keeps the last definition of an alias.
-    const auto v = static_cast<local::DomainSet::Value>(d->cnames_.size());
-    cb.set_merge([](local::DomainSet::Value, local::DomainSet::Value incoming) { return incoming; });
+    const auto v = static_cast<DomainSet::Value>(d->cnames_.size());
+    cb.set_merge([](DomainSet::Value, DomainSet::Value incoming) { return incoming; });
     if (!cb.add(c.alias, v)) continue;
     d->cnames_.push_back(std::move(lc));
     owner_of.push_back(c.alias);
@@ -256,18 +256,18 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
 
 const std::vector<ConfigRecord>* LocalData::records(const proto::dns::Name& name) const {
   if (record_index_.empty()) return nullptr;
-  auto v = record_index_.find_exact(name);
+  auto v = record_index_.find_exact(name.wire());
   return v ? &records_[*v] : nullptr;
 }
 
 const LocalCname* LocalData::cname(const proto::dns::Name& name) const {
   if (cname_index_.empty()) return nullptr;
-  auto v = cname_index_.find_exact(name);
+  auto v = cname_index_.find_exact(name.wire());
   return v ? &cnames_[*v] : nullptr;
 }
 
 bool LocalData::exists(const proto::dns::Name& name) const {
-  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name).has_value());
+  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name.wire()).has_value());
 }
 
 bool LocalData::empty() const {

@@ -15,7 +15,7 @@
 
 #include "config/dns_config.h"
 #include "local/address_rules.h"
-#include "local/domain_set.h"
+#include "base/domain_set.h"
 #include "local/host_table.h"
 #include "proto/dns_wire.h"
 
@@ -85,10 +85,10 @@ class LocalData {
   local::HostTable hosts_;
   std::vector<LocalSource> sources_;
   std::shared_ptr<const AddressData> addresses_;
-  local::DomainSet record_index_;                   // name -> index into records_
+  DomainSet record_index_;                   // name -> index into records_
   std::vector<std::vector<ConfigRecord>> records_;
-  local::DomainSet parents_;                        // every parent of a record/alias name
-  local::DomainSet cname_index_;                    // alias -> index into cnames_
+  DomainSet parents_;                        // every parent of a record/alias name
+  DomainSet cname_index_;                    // alias -> index into cnames_
   std::vector<LocalCname> cnames_;
   uint32_t local_ttl_ = 0;
 };

@@ -26,8 +26,23 @@ void add_unique(std::vector<IpAddr>& list, const IpAddr& ip) {
   if (std::find(list.begin(), list.end(), ip) == list.end()) list.push_back(ip);
 }
 
+// Every --address entry for one domain adds up: literals in config order without repeats,
+// "#" and no-address flags.
+AddressAnswer combine(AddressAnswer m, const AddressAnswer& in) {
+  for (const auto& ip : in.v4) add_unique(m.v4, ip);
+  for (const auto& ip : in.v6) add_unique(m.v6, ip);
+  m.zeros = m.zeros || in.zeros;
+  m.no_address = m.no_address || in.no_address;
+  return m;
+}
+
 class AnswerTable {
  public:
+  // A row at the next index, whatever rows exist (rows must line up with the config's).
+  void append(AddressAnswer a) {
+    index_.try_emplace(answer_key(a), static_cast<DomainSet::Value>(rows_.size()));
+    rows_.push_back(std::move(a));
+  }
   DomainSet::Value intern(AddressAnswer a) {
     auto [it, inserted] = index_.try_emplace(answer_key(a), static_cast<DomainSet::Value>(rows_.size()));
     if (inserted) rows_.push_back(std::move(a));
@@ -35,13 +50,7 @@ class AnswerTable {
   }
   DomainSet::Value merge(DomainSet::Value existing, DomainSet::Value incoming) {
     if (existing == incoming) return existing;
-    AddressAnswer m = rows_[existing];
-    const AddressAnswer& in = rows_[incoming];
-    for (const auto& ip : in.v4) add_unique(m.v4, ip);
-    for (const auto& ip : in.v6) add_unique(m.v6, ip);
-    m.zeros = m.zeros || in.zeros;
-    m.no_address = m.no_address || in.no_address;
-    return intern(std::move(m));
+    return intern(combine(rows_[existing], rows_[incoming]));
   }
   std::vector<AddressAnswer> take() { return std::move(rows_); }
 
@@ -85,11 +94,23 @@ AddressRules AddressRules::build(const config::AddressRuleList& rules, uint64_t 
   using Kind = config::DomainPattern::Kind;
   AddressRules out;
   AnswerTable table;
-  DomainSet::Builder builder(seed);
+  // The config's plain entries are already a DomainSet whose values are rows of answers;
+  // rows of this table line up with them, so that set is shared as it is.
+  for (const auto& row : rules.plain_rows()) {
+    AddressAnswer a;
+    for (uint32_t i : row) a = combine(std::move(a), AddressAnswer::of(rules.answer(i).kind, rules.answer(i).addr));
+    table.append(std::move(a));
+  }
+  if (rules.domain_count() == 0) {
+    out.set_ = rules.plain_set();
+    out.answers_ = table.take();
+    return out;
+  }
+  // Entries of other forms come after the plain ones in config order: added on top of a copy
+  // of the plain set, merging as they go.
+  DomainSet::Builder builder = rules.plain_set()->empty() ? DomainSet::Builder(seed) : DomainSet::Builder(*rules.plain_set());
   builder.set_merge([&table](DomainSet::Value a, DomainSet::Value b) { return table.merge(a, b); });
-  builder.reserve(rules.domain_count(), rules.name_bytes());  // one table allocation, no growth
-
-  // The list's answers are few; each becomes one side-table row (interned once).
+  builder.reserve(rules.plain_set()->size() + rules.domain_count());
   const config::AddressRuleList::Answer* last_answer = nullptr;
   DomainSet::Value last_value = 0;
   rules.for_each_domain([&](size_t rule, const config::AddressRuleList::DomainView& d,
@@ -114,7 +135,7 @@ AddressRules AddressRules::build(const config::AddressRuleList& rules, uint64_t 
 
 AddressRules::Hit AddressRules::lookup(const proto::dns::Name& name, uint16_t qtype) const {
   std::array<DomainSet::Match, 128> found;
-  const size_t n = set_->matches(name, found);
+  const size_t n = set_->matches(name.wire(), found);
   for (size_t i = 0; i < n; ++i) {
     const AddressAnswer& a = answers_[found[i].value];
     if (a.answers(qtype)) return Hit{&a, found[i].labels};

@@ -15,7 +15,7 @@
 
 #include "base/ip.h"
 #include "config/dns_config.h"
-#include "local/domain_set.h"
+#include "base/domain_set.h"
 #include "proto/dns_wire.h"
 
 namespace masqd::local {

@@ -145,7 +145,7 @@ HostTable HostTable::Builder::build() {
   t.text_.reserve(text_bytes);
   t.names_.resize(by_id_.size());
   DomainSet::Builder index;
-  index.reserve(by_id_.size(), text_bytes);
+  index.reserve(by_id_.size());
   for (size_t id = 0; id < by_id_.size(); ++id) {
     NameEntry& e = t.names_[id];
     e.text_offset = static_cast<uint32_t>(t.text_.size());
@@ -181,7 +181,7 @@ std::span<const HostAddress> HostTable::range(std::optional<DomainSet::Value> id
 }
 
 std::span<const HostAddress> HostTable::addresses(const proto::dns::Name& name) const {
-  return range(index_.find_exact(name));
+  return range(index_.find_exact(name.wire()));
 }
 
 std::span<const HostAddress> HostTable::addresses(std::string_view text) const {
@@ -189,7 +189,7 @@ std::span<const HostAddress> HostTable::addresses(std::string_view text) const {
 }
 
 bool HostTable::exists(const proto::dns::Name& name) const {
-  return !name.is_root() && index_.find_exact(name).has_value();
+  return !name.is_root() && index_.find_exact(name.wire()).has_value();
 }
 
 bool HostTable::exists(std::string_view text) const {

@@ -13,7 +13,7 @@
 
 #include "base/ip.h"
 #include "config/dns_config.h"
-#include "local/domain_set.h"
+#include "base/domain_set.h"
 #include "local/hosts_file.h"
 #include "proto/dns_wire.h"
 

@@ -1,19 +1,21 @@
-#include "local/domain_set.h"
+#include "base/domain_set.h"
 
 #include <bit>
 #include <cstring>
-#include <limits>
 #include <random>
 
-namespace masqd::local {
+namespace masqd {
 
 namespace {
 
-constexpr size_t kHeader = 5;          // value (4, native order) + key size (1)
-constexpr size_t kMaxKey = 254;        // wire labels without the root label
-constexpr size_t kMaxLabels = 127;     // 254 bytes / 2 per shortest label
+constexpr size_t kMaxKey = 254;     // wire labels without the root label
+constexpr size_t kMaxLabels = 127;  // 254 bytes / 2 per shortest label
 constexpr size_t kMinCapacity = 16;
-constexpr uint64_t kPrime = 0x9e3779b97f4a7c15ULL;  // odd: multiplying is a bijection
+// Odd multipliers (multiplying by one is a bijection), one per hash lane.
+constexpr uint64_t kPrimeA = 0x9e3779b97f4a7c15ULL;
+constexpr uint64_t kPrimeB = 0xd6e8feb86659fd93ULL;
+
+using Slot = DomainSet::Slot;
 
 inline uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<uint8_t>(c + 32) : c; }
 
@@ -40,7 +42,15 @@ inline uint64_t keep_bytes(uint64_t w, size_t n) {
   return w & (~uint64_t{0} << (8 * (8 - n)));
 }
 
-// MurmurHash3's 64-bit finaliser: spreads every input bit over all 64 bits.
+// SplitMix64's step: a second seed from the first when the caller gives one.
+inline uint64_t split_mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// MurmurHash3's 64-bit finaliser: spreads every input bit over all 64 bits (a bijection).
 inline uint64_t finish(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -50,20 +60,25 @@ inline uint64_t finish(uint64_t h) {
   return h;
 }
 
-// A name's labels made ready for hashing and comparing: copied into a zero-padded buffer
-// (so whole words can be read), lowered, split into labels, and hashed from the right, one
-// label at a time (each label, size byte included, a word at a time). hashes[i] is the hash
-// of the suffix that starts with label i, so one pass serves every parent of the name.
+// A name's labels made ready for hashing: copied into a zero-padded buffer (so whole words
+// can be read), lowered, split into labels, and hashed from the right, one label at a time
+// (each label, size byte included, a word at a time) in two lanes with their own seeds and
+// multipliers. a[i], b[i] are the fingerprint of the suffix that starts with label i, so one
+// pass serves every parent of the name. Each lane's step (xor a word, multiply by an odd
+// constant, rotate) and its finaliser are bijections, so two names collide in a lane only
+// when their seeded states meet, which for the two lanes together needs their independent
+// random seeds to line up: about 2^-64 * 2^-32 per pair for the 96 bits kept.
 struct Prepared {
   alignas(8) uint8_t buf[kMaxKey + 10];
   size_t size = 0;
   size_t labels = 0;
   uint16_t starts[kMaxLabels];
-  uint64_t hashes[kMaxLabels];
+  uint64_t a[kMaxLabels];
+  uint32_t b[kMaxLabels];
 };
 
 // `wire`: labels without the root label. false: malformed.
-bool prepare(uint64_t seed, const uint8_t* wire, size_t size, Prepared& p) {
+bool prepare(uint64_t seed_a, uint64_t seed_b, const uint8_t* wire, size_t size, Prepared& p) {
   if (size > kMaxKey) return false;
   size_t i = 0;
   for (; i + 8 <= size; i += 8) store64(p.buf + i, lower8(load64(wire + i)));
@@ -81,48 +96,27 @@ bool prepare(uint64_t seed, const uint8_t* wire, size_t size, Prepared& p) {
     if (start + 1 + p.buf[start] != end) return false;  // the last label ran past the end
     end = start;
   }
-  uint64_t h = seed;
+  uint64_t ha = seed_a, hb = seed_b;
   end = size;
   for (size_t l = p.labels; l > 0; --l) {
     const size_t start = p.starts[l - 1];
     for (size_t j = start; j < end; j += 8) {
-      h = (h ^ keep_bytes(load64(p.buf + j), end - j)) * kPrime;
-      h = (h << 29) | (h >> 35);
+      const uint64_t w = keep_bytes(load64(p.buf + j), end - j);
+      ha = std::rotl((ha ^ w) * kPrimeA, 29);
+      hb = std::rotl((hb ^ w) * kPrimeB, 23);
     }
-    p.hashes[l - 1] = finish(h);
+    uint64_t a = finish(ha);
+    p.a[l - 1] = a == 0 ? 1 : a;
+    p.b[l - 1] = static_cast<uint32_t>(finish(hb));
     end = start;
   }
   return true;
 }
 
-// The slot and the tag both come from the hash's high 32 bits: the slot by mapping them onto
-// [0, capacity) without a division (Lemire's reduction), so that growing the table needs
-// only the stored tags, never the keys. Neighbouring entries then share the tag's top bits,
-// so a tag compare filters about 1 in 2^(32 - log2 capacity) less well: at a million names,
-// one probe in ~2000 reads a key it did not need to.
-inline uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
-inline size_t index_of_tag(uint32_t tag, size_t capacity) {
-  return static_cast<size_t>((static_cast<uint64_t>(tag) * capacity) >> 32);
-}
-inline size_t slot_index(uint64_t hash, size_t capacity) { return index_of_tag(tag_of(hash), capacity); }
-inline uint32_t slot_tag(uint64_t slot) { return static_cast<uint32_t>(slot >> 32); }
-inline size_t slot_offset(uint64_t slot) { return static_cast<size_t>(static_cast<uint32_t>(slot)) - 1; }
-inline uint64_t make_slot(uint32_t tag, size_t offset) {
-  return (static_cast<uint64_t>(tag) << 32) | static_cast<uint64_t>(offset + 1);
-}
-
-inline DomainSet::Value read_value(const char* rec) {
-  DomainSet::Value v;
-  std::memcpy(&v, rec, sizeof v);
-  return v;
-}
-inline void write_value(char* rec, DomainSet::Value v) { std::memcpy(rec, &v, sizeof v); }
-inline size_t key_size(const char* rec) { return static_cast<uint8_t>(rec[4]); }
-inline const uint8_t* key_bytes(const char* rec) { return reinterpret_cast<const uint8_t*>(rec + kHeader); }
-
-// Both sides are lower case (stored keys always, probe keys once prepared).
-inline bool key_equals(const char* rec, const uint8_t* key, size_t size) {
-  return key_size(rec) == size && std::memcmp(key_bytes(rec), key, size) == 0;
+// The slot comes from lane A's high 32 bits, mapped onto [0, capacity) without a division
+// (Lemire's reduction), so that growing the table needs only the stored fingerprints.
+inline size_t index_of(uint64_t a, size_t capacity) {
+  return static_cast<size_t>(((a >> 32) * capacity) >> 32);
 }
 
 // Wire labels (with or without the root label) checked and cut to the labels part.
@@ -139,7 +133,7 @@ std::optional<size_t> checked_wire_size(std::span<const uint8_t> wire) {
 }
 
 size_t target_capacity(size_t count) {
-  size_t cap = count + count / 3 + 1;  // load <= 0.75
+  size_t cap = count + count / 4 + 1;  // load <= 0.8
   return cap < kMinCapacity ? kMinCapacity : cap;
 }
 
@@ -168,16 +162,23 @@ std::optional<size_t> text_to_wire_labels(std::string_view text, std::span<uint8
 
 // ---- Builder ----
 
-DomainSet::Builder::Builder(uint64_t seed) : seed_(seed) {
-  if (seed_ == 0) {
+DomainSet::Builder::Builder(uint64_t seed) : seed_a_(seed), seed_b_(split_mix(seed)) {
+  if (seed == 0) {
     std::random_device rd;
-    seed_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-    if (seed_ == 0) seed_ = 0x9e3779b97f4a7c15ULL;
+    seed_a_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    seed_b_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }
 }
 
-void DomainSet::Builder::reserve(size_t names, size_t text_bytes) {
-  arena_.reserve(text_bytes + names * (kHeader + 1));
+DomainSet::Builder::Builder(const DomainSet& base)
+    : seed_a_(base.seed_a_), seed_b_(base.seed_b_), slots_(base.slots_), count_(base.count_),
+      has_root_(base.has_root_), root_value_(base.root_value_) {
+  label_counts_[0] = base.label_counts_[0];
+  label_counts_[1] = base.label_counts_[1];
+  if (base.count_ == 0 && base.seed_a_ == 0) *this = Builder(0);  // a default-made set has no seeds
+}
+
+void DomainSet::Builder::reserve(size_t names) {
   if (target_capacity(names) > slots_.size()) grow(target_capacity(names));
 }
 
@@ -185,17 +186,25 @@ bool DomainSet::Builder::add(std::string_view text, Value value) {
   uint8_t wire[kMaxKey + 1];
   auto size = text_to_wire_labels(text, wire);
   if (!size) return false;
-  return insert(wire, *size, value);
+  return insert(wire, *size, value, false);
+}
+
+bool DomainSet::Builder::add_batched(std::string_view text, Value value) {
+  uint8_t wire[kMaxKey + 1];
+  auto size = text_to_wire_labels(text, wire);
+  if (!size) return false;
+  return insert(wire, *size, value, true);
 }
 
 bool DomainSet::Builder::add_wire(std::span<const uint8_t> wire, Value value) {
   auto size = checked_wire_size(wire);
   if (!size) return false;
-  return insert(wire.data(), *size, value);
+  return insert(wire.data(), *size, value, false);
 }
 
-bool DomainSet::Builder::insert(const uint8_t* wire, size_t size, Value value) {
+bool DomainSet::Builder::insert(const uint8_t* wire, size_t size, Value value, bool batched) {
   if (size == 0) {
+    flush();
     if (!has_root_)
       root_value_ = value;
     else if (merge_)
@@ -204,81 +213,96 @@ bool DomainSet::Builder::insert(const uint8_t* wire, size_t size, Value value) {
     return true;
   }
   Prepared p;
-  if (!prepare(seed_, wire, size, p)) return false;
-  if ((count_ + 1) * 4 > slots_.size() * 3) grow(slots_.empty() ? kMinCapacity : slots_.size() * 2);
-  const uint64_t h = p.hashes[0];
-  const uint32_t tag = tag_of(h);
+  if (!prepare(seed_a_, seed_b_, wire, size, p)) return false;
+  if (slots_.empty()) grow(kMinCapacity);
+  const Pending next{p.a[0], p.b[0], value, p.labels};
+  if (!batched) {
+    flush();
+    place(next);
+    return true;
+  }
+  __builtin_prefetch(&slots_[index_of(next.a, slots_.size())], 1);
+  if (pending_count_ < kPipeline) {
+    pending_[(pending_head_ + pending_count_++) % kPipeline] = next;
+  } else {
+    place(pending_[pending_head_]);
+    pending_[pending_head_] = next;
+    pending_head_ = (pending_head_ + 1) % kPipeline;
+  }
+  return true;
+}
+
+void DomainSet::Builder::flush() {
+  for (; pending_count_ > 0; --pending_count_) {
+    place(pending_[pending_head_]);
+    pending_head_ = (pending_head_ + 1) % kPipeline;
+  }
+  pending_head_ = 0;
+}
+
+void DomainSet::Builder::place(const Pending& p) {
+  if ((count_ + 1) * 5 > slots_.size() * 4) grow(slots_.size() * 2);
   const size_t cap = slots_.size();
-  for (size_t i = slot_index(h, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
-    const uint64_t s = slots_[i];
-    if (s == 0) {
-      const size_t offset = arena_.size();
-      if (offset + kHeader + size >= std::numeric_limits<uint32_t>::max()) return false;
-      char header[kHeader];
-      write_value(header, value);
-      header[4] = static_cast<char>(size);
-      arena_.append(header, kHeader);
-      arena_.append(reinterpret_cast<const char*>(p.buf), size);
-      slots_[i] = make_slot(tag, offset);
+  for (size_t i = index_of(p.a, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
+    Slot& s = slots_[i];
+    if (s.a == 0) {
+      s = Slot{p.a, p.b, p.value};
       ++count_;
       label_counts_[p.labels / 64] |= uint64_t{1} << (p.labels % 64);
-      return true;
+      return;
     }
-    if (slot_tag(s) == tag) {
-      char* rec = arena_.data() + slot_offset(s);
-      if (key_equals(rec, p.buf, size)) {
-        if (merge_) write_value(rec, merge_(read_value(rec), value));
-        return true;
-      }
+    if (s.a == p.a && s.b == p.b) {
+      if (merge_) s.value = merge_(s.value, p.value);
+      return;
     }
   }
 }
 
 void DomainSet::Builder::grow(size_t capacity) {
-  std::vector<uint64_t> old;
+  std::vector<Slot, PrefaultAllocator<Slot>> old;
   old.swap(slots_);
-  slots_.assign(capacity, 0);
-  for (uint64_t s : old) {
-    if (s == 0) continue;
-    size_t i = index_of_tag(slot_tag(s), capacity);
-    while (slots_[i] != 0) i = (i + 1 == capacity) ? 0 : i + 1;
+  slots_.assign(capacity, Slot{});
+  for (const Slot& s : old) {
+    if (s.a == 0) continue;
+    size_t i = index_of(s.a, capacity);
+    while (slots_[i].a != 0) i = (i + 1 == capacity) ? 0 : i + 1;
     slots_[i] = s;
   }
 }
 
 DomainSet DomainSet::Builder::build() {
+  flush();
   // Growth doubles the table; give the finished set the room its load needs (a table
   // reserved for about this many names is kept as it is).
   const size_t target = target_capacity(count_);
   if (count_ > 0 && slots_.size() > target + target / 8) grow(target);
-  // Shrinking copies the arena (tens of MB for a big blocklist): only when much is unused.
-  if (arena_.capacity() > arena_.size() + arena_.size() / 8) arena_.shrink_to_fit();
   if (slots_.capacity() > slots_.size() + slots_.size() / 8) slots_.shrink_to_fit();
   DomainSet set;
-  set.seed_ = seed_;
-  set.arena_ = std::move(arena_);
+  set.seed_a_ = seed_a_;
+  set.seed_b_ = seed_b_;
   set.slots_ = std::move(slots_);
   set.count_ = count_;
   set.has_root_ = has_root_;
   set.root_value_ = root_value_;
   set.label_counts_[0] = label_counts_[0];
   set.label_counts_[1] = label_counts_[1];
-  *this = Builder(seed_);
+  slots_.clear();  // the builder is left empty, with the same seeds
+  count_ = 0;
+  has_root_ = false;
+  root_value_ = 0;
+  label_counts_[0] = label_counts_[1] = 0;
+  merge_ = nullptr;
   return set;
 }
 
 // ---- lookups ----
 
-const char* DomainSet::probe(uint64_t hash, const uint8_t* key, size_t size) const {
+const DomainSet::Slot* DomainSet::probe(uint64_t a, uint32_t b) const {
   const size_t cap = slots_.size();
-  const uint32_t tag = tag_of(hash);
-  for (size_t i = slot_index(hash, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
-    const uint64_t s = slots_[i];
-    if (s == 0) return nullptr;
-    if (slot_tag(s) == tag) {
-      const char* rec = arena_.data() + slot_offset(s);
-      if (key_equals(rec, key, size)) return rec;
-    }
+  for (size_t i = index_of(a, cap);; i = (i + 1 == cap) ? 0 : i + 1) {
+    const Slot& s = slots_[i];
+    if (s.a == 0) return nullptr;
+    if (s.a == a && s.b == b) return &s;
   }
 }
 
@@ -287,21 +311,21 @@ size_t DomainSet::collect(const uint8_t* wire, size_t size, std::span<Match> out
   size_t n = 0;
   if (count_ > 0 && size > 0) {
     Prepared p;
-    if (!prepare(seed_, wire, size, p)) return 0;
+    if (!prepare(seed_a_, seed_b_, wire, size, p)) return 0;
     // Start every slot load at once: with millions of entries each one is a cache miss,
     // and they overlap instead of queueing one after the other.
     const size_t cap = slots_.size();
     for (size_t l = 0; l < p.labels; ++l) {
       const size_t labels = p.labels - l;
       if (label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))
-        __builtin_prefetch(&slots_[slot_index(p.hashes[l], cap)]);
+        __builtin_prefetch(&slots_[index_of(p.a[l], cap)]);
     }
     for (size_t l = 0; l < p.labels && n < out.size(); ++l) {
       const size_t labels = p.labels - l;  // of this suffix
       if (!(label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))) continue;
-      const char* rec = probe(p.hashes[l], p.buf + p.starts[l], size - p.starts[l]);
-      if (!rec) continue;
-      out[n++] = Match{read_value(rec), static_cast<uint8_t>(labels)};
+      const Slot* s = probe(p.a[l], p.b[l]);
+      if (!s) continue;
+      out[n++] = Match{s->value, static_cast<uint8_t>(labels)};
       if (first_only) return n;
     }
   }
@@ -313,17 +337,18 @@ std::optional<DomainSet::Value> DomainSet::exact(const uint8_t* wire, size_t siz
   if (size == 0) return has_root_ ? std::optional<Value>(root_value_) : std::nullopt;
   if (count_ == 0) return std::nullopt;
   Prepared p;
-  if (!prepare(seed_, wire, size, p)) return std::nullopt;
+  if (!prepare(seed_a_, seed_b_, wire, size, p)) return std::nullopt;
   if (!(label_counts_[p.labels / 64] & (uint64_t{1} << (p.labels % 64)))) return std::nullopt;
-  const char* rec = probe(p.hashes[0], p.buf, size);
-  if (!rec) return std::nullopt;
-  return read_value(rec);
+  const Slot* s = probe(p.a[0], p.b[0]);
+  if (!s) return std::nullopt;
+  return s->value;
 }
 
-std::optional<DomainSet::Match> DomainSet::longest_match(const proto::dns::Name& name) const {
+std::optional<DomainSet::Match> DomainSet::longest_match(std::span<const uint8_t> wire) const {
+  auto size = checked_wire_size(wire);
+  if (!size) return std::nullopt;
   Match m;
-  const auto wire = name.wire();
-  if (collect(wire.data(), wire.size() - 1, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
+  if (collect(wire.data(), *size, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
   return m;
 }
 
@@ -336,14 +361,16 @@ std::optional<DomainSet::Match> DomainSet::longest_match(std::string_view text) 
   return m;
 }
 
-size_t DomainSet::matches(const proto::dns::Name& name, std::span<Match> out) const {
-  const auto wire = name.wire();
-  return collect(wire.data(), wire.size() - 1, out, false);
+size_t DomainSet::matches(std::span<const uint8_t> wire, std::span<Match> out) const {
+  auto size = checked_wire_size(wire);
+  if (!size) return 0;
+  return collect(wire.data(), *size, out, false);
 }
 
-std::optional<DomainSet::Value> DomainSet::find_exact(const proto::dns::Name& name) const {
-  const auto wire = name.wire();
-  return exact(wire.data(), wire.size() - 1);
+std::optional<DomainSet::Value> DomainSet::find_exact(std::span<const uint8_t> wire) const {
+  auto size = checked_wire_size(wire);
+  if (!size) return std::nullopt;
+  return exact(wire.data(), *size);
 }
 
 std::optional<DomainSet::Value> DomainSet::find_exact(std::string_view text) const {
@@ -353,21 +380,4 @@ std::optional<DomainSet::Value> DomainSet::find_exact(std::string_view text) con
   return exact(wire, *size);
 }
 
-void DomainSet::for_each(const std::function<void(std::string_view, Value)>& fn) const {
-  if (has_root_) fn("", root_value_);
-  std::string text;
-  for (size_t off = 0; off + kHeader <= arena_.size();) {
-    const char* rec = arena_.data() + off;
-    const size_t size = key_size(rec);
-    const uint8_t* key = key_bytes(rec);
-    text.clear();
-    for (size_t p = 0; p < size; p += 1 + key[p]) {
-      if (p > 0) text.push_back('.');
-      text.append(reinterpret_cast<const char*>(key + p + 1), key[p]);
-    }
-    fn(text, read_value(rec));
-    off += kHeader + size;
-  }
-}
-
-}  // namespace masqd::local
+}  // namespace masqd
