@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   const auto t0 = Clock::now();
   DomainSet::Builder builder;
   if (reserve) builder.reserve(n);
-  for (size_t i = 0; i < n; ++i) builder.add(names[i], static_cast<DomainSet::Value>(i % 3));
+  for (size_t i = 0; i < n; ++i) builder.add_batched(names[i], static_cast<DomainSet::Value>(i % 3));
   DomainSet set = builder.build();
   const double build_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   const long rss_after = rss_kib();
