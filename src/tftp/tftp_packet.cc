@@ -85,9 +85,13 @@ ClientPacket parse_client_packet(Bytes packet) {
   } else if (op == kError) {
     c.kind = ClientPacket::Kind::Error;
     c.error_code = get16(packet, 2);
-    // The message may lack its NUL (SEC-15: never read past the datagram); keep it short.
-    for (size_t i = 4; i < packet.size() && packet[i] != 0 && c.message.size() < 256; ++i)
-      c.message.push_back((packet[i] >= 0x20 && packet[i] < 0x7f) ? static_cast<char>(packet[i]) : '?');
+    // SEC-15: never read past the datagram. A message without its NUL is dropped (dnsmasq
+    // logs it empty); a long one is cut.
+    auto begin = packet.begin() + 4;
+    auto nul = std::find(begin, packet.end(), uint8_t{0});
+    if (nul == packet.end()) return c;
+    for (auto it = begin; it != nul && c.message.size() < 256; ++it)
+      c.message.push_back((*it >= 0x20 && *it < 0x7f) ? static_cast<char>(*it) : '?');
   }
   return c;
 }

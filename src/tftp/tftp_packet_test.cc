@@ -74,12 +74,16 @@ TEST(TftpClientPacket, AckErrorAndOther) {
   auto c = parse_client_packet(Bytes(ack.data(), ack.size()));
   EXPECT_EQ(c.kind, ClientPacket::Kind::Ack);
   EXPECT_EQ(c.block, 0x1234);
-  // An ERROR without its NUL: the message stops at the datagram's end (SEC-15).
-  auto err = bytes("\0\5\0\3disk\x01" "full"s);
+  auto err = bytes("\0\5\0\3disk\x01" "full\0junk"s);
   c = parse_client_packet(Bytes(err.data(), err.size()));
   EXPECT_EQ(c.kind, ClientPacket::Kind::Error);
   EXPECT_EQ(c.error_code, 3);
   EXPECT_EQ(c.message, "disk?full");
+  // An ERROR without its NUL: no message at all, as dnsmasq (SEC-15).
+  err = bytes("\0\5\0\3disk full"s);
+  c = parse_client_packet(Bytes(err.data(), err.size()));
+  EXPECT_EQ(c.kind, ClientPacket::Kind::Error);
+  EXPECT_EQ(c.message, "");
   auto shorty = bytes("\0\4\0"s);
   EXPECT_EQ(parse_client_packet(Bytes(shorty.data(), shorty.size())).kind, ClientPacket::Kind::Other);
   auto data = bytes("\0\3\0\1x"s);

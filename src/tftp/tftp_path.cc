@@ -60,8 +60,9 @@ ResolvedPath resolve_path(std::string_view filename, std::string_view root,
   }
   size_t first = rel.find_first_not_of('/');
   rel = first == std::string::npos ? std::string() : rel.substr(first);
-  r.relative = rel.empty() ? "." : rel;
   r.traversal = has_dotdot_component(rel);
+  if (!unique_dir.empty()) rel = std::string(unique_dir) + (rel.empty() ? "" : "/") + rel;
+  r.relative = rel.empty() ? "." : rel;
   return r;
 }
 

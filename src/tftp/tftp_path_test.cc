@@ -62,7 +62,8 @@ TEST(TftpPath, BackslashesLowercaseAndTraversal) {
 TEST(TftpPath, UniqueDirectory) {
   auto r = resolve_path("f", "/srv", "192.0.2.2", false);
   EXPECT_EQ(r.display, "/srv/192.0.2.2/f");
-  EXPECT_EQ(r.relative, "f");
+  EXPECT_EQ(r.relative, "192.0.2.2/f");
+  EXPECT_EQ(resolve_path("/srv/192.0.2.2/g", "/srv", "192.0.2.2", false).relative, "192.0.2.2/g");
 }
 
 class TftpOpen : public ::testing::Test {

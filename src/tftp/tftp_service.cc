@@ -332,7 +332,7 @@ void TftpServiceState::finish_if_over(Active& a) {
       return;
     case S::Done:
       ++stats.completed;
-      if (!config.process.quiet_tftp) log(log::Level::Info, fmt::format("sent {} to {}", a.display, a.client));
+      log(log::Level::Info, fmt::format("sent {} to {}", a.display, a.client));
       break;
     case S::TimedOut:
       ++stats.failed;
@@ -342,6 +342,10 @@ void TftpServiceState::finish_if_over(Active& a) {
       ++stats.failed;
       log(log::Level::Err, fmt::format("error {} {} received from {}", a.transfer->client_error_code(),
                                        a.transfer->client_error_message(), a.client));
+      if (a.transfer->last_block_sent())
+        log(log::Level::Info, fmt::format("sent {} to {}", a.display, a.client));
+      else
+        log(log::Level::Err, fmt::format("failed sending {} to {}", a.display, a.client));
       break;
     case S::ReadError: {
       ++stats.failed;

@@ -144,7 +144,7 @@ void Transfer::on_packet(Bytes packet, Clock::time_point now, const Send& send) 
 
 void Transfer::on_timer(Clock::time_point now, const Send& send) {
   if (status_ != Status::Running || now < deadline_) return;
-  bool last_sent = final_ && base_ + params_.window > final_ && base_ != 0;
+  bool last_sent = last_block_sent();
   if (now - started_ >= kMaxDuration || retries_ >= kMaxRetries) {
     // dnsmasq does not complain when only the last ACK is missing: some clients never send it.
     status_ = last_sent && retries_ >= kMaxRetries ? Status::Done : Status::TimedOut;

@@ -68,6 +68,9 @@ class Transfer {
   int read_errno() const { return read_errno_; }
   uint64_t blocks_sent() const { return blocks_sent_; }
   uint64_t retransmissions() const { return retransmissions_; }
+  // The final block has gone out at least once (dnsmasq then logs "sent" even when the
+  // client answers it with an ERROR or never acknowledges it).
+  bool last_block_sent() const { return final_ != 0 && base_ != 0 && final_ < base_ + params_.window; }
 
  private:
   void send_window(const Send& send);

@@ -194,11 +194,12 @@ TEST(TftpTransfer, ClientErrorEnds) {
   Transfer t({}, f, Clock::now());
   Sent s;
   t.start(s.fn());
-  std::vector<uint8_t> e = {0, 5, 0, 1, 'n', 'o'};  // no NUL
+  std::vector<uint8_t> e = {0, 5, 0, 1, 'n', 'o'};  // no NUL: no message
   t.on_packet(Bytes(e.data(), e.size()), Clock::now(), s.fn());
   EXPECT_EQ(t.status(), Transfer::Status::ClientError);
   EXPECT_EQ(t.client_error_code(), 1);
-  EXPECT_EQ(t.client_error_message(), "no");
+  EXPECT_EQ(t.client_error_message(), "");
+  EXPECT_FALSE(t.last_block_sent());
 }
 
 TEST(TftpTransfer, ReadErrorReported) {
