@@ -501,5 +501,15 @@ TEST(AddressRuleList, StoresEntriesCompactlyAndReadsThemBack) {
   EXPECT_EQ(list.domain_count(), 0u);
 }
 
+// TFTP is built; only the MAC form of --tftp-unique-root still waits for the lease table.
+TEST(LoaderChecks, TftpOptionsBuiltExceptUniqueRootMac) {
+  EXPECT_TRUE(run({"--enable-tftp", "--tftp-root=/srv", "--tftp-unique-root", "--tftp-secure",
+                   "--tftp-no-fail", "--tftp-max=5", "--tftp-mtu=1400", "--tftp-no-blocksize",
+                   "--tftp-lowercase", "--tftp-port-range=2000,2010", "--tftp-single-port"}));
+  auto r = run({"--enable-tftp", "--tftp-unique-root=mac"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "option --tftp-unique-root=mac is not supported yet");
+}
+
 }  // namespace
 }  // namespace masqd::config
