@@ -313,15 +313,15 @@ void TftpServiceState::on_transfer_readable(int fd) {
   Active& a = *it->second;
   uint8_t buf[kMaxRequest];
   auto now = std::chrono::steady_clock::now();
-  for (int i = 0; i < 64; ++i) {
-    ssize_t r = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      break;  // EAGAIN, or an ICMP error (ECONNREFUSED): the retransmission timer decides
-    }
+  // One datagram per wake-up: a client sends one ACK per window, so a second recv would
+  // nearly always be an EAGAIN system call; the level-triggered epoll reports any other.
+  ssize_t r;
+  do {
+    r = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  } while (r < 0 && errno == EINTR);
+  // r < 0: EAGAIN, or an ICMP error (ECONNREFUSED): the retransmission timer decides.
+  if (r >= 0)
     a.transfer->on_packet(Bytes(buf, static_cast<size_t>(r)), now, [&](Bytes b) { send_to(a, b); });
-    if (a.transfer->status() != Transfer::Status::Running) break;
-  }
   finish_if_over(a);
 }
 
