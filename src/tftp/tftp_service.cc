@@ -77,6 +77,7 @@ struct TftpServiceState {
   std::map<int, std::unique_ptr<Active>> by_fd;                 // per-transfer sockets
   std::map<net::SocketAddr, std::unique_ptr<Active>> by_peer;   // --tftp-single-port
   net::TimerId tick = 0;
+  bool paused = false;  // listeners not read while the transfer table is full
   std::vector<uint8_t> scratch;
   std::minstd_rand rng{static_cast<uint32_t>(::getpid()) ^ static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
 
@@ -101,6 +102,8 @@ struct TftpServiceState {
   void on_tick();
   void ensure_tick();
   void erase(Active& a);
+  bool full() const { return active() > static_cast<size_t>(std::max(config.dhcp.tftp_max, 0)); }
+  void pause_listeners(bool pause);
   net::UdpSocket* listener_for(const net::SocketAddr& peer);
 };
 
@@ -221,7 +224,7 @@ void TftpServiceState::handle_request(net::UdpSocket& sock, const net::RecvPacke
     return;
   }
   std::string ifname(namebuf);
-  if (!serves(ifname) || active() >= static_cast<size_t>(std::max(config.dhcp.tftp_max, 0))) {
+  if (!serves(ifname) || full()) {
     ++stats.dropped;
     return;
   }
@@ -287,6 +290,11 @@ void TftpServiceState::handle_request(net::UdpSocket& sock, const net::RecvPacke
     by_fd[fd] = std::move(a);
   }
   ensure_tick();
+  // dnsmasq 2.90 lets one more transfer start than --tftp-max says (observed: with
+  // --tftp-max=1 two run at once), then stops reading port 69 until one ends, so new
+  // requests wait in the socket buffer instead of being lost. masqd does the same (except
+  // with --tftp-single-port, where port 69 also carries the transfers' ACKs).
+  if (full() && !config.dhcp.tftp_single_port) pause_listeners(true);
   ref.transfer->start([&](Bytes b) { send_to(ref, b); });
   finish_if_over(ref);
 }
@@ -367,10 +375,16 @@ void TftpServiceState::erase(Active& a) {
   } else {
     by_peer.erase(a.peer);
   }
+  if (paused && !full()) pause_listeners(false);
   if (active() == 0 && tick) {
     loop.cancel_timer(tick);
     tick = 0;
   }
+}
+
+void TftpServiceState::pause_listeners(bool pause) {
+  paused = pause;
+  for (auto& l : listeners) (void)loop.modify_fd(l.fd(), pause ? 0u : static_cast<uint32_t>(EPOLLIN));
 }
 
 void TftpServiceState::ensure_tick() {

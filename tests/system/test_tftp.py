@@ -436,3 +436,37 @@ def test_missing_root_fails_start_up_unless_no_fail(net, tree, tftp_bin, tmp_pat
     s = start(net, tftp_bin, missing, "--tftp-no-fail")
     s.wait_log(f"warning: {missing} inaccessible")
     assert get(net, "small.txt").error[0] == 1
+
+
+def test_tftp_max_limits_concurrent_transfers(net, tree, tftp_bin):
+    s = start(net, tftp_bin, tree, "--tftp-max=2")
+    socks = [tftpclient.udp_socket(net.client_ns) for _ in range(4)]
+    try:
+        # Transfers that stall (no ACK) fill the table: as dnsmasq 2.90, one more than
+        # --tftp-max runs.
+        for sock in socks[:3]:
+            sock.settimeout(3)
+            sock.sendto(tftpclient.rrq("multi.bin"), (SERVER_ADDR, 69))
+            pkt, _ = sock.recvfrom(2000)
+            assert pkt[:4] == b"\x00\x03\x00\x01"
+        # The next one gets nothing at all while they run.
+        socks[3].settimeout(0.8)
+        socks[3].sendto(tftpclient.rrq("small.txt"), (SERVER_ADDR, 69))
+        try:
+            third = socks[3].recvfrom(2000)
+        except TimeoutError:
+            third = None
+        assert third is None, third
+        # Once one ends (the client says so), the waiting request is served: the server
+        # did not read it while the table was full, so it is not lost.
+        pkt, addr = socks[0].recvfrom(2000)
+        socks[0].sendto(b"\x00\x05\x00\x00stop\x00", addr)
+        s.wait_log(f"error 0 stop received from {CLIENT_ADDR}")
+        socks[3].settimeout(3)
+        pkt, addr = socks[3].recvfrom(2000)
+        assert pkt == b"\x00\x03\x00\x01hello\n"
+        socks[3].sendto(b"\x00\x04\x00\x01", addr)
+        s.wait_log(f"sent {tree}/small.txt to {CLIENT_ADDR}")
+    finally:
+        for sock in socks:
+            sock.close()
