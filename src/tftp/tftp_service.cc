@@ -236,6 +236,9 @@ void TftpServiceState::handle_request(net::UdpSocket& sock, const net::RecvPacke
     return;
   }
   std::string root = root_for(ifname);
+  // A relative root is taken from / (dnsmasq writes "/" in front of it), whatever the
+  // working directory is.
+  if (!root.empty() && root.front() != '/') root.insert(0, "/");
   std::string unique;
   if (!root.empty() && config.dhcp.tftp_unique_root == config::TftpUniqueRoot::Ip &&
       unique_dir_exists(root, client))
