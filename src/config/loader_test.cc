@@ -511,5 +511,13 @@ TEST(LoaderChecks, TftpOptionsBuiltExceptUniqueRootMac) {
   EXPECT_EQ(r.error().message, "option --tftp-unique-root=mac is not supported yet");
 }
 
+// --dhcp-boot is built, except a TFTP server given by name (looked up in the hosts data).
+TEST(LoaderChecks, DhcpBootBuiltExceptServerName) {
+  EXPECT_TRUE(run({"--dhcp-boot=pxelinux.0,boot,192.0.2.7", "--dhcp-boot=tag:x,a.0"}));
+  auto r = run({"--dhcp-boot=pxelinux.0,boot,tftp.lan"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "option --dhcp-boot (TFTP server name) is not supported yet");
+}
+
 }  // namespace
 }  // namespace masqd::config

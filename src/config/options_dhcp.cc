@@ -169,7 +169,7 @@ const OptionSpec kDhcpOptions[] = {
      "Router advertisement MTU, preference, interval and router lifetime for an interface.",
      parse_ra_param},
     // --- network boot ---
-    {"dhcp-boot", 'M', R, Many, NotYet, "<bootp opts>",
+    {"dhcp-boot", 'M', R, Many, Built, "<bootp opts>",
      "Boot file name, server name and server address for (tagged) clients.", parse_dhcp_boot},
     {"pxe-service", 0, R, Many, NotYet, "<service>",
      "Add an entry to the PXE boot menu for a client architecture.", parse_pxe_service},
@@ -224,6 +224,8 @@ void refuse_unbuilt_forms(Config& config) {
     if (std::find(nys.begin(), nys.end(), what) == nys.end()) nys.emplace_back(what);
   };
   if (config.dhcp.tftp_unique_root == TftpUniqueRoot::Mac) refuse("tftp-unique-root=mac");
+  for (const auto& b : config.dhcp.boots)
+    if (!b.tftp_server_name.empty()) refuse("dhcp-boot (TFTP server name)");
   for (const auto& r : config.dhcp.ranges) {
     if (r.is_v6) refuse("dhcp-range (IPv6)");
     if (r.proxy) refuse("dhcp-range=...,proxy");

@@ -107,7 +107,8 @@ const std::set<std::string> kBuiltDhcp = {
     "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile",
     // TFTP (issue 6)
     "enable-tftp", "tftp-root", "tftp-unique-root", "tftp-secure", "tftp-no-fail", "tftp-max",
-    "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port"};
+    "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",
+    "dhcp-boot"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {
