@@ -583,5 +583,23 @@ TEST(AddressRuleList, HashesLeadingPlainEntriesAndKeepsTheRestInOrder) {
   EXPECT_EQ(copy.plain_set()->size(), 1000u);
 }
 
+// TFTP is built; only the MAC form of --tftp-unique-root still waits for the lease table.
+TEST(LoaderChecks, TftpOptionsBuiltExceptUniqueRootMac) {
+  EXPECT_TRUE(run({"--enable-tftp", "--tftp-root=/srv", "--tftp-unique-root", "--tftp-secure",
+                   "--tftp-no-fail", "--tftp-max=5", "--tftp-mtu=1400", "--tftp-no-blocksize",
+                   "--tftp-lowercase", "--tftp-port-range=2000,2010", "--tftp-single-port"}));
+  auto r = run({"--enable-tftp", "--tftp-unique-root=mac"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "option --tftp-unique-root=mac is not supported yet");
+}
+
+// --dhcp-boot is built, except a TFTP server given by name (looked up in the hosts data).
+TEST(LoaderChecks, DhcpBootBuiltExceptServerName) {
+  EXPECT_TRUE(run({"--dhcp-boot=pxelinux.0,boot,192.0.2.7", "--dhcp-boot=tag:x,a.0"}));
+  auto r = run({"--dhcp-boot=pxelinux.0,boot,tftp.lan"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "option --dhcp-boot (TFTP server name) is not supported yet");
+}
+
 }  // namespace
 }  // namespace masqd::config

@@ -169,7 +169,7 @@ const OptionSpec kDhcpOptions[] = {
      "Router advertisement MTU, preference, interval and router lifetime for an interface.",
      parse_ra_param},
     // --- network boot ---
-    {"dhcp-boot", 'M', R, Many, NotYet, "<bootp opts>",
+    {"dhcp-boot", 'M', R, Many, Built, "<bootp opts>",
      "Boot file name, server name and server address for (tagged) clients.", parse_dhcp_boot},
     {"pxe-service", 0, R, Many, NotYet, "<service>",
      "Add an entry to the PXE boot menu for a client architecture.", parse_pxe_service},
@@ -178,33 +178,33 @@ const OptionSpec kDhcpOptions[] = {
     {"dhcp-pxe-vendor", 0, R, Many, NotYet, "<vendor>[,...]",
      "Vendor classes, besides PXEClient, that mark a PXE client.", parse_pxe_vendor},
     // --- TFTP ---
-    {"enable-tftp", 0, O, Many, NotYet, "[=<intr>[,<intr>]]",
+    {"enable-tftp", 0, O, Many, Built, "[=<intr>[,<intr>]]",
      "Run the built-in read-only TFTP server (on all, or the listed, interfaces).",
      parse_enable_tftp},
-    {"tftp-root", 0, R, Many, NotYet, "<dir>[,<iface>]",
+    {"tftp-root", 0, R, Many, Built, "<dir>[,<iface>]",
      "Serve TFTP files only from under this directory (for one interface, if given).",
      parse_tftp_root},
-    {"tftp-unique-root", 0, O, Many, NotYet, "[=ip|mac]",
+    {"tftp-unique-root", 0, O, Many, Built, "[=ip|mac]",
      "Look for files first in a subdirectory named after the client's IP or MAC.",
      parse_tftp_unique_root},
-    {"tftp-secure", 0, N, Many, NotYet, "",
+    {"tftp-secure", 0, N, Many, Built, "",
      "Only serve files owned by the user the server runs as.",
      set_flag<&DhcpConfig::tftp_secure>},
-    {"tftp-no-fail", 0, N, Many, NotYet, "",
+    {"tftp-no-fail", 0, N, Many, Built, "",
      "Start even when a TFTP root directory cannot be used.",
      set_flag<&DhcpConfig::tftp_no_fail>},
-    {"tftp-max", 0, R, Once, NotYet, "<integer>",
+    {"tftp-max", 0, R, Once, Built, "<integer>",
      "Most TFTP transfers to run at the same time (default 50).", parse_tftp_max},
-    {"tftp-mtu", 0, R, Once, NotYet, "<integer>",
+    {"tftp-mtu", 0, R, Once, Built, "<integer>",
      "Largest MTU to assume when choosing a TFTP block size.", parse_tftp_mtu},
-    {"tftp-no-blocksize", 0, N, Many, NotYet, "",
+    {"tftp-no-blocksize", 0, N, Many, Built, "",
      "Refuse the TFTP blocksize option (always 512-byte blocks).",
      set_flag<&DhcpConfig::tftp_no_blocksize>},
-    {"tftp-lowercase", 0, N, Many, NotYet, "", "Turn requested TFTP file names into lower case.",
+    {"tftp-lowercase", 0, N, Many, Built, "", "Turn requested TFTP file names into lower case.",
      set_flag<&DhcpConfig::tftp_lowercase>},
-    {"tftp-port-range", 0, R, Once, NotYet, "<start>,<end>",
+    {"tftp-port-range", 0, R, Once, Built, "<start>,<end>",
      "Local ports to use for TFTP transfers.", parse_tftp_port_range},
-    {"tftp-single-port", 0, N, Many, NotYet, "",
+    {"tftp-single-port", 0, N, Many, Built, "",
      "Do whole TFTP transfers from port 69 (friendlier to NAT).",
      set_flag<&DhcpConfig::tftp_single_port>},
 };
@@ -223,6 +223,9 @@ void refuse_unbuilt_forms(Config& config) {
     auto& nys = config.not_yet;
     if (std::find(nys.begin(), nys.end(), what) == nys.end()) nys.emplace_back(what);
   };
+  if (config.dhcp.tftp_unique_root == TftpUniqueRoot::Mac) refuse("tftp-unique-root=mac");
+  for (const auto& b : config.dhcp.boots)
+    if (!b.tftp_server_name.empty()) refuse("dhcp-boot (TFTP server name)");
   for (const auto& r : config.dhcp.ranges) {
     if (r.is_v6) refuse("dhcp-range (IPv6)");
     if (r.proxy) refuse("dhcp-range=...,proxy");

@@ -157,6 +157,16 @@ int App::run() {
     hooks_.on_shutdown([this] { dhcp4_->shutdown(); });
     hooks_.on_reload([this] { dhcp4_->reload(); });
   }
+  if (tftp::TftpService::wanted(config_)) {
+    tftp::TftpService::Hooks tftp_hooks;
+    tftp_hooks.log = [](log::Level level, std::string_view line) {
+      log::logger().write(level, log::Channel::Tftp, line);
+    };
+    auto tftp = tftp::TftpService::create(config_, *loop_, std::move(tftp_hooks));
+    if (!tftp) return fail(tftp.error());
+    tftp_ = std::move(*tftp);
+    hooks_.on_shutdown([this] { tftp_->shutdown(); });
+  }
 
   if (daemonising()) {
     if (::chdir("/") != 0) return fail(make_error(fmt::format("cannot chdir to /: {}", std::strerror(errno)), 5));
@@ -208,6 +218,7 @@ int App::run() {
   int code = control.exit_code();
   if (dhcp4_) dhcp4_->shutdown();
   dhcp4_.reset();  // before the loop it is registered on
+  tftp_.reset();
   dns_.reset();
   return code;
 }
@@ -242,6 +253,12 @@ Result<void> App::start() {
   if (dhcp4_)
     for (const auto& line : dhcp4_->startup_lines())
       log::logger().write(log::Level::Info, log::Channel::Dhcp, line);
+  if (tftp_) {
+    // As dnsmasq: the roots are checked after the privilege drop, as the user that serves.
+    auto lines = tftp_->check_roots();
+    if (!lines) return lines.error();
+    for (const auto& line : *lines) log::logger().write(log::Level::Info, log::Channel::Tftp, line);
+  }
   if (config_.dns.cache_size_warn)
     log::warning("cache size greater than 10000 may cause performance issues, and is unlikely to be useful.");
   return ok();

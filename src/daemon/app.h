@@ -15,6 +15,7 @@
 #include "daemon/startup_pipe.h"
 #include "dhcp/dhcp4_service.h"
 #include "dns/dns_workers.h"
+#include "tftp/tftp_service.h"
 #include "net/event_loop.h"
 
 namespace masqd::daemon {
@@ -48,6 +49,7 @@ class App {
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<dns::DnsWorkers> dns_;  // worker 0 runs on loop_
   std::unique_ptr<dhcp::Dhcp4Service> dhcp4_;  // only with an IPv4 dhcp-range
+  std::unique_ptr<tftp::TftpService> tftp_;    // only with --enable-tftp
   std::vector<std::string> early_lines_;  // service lines logged before the logger starts
   std::vector<config::ServerSpec> base_servers_;  // server= lines not from --servers-file
   LifecycleHooks hooks_;

@@ -509,8 +509,34 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     return std::find(rq.prl->begin(), rq.prl->end(), static_cast<uint8_t>(code)) != rq.prl->end();
   };
 
+  // --dhcp-boot, as dnsmasq: the newest entry whose tags match, else the newest untagged
+  // one. Its server address goes in siaddr; its names go in the BOOTP sname/file fields,
+  // or, when the client's request list asks for options 66/67, into those options (with a
+  // NUL, which some PXE ROMs need) right after the lease time.
+  const config::DhcpBoot* boot = nullptr;
+  for (int pass = 0; pass < 2 && !boot; ++pass)
+    for (auto it = config_.dhcp.boots.rbegin(); it != config_.dhcp.boots.rend() && !boot; ++it)
+      if ((pass == 0) != it->tags.empty() && tags_match(it->tags, rq.tags)) boot = &*it;
+  auto add_boot = [&] {
+    if (!boot) return;
+    if (boot->next_server) h.siaddr = *boot->next_server;
+    auto put = [&](int code, const std::string& name, auto& field) {
+      if (name.empty()) return;
+      if (rq.prl && requested(code)) {
+        std::vector<uint8_t> v(name.begin(), name.end());
+        v.push_back(0);
+        o.push_back({static_cast<uint8_t>(code), std::move(v)});
+      } else {
+        std::copy_n(name.begin(), std::min(name.size(), field.size() - 1), field.begin());
+      }
+    };
+    put(66, boot->server_name, h.sname);
+    put(67, boot->file, h.file);
+  };
+  if (!lease_secs) add_boot();
   if (lease_secs) {
     o.push_back(opt_u32(d4::opt::LeaseTime, *lease_secs));
+    add_boot();
     if (*lease_secs != 0xffffffffu) {
       // A renewal's T1 and T2 come a little earlier, by a random "fuzz" below lease/16, so
       // that clients renewing together spread out (dnsmasq does the same).
