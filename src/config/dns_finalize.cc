@@ -83,7 +83,7 @@ Result<void> finalize_dns(Config& config) {
   if (auto r = check_cname_loops(dns); !r) return r;
   // --domain=dom,addr/len,local is --local=/dom/ plus --local for the prefix's reverse
   // zones (dnsmasq 2.90 lists them last first); with a range "local" does nothing, as in
-  // 2.90. The interface form is parsed but not acted on yet: it stops start-up.
+  // 2.90. The interface form is applied when hosts files are read (ExpandDomains).
   for (const auto& rule : dns.domains) {
     if (rule.local && rule.scope == DomainRule::Scope::Prefix && rule.domain != "#") {
       auto add_local = [&dns](std::string name) {
@@ -98,8 +98,6 @@ Result<void> finalize_dns(Config& config) {
       add_local(dom);
       auto zones = dnsopt::reverse_zones(rule.prefix);
       for (auto it = zones.rbegin(); it != zones.rend(); ++it) add_local(*it);
-    } else if (rule.scope == DomainRule::Scope::Interface) {
-      config.not_yet.push_back("domain=" + rule.domain + "," + rule.interface);
     }
   }
   if (dns.no_poll && !dns.no_resolv && dns.resolv_files.size() > 1)

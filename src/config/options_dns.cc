@@ -154,7 +154,7 @@ const OptionSpec kDnsOptions[] = {
      "Add the local domain to dot-less names from hosts files.",
      set_flag<&DnsConfig::expand_hosts>},
     {"domain", 's', kReq, kMany, kBuilt, "<domain>[,<range>]",
-     "Local domain for DHCP clients and expanded hosts, optionally per address range.",
+     "Local domain for DHCP clients and expanded hosts, optionally per address range or interface.",
      parse_domain},
     {"domain-suffix", 0, kReq, kMany, kBuilt, "<domain>[,<range>]",
      "Another name for --domain.", parse_domain, false, "domain"},

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "local/hosts_file.h"
+#include "net/interfaces.h"
 
 namespace masqd::dns {
 
@@ -113,7 +114,7 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
 
   // Host table: --host-record entries first (they win PTRs), then the hosts files.
   local::HostTable::Builder hb;
-  if (dns.expand_hosts) hb.set_expand(local::ExpandDomains::from_rules(dns.domains));
+  if (dns.expand_hosts) hb.set_expand(local::ExpandDomains::from_rules(dns.domains, net::interface_prefixes));
   for (const auto& hr : dns.host_records) {
     const auto src = static_cast<uint32_t>(d->sources_.size());
     d->sources_.push_back(LocalSource{"config", hr.ttl.value_or(local_ttl)});

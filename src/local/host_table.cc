@@ -28,7 +28,9 @@ std::pair<IpAddr, IpAddr> prefix_bounds(const IpPrefix& p) {
 
 // ---- ExpandDomains ----
 
-ExpandDomains ExpandDomains::from_rules(const std::vector<config::DomainRule>& rules) {
+ExpandDomains ExpandDomains::from_rules(
+    const std::vector<config::DomainRule>& rules,
+    const std::function<std::vector<IpPrefix>(std::string_view)>& interface_prefixes) {
   using Scope = config::DomainRule::Scope;
   ExpandDomains d;
   for (const auto& r : rules) {
@@ -47,7 +49,13 @@ ExpandDomains ExpandDomains::from_rules(const std::vector<config::DomainRule>& r
           d.conditional_.insert(d.conditional_.begin(), Conditional{r.start, r.end, r.domain});
         break;
       case Scope::Interface:
-        break;  // needs the interface's addresses (not known here)
+        // Every subnet the interface has now, as dnsmasq matches them.
+        if (interface_prefixes)
+          for (const auto& p : interface_prefixes(r.interface)) {
+            auto [lo, hi] = prefix_bounds(p);
+            d.conditional_.insert(d.conditional_.begin(), Conditional{lo, hi, r.domain});
+          }
+        break;
     }
   }
   return d;

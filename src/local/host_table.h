@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,7 +27,11 @@ namespace masqd::local {
 class ExpandDomains {
  public:
   ExpandDomains() = default;
-  static ExpandDomains from_rules(const std::vector<config::DomainRule>& rules);
+  // `interface_prefixes(name)`: the subnets an interface has now, for the
+  // "--domain=dom,iface" form (rules of that form are skipped without it).
+  static ExpandDomains from_rules(
+      const std::vector<config::DomainRule>& rules,
+      const std::function<std::vector<IpPrefix>(std::string_view)>& interface_prefixes = nullptr);
   std::optional<std::string_view> domain_for(const IpAddr& addr) const;
 
  private:

@@ -170,5 +170,24 @@ TEST(HostsExpand, DomainChoice) {
   EXPECT_FALSE(ExpandDomains::from_rules({prefix("c", "10.0.0.0/8")}).domain_for(ip("11.0.0.1")));
 }
 
+TEST(HostsExpand, InterfaceFormUsesTheInterfacesSubnets) {
+  config::DomainRule lan;
+  lan.domain = "lan";
+  lan.scope = config::DomainRule::Scope::Interface;
+  lan.interface = "br0";
+  auto subnets = [](std::string_view name) {
+    std::vector<IpPrefix> out;
+    if (name == "br0") out = {*IpPrefix::parse("192.0.2.0/24"), *IpPrefix::parse("2001:db8::/64")};
+    return out;
+  };
+  auto d = ExpandDomains::from_rules({everywhere("any"), lan, prefix("later", "192.0.2.128/25")}, subnets);
+  EXPECT_EQ(d.domain_for(ip("192.0.2.5")), "lan");
+  EXPECT_EQ(d.domain_for(ip("192.0.2.200")), "later");  // the last rule that holds it
+  EXPECT_EQ(d.domain_for(ip("2001:db8::7")), "lan");
+  EXPECT_EQ(d.domain_for(ip("198.51.100.1")), "any");
+  // Without a way to read interfaces, the form is skipped.
+  EXPECT_EQ(ExpandDomains::from_rules({lan}).domain_for(ip("192.0.2.5")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace masqd::local

@@ -156,9 +156,25 @@ def test_hostsdir_changes_are_seen_within_a_second(start, upstream, tmp_path, wo
         assert answers(s.query("first")) == ["192.0.2.3"]
 
 
+def test_domain_for_an_interface_expands_hosts_names_on_its_subnets(start, upstream, tmp_path):
+    # --domain=lan,lo: names whose address is on one of lo's subnets (127.0.0.0/8) get
+    # name.lan with -E; others do not (they go upstream). An interface that does not exist
+    # matches nothing and is no error.
+    os.chmod(tmp_path, 0o777)
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.5 myhost\n192.0.2.5 other\n")
+    s = start("--no-resolv", f"--server={upstream.addr}", "--no-hosts", f"--addn-hosts={hosts}", "-E",
+              "--domain=lan,lo", "--domain=nowhere.test,masqd-none0")
+    assert s.wait_log(f"read {hosts} - 3 names")
+    r = s.query("myhost.lan")
+    assert answers(r) == ["127.0.0.5"] and r.flags & dns.flags.AA
+    assert answers(s.query("myhost")) == ["127.0.0.5"]
+    assert answers(s.query("other")) == ["192.0.2.5"]
+    assert answers(s.query("other.lan")) == ["192.0.2.1"]  # from the upstream
+
+
 @pytest.mark.parametrize("flag,text", [
     ("--synth-domain=x.test,192.0.2.0/24", "option --synth-domain is not supported yet"),
-    ("--domain=x.test,eth7", "option --domain=x.test,eth7 is not supported yet"),
 ])
 def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
     r = subprocess.run([masqd_bin, "-C", "/dev/null", "--test", flag], capture_output=True,
