@@ -46,12 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (n.block_size < 1 || n.block_size > 2263 || n.window < 1 || n.window > kMaxWindow) std::abort();
   if (lim.no_blocksize && n.block_size != kDefaultBlockSize) std::abort();
 
-  TransferParams p;
-  p.block_size = n.block_size;
-  p.window = n.window;
-  p.netascii = req->netascii;
-  p.timeout_s = n.timeout_s;
-  if (!n.oack.empty()) build_oack(p.oack, n.oack);
+  const TransferParams p = TransferParams::from(*req, n);
   PatternSource file((size * 131) % 20000);
   auto now = Transfer::Clock::time_point{};
   Transfer t(p, file, now);

@@ -258,12 +258,7 @@ void TftpServiceState::handle_request(net::UdpSocket& sock, const net::RecvPacke
   limits.mtu = mtu_of(ifname);
   limits.ipv6 = pkt.peer.ip().is_v6();
   Negotiated n = negotiate(*req, limits, file.size);
-  TransferParams params;
-  params.block_size = n.block_size;
-  params.window = n.window;
-  params.netascii = req->netascii;
-  params.timeout_s = n.timeout_s;
-  if (!n.oack.empty()) build_oack(params.oack, n.oack);
+  TransferParams params = TransferParams::from(*req, n);
 
   auto a = std::make_unique<Active>();
   a->peer = pkt.peer;

@@ -4,6 +4,16 @@
 
 namespace masqd::tftp {
 
+TransferParams TransferParams::from(const Request& request, const Negotiated& n) {
+  TransferParams p;
+  p.block_size = n.block_size;
+  p.window = n.window;
+  p.netascii = request.netascii;
+  p.timeout_s = n.timeout_s;
+  if (!n.oack.empty()) build_oack(p.oack, n.oack);
+  return p;
+}
+
 Transfer::Transfer(TransferParams params, FileSource& file, Clock::time_point now)
     : params_(std::move(params)), file_(file), started_(now), deadline_(now) {
   if (params_.block_size < 1) params_.block_size = 1;

@@ -32,6 +32,9 @@ struct TransferParams {
   bool netascii = false;     // LF -> CR LF, CR -> CR NUL (RFC 764); window is then 1
   uint8_t timeout_s = 0;     // first retransmission after this many seconds (0: 1 s)
   std::vector<uint8_t> oack; // sent first (block 0) when not empty
+
+  // What the request and the negotiation settled (the OACK built when options were taken).
+  static TransferParams from(const Request& request, const Negotiated& n);
 };
 
 class Transfer {
