@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -22,7 +24,9 @@
 #include "dhcp/file_lease_store.h"
 #include "dhcp/hosts_file.h"
 #include "dhcp/memory_lease_store.h"
+#include "net/icmp_socket.h"
 #include "net/socket_addr.h"
+#include "proto/icmp4.h"
 #include "net/udp_socket.h"
 
 namespace masqd::dhcp {
@@ -35,6 +39,14 @@ constexpr uint16_t kServerPort = 67;
 constexpr uint16_t kClientPort = 68;
 constexpr auto kInterfaceCacheTtl = std::chrono::seconds(2);
 constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
+// Address checks in flight at once (more DISCOVERs are offered unchecked), and addresses
+// checked for one DISCOVER before the next one is offered unchecked.
+constexpr size_t kMaxChecks = 64;
+constexpr int kMaxChecksPerRequest = 8;
+
+std::chrono::sys_seconds wall_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 bool name_matches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
@@ -69,6 +81,10 @@ struct Dhcp4ServiceState {
   Dhcp4Service::Stats stats;
   net::TimerId prune_timer = 0;
   std::vector<std::string> startup;
+  // Lease names as last published (see publish_names).
+  local::ExpandDomains domains;
+  std::vector<local::LeaseNameEntry> names;
+  bool names_published = false;
 
   struct CachedIface {
     InterfaceInfo info;
@@ -92,6 +108,30 @@ struct Dhcp4ServiceState {
   };
   std::vector<Pending> pending;
 
+  // ICMP echo checks of new addresses (ping before offering): the OFFER waits here until
+  // the echo is answered (the DISCOVER is handled again) or the wait ends (it is sent).
+  net::IcmpSocket icmp;
+  uint16_t icmp_ident = 0;
+  uint16_t icmp_seq = 0;
+  struct Check {
+    IpAddr addr;
+    std::vector<uint8_t> request;  // the DISCOVER's bytes
+    int if_index = 0;
+    int round = 0;
+    Pending reply;
+    std::vector<std::string> log;
+    net::TimerId timer = 0;
+  };
+  std::map<uint16_t, Check> checks;  // by echo sequence number
+
+  void handle_request(std::span<const uint8_t> bytes, int if_index, int round);
+  void log_lines(const Dhcp4Result& out);
+  bool start_check(Dhcp4Result& out, std::span<const uint8_t> bytes, const CachedIface& iface, int round);
+  void on_icmp_readable();
+  void check_answered(uint16_t seq);
+  void check_timed_out(uint16_t seq);
+
+  void publish_names(std::vector<std::string>* lines = nullptr);
   void on_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
@@ -144,13 +184,57 @@ bool Dhcp4ServiceState::serves(const CachedIface& c) const {
 }
 
 void Dhcp4ServiceState::on_readable() {
+  bool changed = false;
   for (int round = 0; round < 8; ++round) {
     auto n = sock.recv(rx);
     if (!n || *n == 0) break;
     for (const auto& pkt : rx.packets()) handle(pkt);
+    changed = changed || std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
     send_pending();
     if (*n < rx.capacity()) break;
   }
+  if (changed) publish_names();
+}
+
+// dnsmasq puts a lease's name in DNS as name.domain (when a --domain applies to the
+// address) and as the bare name; the newest lease comes first, so it wins a shared PTR.
+// The table is rebuilt only when a name, an address or an expiry changed.
+void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
+  if (!hooks.names) return;
+  std::vector<local::LeaseNameEntry> now;
+  store->for_each([&](const Lease& l) {
+    if (l.hostname.empty() || !l.address.is_v4()) return;
+    local::LeaseNameEntry e;
+    e.name = l.hostname;
+    for (auto& ch : e.name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auto d = domains.domain_for(l.address)) e.domain = std::string(*d);
+    e.addr = l.address;
+    e.expires = l.expires;
+    now.push_back(std::move(e));
+  });
+  if (names_published && now == names) return;
+  if (hooks.hosts_clash) {
+    // Only names new to their address are checked (and warned about) again.
+    std::set<std::pair<std::string_view, IpAddr>> before;
+    for (const auto& o : names) before.emplace(o.name, o.addr);
+    for (const auto& e : now) {
+      if (before.count({e.name, e.addr})) continue;
+      std::vector<std::string> forms;
+      if (!e.domain.empty()) forms.push_back(e.name + "." + e.domain);
+      forms.push_back(e.name);
+      for (const auto& form : forms) {
+        auto where = hooks.hosts_clash(form, e.addr);
+        if (!where) continue;
+        std::string line = fmt::format("not giving name {} to the DHCP lease of {} because the name exists in {}",
+                                       form, e.addr.to_string(), *where);
+        if (lines) lines->push_back(std::move(line));
+        else log(log::Level::Warning, line);
+      }
+    }
+  }
+  names = now;
+  names_published = true;
+  hooks.names(std::make_shared<const local::LeaseNameTable>(local::LeaseNameTable::build(std::move(now))));
 }
 
 bool Dhcp4ServiceState::flush() {
@@ -167,28 +251,100 @@ void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
     ++stats.malformed;
     return;
   }
-  const CachedIface* iface = interface(pkt.ifindex);
+  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
+  handle_request(bytes, pkt.ifindex, 0);
+}
+
+void Dhcp4ServiceState::log_lines(const Dhcp4Result& out) {
+  if (!config.process.quiet_dhcp || !out.reply)
+    for (const auto& line : out.log) log(log::Level::Info, line);
+  else
+    for (const auto& line : out.log) log(log::Level::Debug, line);
+}
+
+void Dhcp4ServiceState::handle_request(std::span<const uint8_t> bytes, int if_index, int round) {
+  const CachedIface* iface = interface(if_index);
   if (!iface || !serves(*iface)) {
     ++stats.filtered;
     return;
   }
-  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
   auto parsed = d4::Dhcp4Packet::parse(bytes);
   if (!parsed) {
     ++stats.malformed;
     return;
   }
-  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  Dhcp4Result out = engine->handle(*parsed, iface->info, now);
+  Dhcp4Result out = engine->handle(*parsed, iface->info, wall_now());
   if (out.drop == Dhcp4Result::Drop::Malformed) ++stats.malformed;
-  if (!config.process.quiet_dhcp || !out.reply)
-    for (const auto& line : out.log) log(log::Level::Info, line);
-  else
-    for (const auto& line : out.log) log(log::Level::Debug, line);
+  if (out.check_address && out.reply && start_check(out, bytes, *iface, round)) return;
+  log_lines(out);
   if (out.reply)
     pending.push_back({std::move(*out.reply), out.store_changed, iface->info.name, iface->info.index});
   else if (out.store_changed)
     pending.push_back({Dhcp4Reply{}, true, {}, -1});  // a RELEASE/DECLINE: written with the batch
+}
+
+// True when the OFFER now waits for an echo check (or was dropped as a retransmission of a
+// DISCOVER whose check is under way); false: send it now.
+bool Dhcp4ServiceState::start_check(Dhcp4Result& out, std::span<const uint8_t> bytes, const CachedIface& iface,
+                                    int round) {
+  if (!icmp.valid() || round >= kMaxChecksPerRequest) return false;
+  const auto& h = out.reply->header;
+  for (const auto& [seq, c] : checks) {
+    const auto& ch = c.reply.reply.header;
+    if (ch.xid == h.xid && ch.chaddr == h.chaddr) return true;  // the client asked again meanwhile
+  }
+  if (checks.size() >= kMaxChecks) return false;
+  const uint16_t seq = ++icmp_seq;
+  const auto echo = proto::icmp4::build_echo_request(icmp_ident, seq);
+  if (!icmp.send(*out.check_address, echo)) return false;  // as dnsmasq: unchecked, offered
+  Check c;
+  c.addr = *out.check_address;
+  c.request.assign(bytes.begin(), bytes.end());
+  c.if_index = iface.info.index;
+  c.round = round;
+  c.reply = Pending{std::move(*out.reply), out.store_changed, iface.info.name, iface.info.index};
+  c.log = std::move(out.log);
+  c.timer = loop.add_timer(std::chrono::duration_cast<std::chrono::milliseconds>(PingCache::kWait),
+                           [this, seq] { check_timed_out(seq); });
+  checks.emplace(seq, std::move(c));
+  return true;
+}
+
+void Dhcp4ServiceState::on_icmp_readable() {
+  std::array<uint8_t, 1500> buf;
+  for (int i = 0; i < 64; ++i) {
+    const size_t n = icmp.recv(buf);
+    if (n == 0) break;
+    auto reply = proto::icmp4::parse_echo_reply(std::span<const uint8_t>(buf.data(), n));
+    if (!reply || reply->ident != icmp_ident) continue;  // not ours (raw sockets see all ICMP)
+    auto it = checks.find(reply->seq);
+    if (it == checks.end() || it->second.addr != reply->from) continue;
+    check_answered(reply->seq);
+  }
+}
+
+void Dhcp4ServiceState::check_answered(uint16_t seq) {
+  auto node = checks.extract(seq);
+  if (node.empty()) return;
+  Check& c = node.mapped();
+  loop.cancel_timer(c.timer);
+  // In use: the address is avoided and the DISCOVER is answered again with another.
+  engine->address_answered(c.addr, wall_now());
+  handle_request(c.request, c.if_index, c.round + 1);
+  send_pending();
+}
+
+void Dhcp4ServiceState::check_timed_out(uint16_t seq) {
+  auto node = checks.extract(seq);
+  if (node.empty()) return;
+  Check& c = node.mapped();
+  engine->address_free(c.addr, wall_now());
+  Dhcp4Result shown;
+  shown.reply = c.reply.reply;
+  shown.log = std::move(c.log);
+  log_lines(shown);
+  pending.push_back(std::move(c.reply));
+  send_pending();
 }
 
 void Dhcp4ServiceState::send_pending() {
@@ -297,15 +453,34 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   }
   s->sock = std::move(*sock);
   auto* raw = s.get();
+  // The raw ICMP socket for address checks, opened while still root (dnsmasq keeps
+  // CAP_NET_RAW instead). Without it, new addresses are offered unchecked.
+  if (!dc.no_ping) {
+    if (auto icmp = net::IcmpSocket::open()) {
+      s->icmp = std::move(*icmp);
+      uint16_t ident = 0;
+      if (::getentropy(&ident, sizeof(ident)) != 0) ident = static_cast<uint16_t>(::getpid());
+      s->icmp_ident = ident;
+      if (auto r = loop.add_fd(s->icmp.fd(), EPOLLIN, [raw](uint32_t) { raw->on_icmp_readable(); }); !r)
+        return make_error(r.error().message, 2);
+    } else {
+      s->startup.push_back(icmp.error().message + ": new addresses are offered without a ping check");
+    }
+  }
   if (auto r = loop.add_fd(s->sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_readable(); }); !r)
     return make_error(r.error().message, 2);
   s->prune_timer = loop.add_periodic(kPruneInterval, [raw] {
     auto t = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (raw->engine->prune_expired(t) > 0) raw->flush();
+    if (raw->engine->prune_expired(t) > 0) {
+      raw->flush();
+      raw->publish_names();
+    }
   });
   auto lines = s->engine->startup_lines();
   lines.insert(lines.end(), s->startup.begin(), s->startup.end());
   s->startup = std::move(lines);
+  s->domains = local::ExpandDomains::from_rules(config.dns.domains);
+  s->publish_names(&s->startup);
   return std::unique_ptr<Dhcp4Service>(new Dhcp4Service(std::move(s)));
 }
 
@@ -314,7 +489,9 @@ Dhcp4Service::Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s) : s_(std::move(
 Dhcp4Service::~Dhcp4Service() {
   if (!s_) return;
   s_->loop.cancel_timer(s_->prune_timer);
+  for (auto& [seq, c] : s_->checks) s_->loop.cancel_timer(c.timer);
   if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
+  if (s_->icmp.valid()) s_->loop.remove_fd(s_->icmp.fd());
 }
 
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
