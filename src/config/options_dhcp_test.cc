@@ -104,7 +104,7 @@ const std::set<std::string> kBuiltDhcp = {
     "dhcp-authoritative", "no-ping",        "dhcp-sequential-ip", "dhcp-ignore-clid",
     "tag-if",         "dhcp-vendorclass",   "dhcp-userclass",   "dhcp-circuitid",
     "dhcp-remoteid",  "dhcp-subscrid",      "dhcp-mac",         "dhcp-match",
-    "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile"};
+    "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile",   "dhcp-script"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {

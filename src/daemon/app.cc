@@ -249,6 +249,9 @@ Result<void> App::start() {
   if (auto r = log::logger().start(log_settings(p, &run_as_)); !r) return r;
   if (daemonising()) redirect_stdio(p.log_target == config::ProcessConfig::LogTarget::Stderr);
 
+  if (dhcp4_)
+    if (auto r = dhcp4_->start_script(); !r) return r;
+
   if (!p.no_daemon && switch_user) {
     // DHCP keeps CAP_NET_ADMIN to add the ARP entry for a unicast reply (as dnsmasq does).
     std::vector<cap_value_t> keep;

@@ -923,6 +923,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
+  out.tags = rq.tags;
 }
 
 void Dhcp4Engine::handle_decline(Request& rq, Dhcp4Result& out) {

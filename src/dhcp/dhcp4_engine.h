@@ -65,6 +65,7 @@ struct Dhcp4Result {
   // (address_answered: ask again, another address will be chosen; address_free: send the
   // reply and log the lines). The caller may also skip the check and send at once.
   std::optional<IpAddr> check_address;
+  std::vector<std::string> tags;  // the request's tags when it was ACKed (for DNSMASQ_TAGS)
 };
 
 class Dhcp4Engine {

@@ -23,7 +23,10 @@
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
 #include "dhcp/hosts_file.h"
+#include "dhcp/lease_file.h"
 #include "dhcp/memory_lease_store.h"
+#include "dhcp/observed_lease_store.h"
+#include "dhcp/script_helper.h"
 #include "net/icmp_socket.h"
 #include "net/socket_addr.h"
 #include "proto/icmp4.h"
@@ -107,6 +110,15 @@ struct Dhcp4ServiceState {
     int if_index = 0;
   };
   std::vector<Pending> pending;
+
+  // --dhcp-script: the store the engine changes is observed; each change becomes an event,
+  // posted to the helper once the batch is on disk (queued until the helper starts).
+  std::unique_ptr<ObservedLeaseStore> observed;
+  std::unique_ptr<ScriptHelper> script;
+  std::vector<ScriptEvent> script_events;
+  void collect_script_events(const d4::Dhcp4Packet* pkt, const Dhcp4Result* out, const std::string& if_name);
+  void all_leases_old();
+  void post_script_events();
 
   // ICMP echo checks of new addresses (ping before offering): the OFFER waits here until
   // the echo is answered (the DISCOVER is handled again) or the wait ends (it is sent).
@@ -275,6 +287,7 @@ void Dhcp4ServiceState::handle_request(std::span<const uint8_t> bytes, int if_in
   }
   Dhcp4Result out = engine->handle(*parsed, iface->info, wall_now());
   if (out.drop == Dhcp4Result::Drop::Malformed) ++stats.malformed;
+  if (observed) collect_script_events(&*parsed, &out, iface->info.name);
   if (out.check_address && out.reply && start_check(out, bytes, *iface, round)) return;
   log_lines(out);
   if (out.reply)
@@ -358,6 +371,86 @@ void Dhcp4ServiceState::send_pending() {
     send(p.reply, p.if_name, p.if_index);
   }
   pending.clear();
+  post_script_events();
+}
+
+namespace {
+std::string cut_at_nul(std::string v) {
+  if (auto z = v.find('\0'); z != std::string::npos) v.resize(z);
+  return v;
+}
+}  // namespace
+
+// dnsmasq's events for what a request changed: "add" for a new lease, "del" for a removed
+// one, "old" when a lease changed hands or names (a name change is two: the lease without
+// its name and DNSMASQ_OLD_HOSTNAME, then with the new name) or was asked for again from
+// scratch; a renewal (RENEWING/REBINDING) alone is silent.
+void Dhcp4ServiceState::collect_script_events(const d4::Dhcp4Packet* pkt, const Dhcp4Result* out,
+                                              const std::string& if_name) {
+  const auto now = wall_now();
+  std::vector<std::string> extra;
+  if (!if_name.empty()) extra.push_back("DNSMASQ_INTERFACE=" + if_name);
+  if (pkt) {
+    if (auto h = pkt->hostname(); h && !cut_at_nul(*h).empty()) extra.push_back("DNSMASQ_SUPPLIED_HOSTNAME=" + cut_at_nul(*h));
+    if (auto v = pkt->vendor_class(); v && !v->empty())
+      extra.push_back("DNSMASQ_VENDOR_CLASS=" + cut_at_nul(std::string(v->begin(), v->end())));
+    if (auto prl = pkt->parameter_request_list(); prl && !prl->empty()) {
+      std::string list;
+      for (uint8_t o : *prl) list += (list.empty() ? "" : ",") + std::to_string(o);
+      extra.push_back("DNSMASQ_REQUESTED_OPTIONS=" + list);
+    }
+  }
+  if (out && !out->tags.empty()) {
+    std::string tags;
+    for (const auto& t : out->tags) tags += (tags.empty() ? "" : " ") + t;
+    extra.push_back("DNSMASQ_TAGS=" + tags);
+  }
+  auto event = [&](const char* action, const Lease& l, bool request_env) {
+    ScriptEvent e = lease_script_event(action, l, domains.domain_for(l.address), now);
+    if (request_env) e.env.insert(e.env.end(), extra.begin(), extra.end());
+    else if (!if_name.empty()) e.env.push_back("DNSMASQ_INTERFACE=" + if_name);
+    return e;
+  };
+  for (auto& c : observed->take()) {
+    if (!c.before && c.after) {
+      script_events.push_back(event("add", *c.after, true));
+    } else if (c.before && !c.after) {
+      script_events.push_back(event("del", *c.before, false));
+    } else if (c.before && c.after) {
+      const Lease& b = *c.before;
+      const Lease& a = *c.after;
+      if (b.hostname != a.hostname) {
+        if (!b.hostname.empty()) {
+          Lease unnamed = a;
+          unnamed.hostname.clear();
+          ScriptEvent e = event("old", unnamed, true);
+          e.env.push_back("DNSMASQ_OLD_HOSTNAME=" + b.hostname);
+          script_events.push_back(std::move(e));
+        }
+        if (!a.hostname.empty()) script_events.push_back(event("old", a, true));
+      } else if (b.hwaddr != a.hwaddr || b.htype != a.htype || (pkt && pkt->requested_address())) {
+        // dnsmasq 2.90 also reports a lease taken again by a client starting over
+        // (SELECTING or INIT-REBOOT); a RENEWING/REBINDING renewal stays silent.
+        script_events.push_back(event("old", a, true));
+      }
+    }
+  }
+}
+
+// Start-up and SIGHUP: "old" for every lease, with DNSMASQ_DATA_MISSING (dnsmasq 2.90).
+void Dhcp4ServiceState::all_leases_old() {
+  const auto now = wall_now();
+  store->for_each([&](const Lease& l) {
+    ScriptEvent e = lease_script_event("old", l, domains.domain_for(l.address), now);
+    e.env.push_back("DNSMASQ_DATA_MISSING=1");
+    script_events.push_back(std::move(e));
+  });
+}
+
+void Dhcp4ServiceState::post_script_events() {
+  if (!script) return;
+  for (const auto& e : script_events) script->post(e);
+  script_events.clear();
 }
 
 bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const std::string& if_name) {
@@ -426,7 +519,15 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     s->file_store = fs->get();
     s->store = std::move(*fs);
   }
-  s->engine = std::make_unique<Dhcp4Engine>(config, *s->store);
+  if (dc.lease_file_ro && !dc.script.empty()) {
+    // --leasefile-ro: "<script> init" prints the leases to start with (lease-file lines).
+    auto init = run_script_init(dc.script);
+    if (!init) return init.error();
+    LeaseFileContents c = parse_lease_file(*init);
+    for (const Lease& l : c.leases) s->store->upsert(l);
+  }
+  if (!dc.script.empty()) s->observed = std::make_unique<ObservedLeaseStore>(*s->store);
+  s->engine = std::make_unique<Dhcp4Engine>(config, s->observed ? static_cast<LeaseStore&>(*s->observed) : *s->store);
   if (!dc.hosts_files.empty()) {
     auto read = read_dhcp_hosts_files(dc.hosts_files);
     s->engine->set_file_hosts(std::move(read.hosts));
@@ -474,6 +575,10 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     if (raw->engine->prune_expired(t) > 0) {
       raw->flush();
       raw->publish_names();
+      if (raw->observed) {
+        raw->collect_script_events(nullptr, nullptr, {});
+        raw->post_script_events();
+      }
     }
   });
   auto lines = s->engine->startup_lines();
@@ -481,6 +586,10 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   s->startup = std::move(lines);
   s->domains = local::ExpandDomains::from_rules(config.dns.domains);
   s->publish_names(&s->startup);
+  if (s->observed) {
+    (void)s->observed->take();  // the start-up prune: the leases are announced as "old" below
+    s->all_leases_old();
+  }
   return std::unique_ptr<Dhcp4Service>(new Dhcp4Service(std::move(s)));
 }
 
@@ -498,7 +607,20 @@ std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startu
 
 void Dhcp4Service::shutdown() { (void)s_->flush(); }
 
+Result<void> Dhcp4Service::start_script() {
+  if (s_->config.dhcp.script.empty() || s_->script) return ok();
+  auto helper = ScriptHelper::start(s_->config.dhcp.script, s_->loop);
+  if (!helper) return helper.error();
+  s_->script = std::move(*helper);
+  s_->post_script_events();
+  return ok();
+}
+
 void Dhcp4Service::reload() {
+  if (s_->observed) {
+    s_->all_leases_old();
+    s_->post_script_events();
+  }
   const auto& files = s_->config.dhcp.hosts_files;
   if (files.empty()) return;
   auto read = read_dhcp_hosts_files(files);

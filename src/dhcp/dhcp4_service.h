@@ -59,6 +59,9 @@ class Dhcp4Service {
 
   // Start-up lines ("DHCP, IP range a -- b, lease time 1h") and lease-file problems.
   std::vector<std::string> startup_lines() const;
+  // --dhcp-script: forks the helper that runs the script (call after daemonising, before
+  // dropping privileges: it keeps root) and posts the start-up "old" events.
+  Result<void> start_script();
   // SIGTERM: write what is pending.
   void shutdown();
   // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).
