@@ -26,6 +26,16 @@ void child_setup(int keep) {
   sigfillset(&all);
   ::sigprocmask(SIG_UNBLOCK, &all, nullptr);
   for (int s : {SIGTERM, SIGHUP, SIGINT, SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD}) ::signal(s, SIG_DFL);
+  // close_range when the kernel has it (one call), else one close per possible descriptor.
+  const auto first = static_cast<unsigned>(3);
+  bool done = false;
+  if (keep < 3) {
+    done = ::close_range(first, ~0u, 0) == 0;
+  } else {
+    done = (keep == 3 || ::close_range(first, static_cast<unsigned>(keep - 1), 0) == 0) &&
+           ::close_range(static_cast<unsigned>(keep + 1), ~0u, 0) == 0;
+  }
+  if (done) return;
   const long max = ::sysconf(_SC_OPEN_MAX);
   for (int fd = 3; fd < (max > 0 ? max : 1024); ++fd)
     if (fd != keep) ::close(fd);
