@@ -147,7 +147,7 @@ const OptionSpec kDhcpOptions[] = {
      "Also serve the subnet of the second address to clients on this interface or relay.",
      parse_shared_network},
     // --- scripts ---
-    {"dhcp-script", '6', R, Once, NotYet, "<path>",
+    {"dhcp-script", '6', R, Once, Built, "<path>",
      "Program to run when leases are created, renewed or removed.", parse_script},
     {"dhcp-luascript", 0, R, Many, NotYet, "path",
      "Lua script for lease changes (this build, like Debian's dnsmasq, has no Lua).",

@@ -104,7 +104,7 @@ const std::set<std::string> kBuiltDhcp = {
     "dhcp-authoritative", "no-ping",        "dhcp-sequential-ip", "dhcp-ignore-clid",
     "tag-if",         "dhcp-vendorclass",   "dhcp-userclass",   "dhcp-circuitid",
     "dhcp-remoteid",  "dhcp-subscrid",      "dhcp-mac",         "dhcp-match",
-    "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile",
+    "dhcp-name-match", "dhcp-ignore",       "dhcp-hostsfile",   "dhcp-script",
     // TFTP (issue 6)
     "enable-tftp", "tftp-root", "tftp-unique-root", "tftp-secure", "tftp-no-fail", "tftp-max",
     "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",

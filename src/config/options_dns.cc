@@ -197,7 +197,7 @@ const OptionSpec kDnsOptions[] = {
      set_flag<&DnsConfig::localise_queries>},
     {"local-ttl", 'T', kReq, kOnce, kBuilt, "<integer>",
      "TTL of answers from hosts files and local records (default 0).", parse_local_ttl},
-    {"dhcp-ttl", 0, kReq, kOnce, kNotYet, "<ttl>",
+    {"dhcp-ttl", 0, kReq, kOnce, kBuilt, "<ttl>",
      "TTL of answers for DHCP lease names.", parse_dhcp_ttl},
     {"no-ident", 0, kNone, kMany, kBuilt, "",
      "Do not answer the CHAOS *.bind identification queries.", set_flag<&DnsConfig::no_ident>},

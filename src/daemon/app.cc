@@ -17,6 +17,8 @@
 #include "config/usage.h"
 #include "daemon/control_loop.h"
 #include "daemon/pid_file.h"
+#include "dns/local_data.h"
+#include "local/lease_names.h"
 #include "net/event_loop.h"
 
 namespace masqd::daemon {
@@ -151,6 +153,25 @@ int App::run() {
     dhcp_hooks.log = [](log::Level level, std::string_view line) {
       log::logger().write(level, log::Channel::Dhcp, line);
     };
+    if (config_.dns.port != 0) {
+      // Lease names go to every DNS worker; a name the hosts data gives another IPv4
+      // address stays out of DNS (the DNS answer applies that rule; this is the warning).
+      dhcp_hooks.names = [this](std::shared_ptr<const local::LeaseNameTable> names) {
+        dns_->set_lease_names(std::move(names));
+      };
+      dhcp_hooks.hosts_clash = [this](std::string_view name, const IpAddr& addr) -> std::optional<std::string> {
+        auto data = dns_->first().local_data();
+        if (!data) return std::nullopt;
+        const local::HostAddress* other = nullptr;
+        for (const auto& ha : data->hosts().addresses(name)) {
+          if (!ha.addr.is_v4()) continue;
+          if (ha.addr == addr) return std::nullopt;
+          if (!other) other = &ha;
+        }
+        if (!other) return std::nullopt;
+        return fmt::format("{} with address {}", data->source(other->source).label, other->addr.to_string());
+      };
+    }
     auto dhcp4 = dhcp::Dhcp4Service::create(config_, *loop_, std::move(dhcp_hooks));
     if (!dhcp4) return fail(dhcp4.error());
     dhcp4_ = std::move(*dhcp4);
@@ -238,6 +259,9 @@ Result<void> App::start() {
 
   if (auto r = log::logger().start(log_settings(p, &run_as_)); !r) return r;
   if (daemonising()) redirect_stdio(p.log_target == config::ProcessConfig::LogTarget::Stderr);
+
+  if (dhcp4_)
+    if (auto r = dhcp4_->start_script(); !r) return r;
 
   if (!p.no_daemon && switch_user) {
     // DHCP keeps CAP_NET_ADMIN to add the ARP entry for a unicast reply (as dnsmasq does).

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/text.h"
 #include "dhcp/address_pool.h"
 
 namespace masqd::dhcp {
@@ -283,6 +284,17 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
   return nullptr;
 }
 
+bool Dhcp4Engine::has_config_name(const Lease& l) const {
+  if (l.hostname.empty()) return false;
+  for (const DhcpHost* hp : hosts_) {
+    if (hp->hostname.empty() || !text::iequals(hp->hostname, l.hostname)) continue;
+    if (hp->client_id && !l.client_id.empty() && *hp->client_id == l.client_id) return true;
+    for (const auto& m : hp->macs)
+      if (hw_pattern_matches(m, l.htype, l.hwaddr)) return true;
+  }
+  return false;
+}
+
 // dnsmasq's rule: a client that sent an id is the lease with that id, or a lease without an
 // id for its hardware address; a client without an id is any lease for its hardware address.
 bool Dhcp4Engine::same_client(const Lease& l, const Request& rq) const {
@@ -404,6 +416,7 @@ bool Dhcp4Engine::reserved_by_other_host(const IpAddr& a, const Request& rq) con
 bool Dhcp4Engine::address_taken(const IpAddr& a, const Request& rq) const {
   if (is_our_address(a, rq)) return true;
   if (auto it = declined_.find(a); it != declined_.end() && it->second > rq.now) return true;
+  if (ping_.in_use(a, rq.now)) return true;
   if (auto l = store_.find(a)) {
     bool expired = !l->never_expires() && l->expires <= rq.now;
     if (!expired && !same_client(*l, rq)) return true;
@@ -750,20 +763,26 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
     }
   }
   out.log.push_back(log_line("DHCPDISCOVER", rq, requested ? &*requested : nullptr, ""));
+  bool fresh = false;
   if (!addr && !fixed_wanted) {
     if (auto l = client_lease(rq)) {
       if ((ctx = context_of(l->address, ctxs, true)) && !address_taken(l->address, rq))
         addr = l->address;
       else ctx = nullptr;
     }
+    // 3 and 4 are new to the client: checked with an ICMP echo before they are offered.
     if (!addr && requested) {
-      if ((ctx = context_of(*requested, ctxs, true)) && !address_taken(*requested, rq))
+      if ((ctx = context_of(*requested, ctxs, true)) && !address_taken(*requested, rq)) {
         addr = *requested;
-      else ctx = nullptr;
+        fresh = true;
+      } else {
+        ctx = nullptr;
+      }
     }
     if (!addr) {
       addr = allocate(rq, ctxs);
       if (addr) ctx = context_of(*addr, ctxs, true);
+      fresh = true;
     }
   }
   if (!addr || !ctx) {
@@ -784,6 +803,12 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPOFFER", rq, &*addr, ""));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
+  if (fresh && !config_.dhcp.no_ping && ping_.should_check(*addr, rq.now)) out.check_address = *addr;
+}
+
+void Dhcp4Engine::address_answered(const IpAddr& addr, std::chrono::sys_seconds now) {
+  ping_.record_in_use(addr, now);
+  if (!config_.dhcp.sequential_ip) ++epoch_;
 }
 
 void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
@@ -894,12 +919,18 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   // One lease per client: an old one at another address goes.
   if (lease && lease->address != addr) store_.remove(lease->address);
   if (auto old = store_.find(addr); old && !same_client(*old, rq)) store_.remove(addr);
-  // A hostname is one client's: an older lease holding it loses it.
+  // A hostname is one client's: an older lease holding it loses it, unless a --dhcp-host
+  // gave it that name and this client only sent it (dnsmasq 2.90: the sender gets no name).
   if (!l.hostname.empty()) {
     std::vector<Lease> clash;
     store_.for_each([&](const Lease& x) {
-      if (x.address != addr && x.hostname == l.hostname) clash.push_back(x);
+      if (x.address != addr && text::iequals(x.hostname, l.hostname)) clash.push_back(x);
     });
+    const bool from_config = rq.host && !rq.host->hostname.empty();
+    if (!from_config && std::any_of(clash.begin(), clash.end(), [&](const Lease& x) { return has_config_name(x); })) {
+      l.hostname.clear();
+      clash.clear();
+    }
     for (auto& x : clash) {
       x.hostname.clear();
       store_.upsert(x);
@@ -918,6 +949,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
+  out.tags = rq.tags;
 }
 
 void Dhcp4Engine::handle_decline(Request& rq, Dhcp4Result& out) {

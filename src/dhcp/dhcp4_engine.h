@@ -17,6 +17,7 @@
 #include "base/ip.h"
 #include "config/config.h"
 #include "dhcp/lease_store.h"
+#include "dhcp/ping_cache.h"
 #include "proto/dhcp4_wire.h"
 
 namespace masqd::dhcp {
@@ -59,6 +60,12 @@ struct Dhcp4Result {
   bool store_changed = false;     // flush the store before sending the reply
   std::vector<std::string> log;   // dnsmasq's DHCP lines, without the "dnsmasq-dhcp: " prefix
   enum class Drop : uint8_t { None, Malformed, NotForUs, Ignored } drop = Drop::None;
+  // An OFFER of a new address that should first be checked with an ICMP echo (unless
+  // --no-ping): the caller sends the echo and tells the engine the outcome
+  // (address_answered: ask again, another address will be chosen; address_free: send the
+  // reply and log the lines). The caller may also skip the check and send at once.
+  std::optional<IpAddr> check_address;
+  std::vector<std::string> tags;  // the request's tags when it was ACKed (for DNSMASQ_TAGS)
 };
 
 class Dhcp4Engine {
@@ -80,6 +87,12 @@ class Dhcp4Engine {
   // Seeds the generator of the renewal fuzz (tests and fuzzing; otherwise random_device).
   void seed_random(uint32_t seed) { rng_.seed(seed); }
 
+  // The outcome of a check_address echo: someone answered (the address is avoided for
+  // 30 s and the hash moves on, as dnsmasq's epoch does), or nobody did within the wait
+  // (the address is trusted for 30 s).
+  void address_answered(const IpAddr& addr, std::chrono::sys_seconds now);
+  void address_free(const IpAddr& addr, std::chrono::sys_seconds now) { ping_.record_free(addr, now); }
+
   // dhcp-host entries from --dhcp-hostsfile, after the configured ones; replaced whole
   // (SIGHUP). Call between requests only.
   void set_file_hosts(std::vector<config::DhcpHost> hosts);
@@ -96,6 +109,8 @@ class Dhcp4Engine {
 
   std::vector<Context> contexts_for(const Request& rq) const;
   const config::DhcpHost* find_host(const Request& rq) const;
+  // The lease's name was given by a --dhcp-host for that client (a client may not take it).
+  bool has_config_name(const Lease& l) const;
   void collect_tags(Request& rq) const;
   bool tags_match(const config::TagList& conditions, const std::vector<std::string>& tags) const;
   bool address_taken(const IpAddr& a, const Request& rq) const;
@@ -120,7 +135,8 @@ class Dhcp4Engine {
   std::vector<config::DhcpHost> file_hosts_;
   std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
   std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
-  uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE
+  uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE or ping hit
+  PingCache ping_;
   std::minstd_rand rng_{std::random_device{}()};
 };
 

@@ -12,17 +12,24 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
 #include "dhcp/hosts_file.h"
+#include "dhcp/lease_file.h"
 #include "dhcp/memory_lease_store.h"
+#include "dhcp/observed_lease_store.h"
+#include "dhcp/script_helper.h"
+#include "net/icmp_socket.h"
 #include "net/socket_addr.h"
+#include "proto/icmp4.h"
 #include "net/udp_socket.h"
 
 namespace masqd::dhcp {
@@ -35,6 +42,14 @@ constexpr uint16_t kServerPort = 67;
 constexpr uint16_t kClientPort = 68;
 constexpr auto kInterfaceCacheTtl = std::chrono::seconds(2);
 constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
+// Address checks in flight at once (more DISCOVERs are offered unchecked), and addresses
+// checked for one DISCOVER before the next one is offered unchecked.
+constexpr size_t kMaxChecks = 64;
+constexpr int kMaxChecksPerRequest = 8;
+
+std::chrono::sys_seconds wall_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 bool name_matches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
@@ -69,6 +84,10 @@ struct Dhcp4ServiceState {
   Dhcp4Service::Stats stats;
   net::TimerId prune_timer = 0;
   std::vector<std::string> startup;
+  // Lease names as last published (see publish_names).
+  local::ExpandDomains domains;
+  std::vector<local::LeaseNameEntry> names;
+  bool names_published = false;
 
   struct CachedIface {
     InterfaceInfo info;
@@ -92,6 +111,39 @@ struct Dhcp4ServiceState {
   };
   std::vector<Pending> pending;
 
+  // --dhcp-script: the store the engine changes is observed; each change becomes an event,
+  // posted to the helper once the batch is on disk (queued until the helper starts).
+  std::unique_ptr<ObservedLeaseStore> observed;
+  std::unique_ptr<ScriptHelper> script;
+  std::vector<ScriptEvent> script_events;
+  void collect_script_events(const d4::Dhcp4Packet* pkt, const Dhcp4Result* out, const std::string& if_name);
+  void all_leases_old();
+  void post_script_events();
+
+  // ICMP echo checks of new addresses (ping before offering): the OFFER waits here until
+  // the echo is answered (the DISCOVER is handled again) or the wait ends (it is sent).
+  net::IcmpSocket icmp;
+  uint16_t icmp_ident = 0;
+  uint16_t icmp_seq = 0;
+  struct Check {
+    IpAddr addr;
+    std::vector<uint8_t> request;  // the DISCOVER's bytes
+    int if_index = 0;
+    int round = 0;
+    Pending reply;
+    std::vector<std::string> log;
+    net::TimerId timer = 0;
+  };
+  std::map<uint16_t, Check> checks;  // by echo sequence number
+
+  void handle_request(std::span<const uint8_t> bytes, int if_index, int round);
+  void log_lines(const Dhcp4Result& out);
+  bool start_check(Dhcp4Result& out, std::span<const uint8_t> bytes, const CachedIface& iface, int round);
+  void on_icmp_readable();
+  void check_answered(uint16_t seq);
+  void check_timed_out(uint16_t seq);
+
+  void publish_names(std::vector<std::string>* lines = nullptr);
   void on_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
@@ -144,13 +196,57 @@ bool Dhcp4ServiceState::serves(const CachedIface& c) const {
 }
 
 void Dhcp4ServiceState::on_readable() {
+  bool changed = false;
   for (int round = 0; round < 8; ++round) {
     auto n = sock.recv(rx);
     if (!n || *n == 0) break;
     for (const auto& pkt : rx.packets()) handle(pkt);
+    changed = changed || std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
     send_pending();
     if (*n < rx.capacity()) break;
   }
+  if (changed) publish_names();
+}
+
+// dnsmasq puts a lease's name in DNS as name.domain (when a --domain applies to the
+// address) and as the bare name; the newest lease comes first, so it wins a shared PTR.
+// The table is rebuilt only when a name, an address or an expiry changed.
+void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
+  if (!hooks.names) return;
+  std::vector<local::LeaseNameEntry> now;
+  store->for_each([&](const Lease& l) {
+    if (l.hostname.empty() || !l.address.is_v4()) return;
+    local::LeaseNameEntry e;
+    e.name = l.hostname;
+    for (auto& ch : e.name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auto d = domains.domain_for(l.address)) e.domain = std::string(*d);
+    e.addr = l.address;
+    e.expires = l.expires;
+    now.push_back(std::move(e));
+  });
+  if (names_published && now == names) return;
+  if (hooks.hosts_clash) {
+    // Only names new to their address are checked (and warned about) again.
+    std::set<std::pair<std::string_view, IpAddr>> before;
+    for (const auto& o : names) before.emplace(o.name, o.addr);
+    for (const auto& e : now) {
+      if (before.count({e.name, e.addr})) continue;
+      std::vector<std::string> forms;
+      if (!e.domain.empty()) forms.push_back(e.name + "." + e.domain);
+      forms.push_back(e.name);
+      for (const auto& form : forms) {
+        auto where = hooks.hosts_clash(form, e.addr);
+        if (!where) continue;
+        std::string line = fmt::format("not giving name {} to the DHCP lease of {} because the name exists in {}",
+                                       form, e.addr.to_string(), *where);
+        if (lines) lines->push_back(std::move(line));
+        else log(log::Level::Warning, line);
+      }
+    }
+  }
+  names = now;
+  names_published = true;
+  hooks.names(std::make_shared<const local::LeaseNameTable>(local::LeaseNameTable::build(std::move(now))));
 }
 
 bool Dhcp4ServiceState::flush() {
@@ -167,28 +263,101 @@ void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
     ++stats.malformed;
     return;
   }
-  const CachedIface* iface = interface(pkt.ifindex);
+  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
+  handle_request(bytes, pkt.ifindex, 0);
+}
+
+void Dhcp4ServiceState::log_lines(const Dhcp4Result& out) {
+  if (!config.process.quiet_dhcp || !out.reply)
+    for (const auto& line : out.log) log(log::Level::Info, line);
+  else
+    for (const auto& line : out.log) log(log::Level::Debug, line);
+}
+
+void Dhcp4ServiceState::handle_request(std::span<const uint8_t> bytes, int if_index, int round) {
+  const CachedIface* iface = interface(if_index);
   if (!iface || !serves(*iface)) {
     ++stats.filtered;
     return;
   }
-  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size());
   auto parsed = d4::Dhcp4Packet::parse(bytes);
   if (!parsed) {
     ++stats.malformed;
     return;
   }
-  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  Dhcp4Result out = engine->handle(*parsed, iface->info, now);
+  Dhcp4Result out = engine->handle(*parsed, iface->info, wall_now());
   if (out.drop == Dhcp4Result::Drop::Malformed) ++stats.malformed;
-  if (!config.process.quiet_dhcp || !out.reply)
-    for (const auto& line : out.log) log(log::Level::Info, line);
-  else
-    for (const auto& line : out.log) log(log::Level::Debug, line);
+  if (observed) collect_script_events(&*parsed, &out, iface->info.name);
+  if (out.check_address && out.reply && start_check(out, bytes, *iface, round)) return;
+  log_lines(out);
   if (out.reply)
     pending.push_back({std::move(*out.reply), out.store_changed, iface->info.name, iface->info.index});
   else if (out.store_changed)
     pending.push_back({Dhcp4Reply{}, true, {}, -1});  // a RELEASE/DECLINE: written with the batch
+}
+
+// True when the OFFER now waits for an echo check (or was dropped as a retransmission of a
+// DISCOVER whose check is under way); false: send it now.
+bool Dhcp4ServiceState::start_check(Dhcp4Result& out, std::span<const uint8_t> bytes, const CachedIface& iface,
+                                    int round) {
+  if (!icmp.valid() || round >= kMaxChecksPerRequest) return false;
+  const auto& h = out.reply->header;
+  for (const auto& [seq, c] : checks) {
+    const auto& ch = c.reply.reply.header;
+    if (ch.xid == h.xid && ch.chaddr == h.chaddr) return true;  // the client asked again meanwhile
+  }
+  if (checks.size() >= kMaxChecks) return false;
+  const uint16_t seq = ++icmp_seq;
+  const auto echo = proto::icmp4::build_echo_request(icmp_ident, seq);
+  if (!icmp.send(*out.check_address, echo)) return false;  // as dnsmasq: unchecked, offered
+  Check c;
+  c.addr = *out.check_address;
+  c.request.assign(bytes.begin(), bytes.end());
+  c.if_index = iface.info.index;
+  c.round = round;
+  c.reply = Pending{std::move(*out.reply), out.store_changed, iface.info.name, iface.info.index};
+  c.log = std::move(out.log);
+  c.timer = loop.add_timer(std::chrono::duration_cast<std::chrono::milliseconds>(PingCache::kWait),
+                           [this, seq] { check_timed_out(seq); });
+  checks.emplace(seq, std::move(c));
+  return true;
+}
+
+void Dhcp4ServiceState::on_icmp_readable() {
+  std::array<uint8_t, 1500> buf;
+  for (int i = 0; i < 64; ++i) {
+    const size_t n = icmp.recv(buf);
+    if (n == 0) break;
+    auto reply = proto::icmp4::parse_echo_reply(std::span<const uint8_t>(buf.data(), n));
+    if (!reply || reply->ident != icmp_ident) continue;  // not ours (raw sockets see all ICMP)
+    auto it = checks.find(reply->seq);
+    if (it == checks.end() || it->second.addr != reply->from) continue;
+    check_answered(reply->seq);
+  }
+}
+
+void Dhcp4ServiceState::check_answered(uint16_t seq) {
+  auto node = checks.extract(seq);
+  if (node.empty()) return;
+  Check& c = node.mapped();
+  loop.cancel_timer(c.timer);
+  // In use: the address is avoided and the DISCOVER is answered again with another.
+  engine->address_answered(c.addr, wall_now());
+  handle_request(c.request, c.if_index, c.round + 1);
+  send_pending();
+}
+
+void Dhcp4ServiceState::check_timed_out(uint16_t seq) {
+  auto node = checks.extract(seq);
+  if (node.empty()) return;
+  Check& c = node.mapped();
+  engine->address_free(c.addr, wall_now());
+  Dhcp4Result shown;
+  shown.reply = c.reply.reply;
+  shown.log = std::move(c.log);
+  log_lines(shown);
+  pending.push_back(std::move(c.reply));
+  send_pending();
 }
 
 void Dhcp4ServiceState::send_pending() {
@@ -202,6 +371,86 @@ void Dhcp4ServiceState::send_pending() {
     send(p.reply, p.if_name, p.if_index);
   }
   pending.clear();
+  post_script_events();
+}
+
+namespace {
+std::string cut_at_nul(std::string v) {
+  if (auto z = v.find('\0'); z != std::string::npos) v.resize(z);
+  return v;
+}
+}  // namespace
+
+// dnsmasq's events for what a request changed: "add" for a new lease, "del" for a removed
+// one, "old" when a lease changed hands or names (a name change is two: the lease without
+// its name and DNSMASQ_OLD_HOSTNAME, then with the new name) or was asked for again from
+// scratch; a renewal (RENEWING/REBINDING) alone is silent.
+void Dhcp4ServiceState::collect_script_events(const d4::Dhcp4Packet* pkt, const Dhcp4Result* out,
+                                              const std::string& if_name) {
+  const auto now = wall_now();
+  std::vector<std::string> extra;
+  if (!if_name.empty()) extra.push_back("DNSMASQ_INTERFACE=" + if_name);
+  if (pkt) {
+    if (auto h = pkt->hostname(); h && !cut_at_nul(*h).empty()) extra.push_back("DNSMASQ_SUPPLIED_HOSTNAME=" + cut_at_nul(*h));
+    if (auto v = pkt->vendor_class(); v && !v->empty())
+      extra.push_back("DNSMASQ_VENDOR_CLASS=" + cut_at_nul(std::string(v->begin(), v->end())));
+    if (auto prl = pkt->parameter_request_list(); prl && !prl->empty()) {
+      std::string list;
+      for (uint8_t o : *prl) list += (list.empty() ? "" : ",") + std::to_string(o);
+      extra.push_back("DNSMASQ_REQUESTED_OPTIONS=" + list);
+    }
+  }
+  if (out && !out->tags.empty()) {
+    std::string tags;
+    for (const auto& t : out->tags) tags += (tags.empty() ? "" : " ") + t;
+    extra.push_back("DNSMASQ_TAGS=" + tags);
+  }
+  auto event = [&](const char* action, const Lease& l, bool request_env) {
+    ScriptEvent e = lease_script_event(action, l, domains.domain_for(l.address), now);
+    if (request_env) e.env.insert(e.env.end(), extra.begin(), extra.end());
+    else if (!if_name.empty()) e.env.push_back("DNSMASQ_INTERFACE=" + if_name);
+    return e;
+  };
+  for (auto& c : observed->take()) {
+    if (!c.before && c.after) {
+      script_events.push_back(event("add", *c.after, true));
+    } else if (c.before && !c.after) {
+      script_events.push_back(event("del", *c.before, false));
+    } else if (c.before && c.after) {
+      const Lease& b = *c.before;
+      const Lease& a = *c.after;
+      if (b.hostname != a.hostname) {
+        if (!b.hostname.empty()) {
+          Lease unnamed = a;
+          unnamed.hostname.clear();
+          ScriptEvent e = event("old", unnamed, true);
+          e.env.push_back("DNSMASQ_OLD_HOSTNAME=" + b.hostname);
+          script_events.push_back(std::move(e));
+        }
+        if (!a.hostname.empty()) script_events.push_back(event("old", a, true));
+      } else if (b.hwaddr != a.hwaddr || b.htype != a.htype || (pkt && pkt->requested_address())) {
+        // dnsmasq 2.90 also reports a lease taken again by a client starting over
+        // (SELECTING or INIT-REBOOT); a RENEWING/REBINDING renewal stays silent.
+        script_events.push_back(event("old", a, true));
+      }
+    }
+  }
+}
+
+// Start-up and SIGHUP: "old" for every lease, with DNSMASQ_DATA_MISSING (dnsmasq 2.90).
+void Dhcp4ServiceState::all_leases_old() {
+  const auto now = wall_now();
+  store->for_each([&](const Lease& l) {
+    ScriptEvent e = lease_script_event("old", l, domains.domain_for(l.address), now);
+    e.env.push_back("DNSMASQ_DATA_MISSING=1");
+    script_events.push_back(std::move(e));
+  });
+}
+
+void Dhcp4ServiceState::post_script_events() {
+  if (!script) return;
+  for (const auto& e : script_events) script->post(e);
+  script_events.clear();
 }
 
 bool Dhcp4ServiceState::set_arp(const Dhcp4Reply& reply, const std::string& if_name) {
@@ -270,7 +519,15 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     s->file_store = fs->get();
     s->store = std::move(*fs);
   }
-  s->engine = std::make_unique<Dhcp4Engine>(config, *s->store);
+  if (dc.lease_file_ro && !dc.script.empty()) {
+    // --leasefile-ro: "<script> init" prints the leases to start with (lease-file lines).
+    auto init = run_script_init(dc.script);
+    if (!init) return init.error();
+    LeaseFileContents c = parse_lease_file(*init);
+    for (const Lease& l : c.leases) s->store->upsert(l);
+  }
+  if (!dc.script.empty()) s->observed = std::make_unique<ObservedLeaseStore>(*s->store);
+  s->engine = std::make_unique<Dhcp4Engine>(config, s->observed ? static_cast<LeaseStore&>(*s->observed) : *s->store);
   if (!dc.hosts_files.empty()) {
     auto read = read_dhcp_hosts_files(dc.hosts_files);
     s->engine->set_file_hosts(std::move(read.hosts));
@@ -297,15 +554,42 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   }
   s->sock = std::move(*sock);
   auto* raw = s.get();
+  // The raw ICMP socket for address checks, opened while still root (dnsmasq keeps
+  // CAP_NET_RAW instead). Without it, new addresses are offered unchecked.
+  if (!dc.no_ping) {
+    if (auto icmp = net::IcmpSocket::open()) {
+      s->icmp = std::move(*icmp);
+      uint16_t ident = 0;
+      if (::getentropy(&ident, sizeof(ident)) != 0) ident = static_cast<uint16_t>(::getpid());
+      s->icmp_ident = ident;
+      if (auto r = loop.add_fd(s->icmp.fd(), EPOLLIN, [raw](uint32_t) { raw->on_icmp_readable(); }); !r)
+        return make_error(r.error().message, 2);
+    } else {
+      s->startup.push_back(icmp.error().message + ": new addresses are offered without a ping check");
+    }
+  }
   if (auto r = loop.add_fd(s->sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_readable(); }); !r)
     return make_error(r.error().message, 2);
   s->prune_timer = loop.add_periodic(kPruneInterval, [raw] {
     auto t = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (raw->engine->prune_expired(t) > 0) raw->flush();
+    if (raw->engine->prune_expired(t) > 0) {
+      raw->flush();
+      raw->publish_names();
+      if (raw->observed) {
+        raw->collect_script_events(nullptr, nullptr, {});
+        raw->post_script_events();
+      }
+    }
   });
   auto lines = s->engine->startup_lines();
   lines.insert(lines.end(), s->startup.begin(), s->startup.end());
   s->startup = std::move(lines);
+  s->domains = local::ExpandDomains::from_rules(config.dns.domains);
+  s->publish_names(&s->startup);
+  if (s->observed) {
+    (void)s->observed->take();  // the start-up prune: the leases are announced as "old" below
+    s->all_leases_old();
+  }
   return std::unique_ptr<Dhcp4Service>(new Dhcp4Service(std::move(s)));
 }
 
@@ -314,14 +598,29 @@ Dhcp4Service::Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s) : s_(std::move(
 Dhcp4Service::~Dhcp4Service() {
   if (!s_) return;
   s_->loop.cancel_timer(s_->prune_timer);
+  for (auto& [seq, c] : s_->checks) s_->loop.cancel_timer(c.timer);
   if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
+  if (s_->icmp.valid()) s_->loop.remove_fd(s_->icmp.fd());
 }
 
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
 
 void Dhcp4Service::shutdown() { (void)s_->flush(); }
 
+Result<void> Dhcp4Service::start_script() {
+  if (s_->config.dhcp.script.empty() || s_->script) return ok();
+  auto helper = ScriptHelper::start(s_->config.dhcp.script, s_->loop);
+  if (!helper) return helper.error();
+  s_->script = std::move(*helper);
+  s_->post_script_events();
+  return ok();
+}
+
 void Dhcp4Service::reload() {
+  if (s_->observed) {
+    s_->all_leases_old();
+    s_->post_script_events();
+  }
   const auto& files = s_->config.dhcp.hosts_files;
   if (files.empty()) return;
   auto read = read_dhcp_hosts_files(files);

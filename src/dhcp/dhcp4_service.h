@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "base/log.h"
 #include "base/result.h"
 #include "config/config.h"
+#include "local/lease_names.h"
 #include "net/event_loop.h"
 
 namespace masqd::dhcp {
@@ -25,6 +27,12 @@ class Dhcp4Service {
   struct Hooks {
     // Every DHCP line (dnsmasq's "dnsmasq-dhcp" channel). Empty: nothing is logged.
     std::function<void(log::Level, std::string_view)> log;
+    // The leases' DNS names changed (and once at start-up, when leases were loaded): the
+    // new immutable table. Called on the control loop. Empty: names are not published.
+    std::function<void(std::shared_ptr<const local::LeaseNameTable>)> names;
+    // Where the hosts data already gives `name` another IPv4 address: "<source> with
+    // address <addr>" for dnsmasq's "not giving name ..." warning; nullopt: no clash.
+    std::function<std::optional<std::string>(std::string_view name, const IpAddr& addr)> hosts_clash;
   };
 
   struct Stats {
@@ -51,6 +59,9 @@ class Dhcp4Service {
 
   // Start-up lines ("DHCP, IP range a -- b, lease time 1h") and lease-file problems.
   std::vector<std::string> startup_lines() const;
+  // --dhcp-script: forks the helper that runs the script (call after daemonising, before
+  // dropping privileges: it keeps root) and posts the start-up "old" events.
+  Result<void> start_script();
   // SIGTERM: write what is pending.
   void shutdown();
   // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).

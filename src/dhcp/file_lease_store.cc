@@ -74,12 +74,16 @@ Result<void> FileLeaseStore::flush() {
   if (!dirty_) return ok();
   const std::string text = render();
   if (!in_place_) {
-    auto r = replace_file_atomically(path_, text);
+    // With a held descriptor, the new file's descriptor replaces it (it must follow the
+    // file the name points at, for writing in place later).
+    int kept = -1;
+    auto r = writer_.replace(text, fd_ >= 0 ? &kept : nullptr);
     if (r) {
       dirty_ = false;
-      // Keep the held descriptor on the new file (best effort: it fails only after a
-      // privilege drop, when the next replacement will be refused too).
-      if (fd_ >= 0) (void)hold_descriptor();
+      if (kept >= 0) {
+        ::close(fd_);
+        fd_ = kept;
+      }
       return ok();
     }
     if (fd_ < 0) return r;

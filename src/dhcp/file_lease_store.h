@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dhcp/atomic_file.h"
 #include "dhcp/lease_file.h"
 #include "dhcp/memory_lease_store.h"
 
@@ -51,13 +52,14 @@ class FileLeaseStore : public LeaseStore {
   std::string render() const;
 
  private:
-  explicit FileLeaseStore(std::string path) : path_(std::move(path)) {}
+  explicit FileLeaseStore(std::string path) : path_(path), writer_(std::move(path)) {}
 
   std::string path_;
   MemoryLeaseStore leases_;
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
   bool dirty_ = false;
+  AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
   bool in_place_ = false;  // atomic replacement was refused: write through fd_
   Result<void> write_in_place(const std::string& text);

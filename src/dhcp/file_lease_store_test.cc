@@ -193,3 +193,43 @@ TEST(FileLeaseStore, UnreadableOrHugeFileIsAnError) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
+namespace masqd::dhcp {
+namespace {
+
+
+TEST(AtomicFileWriter, ReplacesAgainKeepingTheModeAndTheDescriptor) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  ASSERT_TRUE(replace_file_atomically(path, "old\n"));
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  AtomicFileWriter w(path);
+  ASSERT_TRUE(w.replace("one\n"));
+  EXPECT_EQ(slurp(path), "one\n");
+  int kept = -1;
+  ASSERT_TRUE(w.replace("two\n", &kept));
+  ASSERT_GE(kept, 0);
+  EXPECT_EQ(slurp(path), "two\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  // The kept descriptor is the file the name points at now.
+  ASSERT_EQ(::pwrite(kept, "TWO\n", 4, 0), 4);
+  EXPECT_EQ(slurp(path), "TWO\n");
+  ::close(kept);
+  EXPECT_FALSE(std::filesystem::exists(path + ".new"));
+}
+
+TEST(AtomicFileWriter, DoesNotFollowASymlinkAtTheTemporaryName) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  const std::string victim = dir.file("victim");
+  ASSERT_TRUE(replace_file_atomically(victim, "keep\n"));
+  std::filesystem::create_symlink(victim, path + ".new");
+  AtomicFileWriter w(path);
+  EXPECT_FALSE(w.replace("x\n"));
+  EXPECT_EQ(slurp(victim), "keep\n");
+}
+
+}  // namespace
+}  // namespace masqd::dhcp

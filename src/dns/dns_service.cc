@@ -93,6 +93,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   clear_on_reload = d.clear_on_reload;
   dump_on_usr1 = c.process.no_daemon || log_queries;
   if (d.max_ttl) client_max_ttl = static_cast<uint32_t>(d.max_ttl->count());
+  dhcp_ttl = static_cast<uint32_t>(d.dhcp_ttl.value_or(d.local_ttl).count());
   if (shared) {
     cache = shared->cache;
   } else if (shared = std::make_shared<SharedState>(); d.cache_size > 0) {
@@ -474,6 +475,11 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     lp.edns_packet_max = edns_packet_max;
     lp.tcp = over_tcp;
     lp.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    if (lease_names) {
+      lp.leases = lease_names.get();
+      lp.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      lp.dhcp_ttl = dhcp_ttl;
+    }
     size_t len = answer_local_data(*local_data, q, lp, scratch);
     if (len == 0) {
       // --address entries, unless a --server/--local domain matches more of the name.
@@ -1131,6 +1137,11 @@ void DnsService::reload_local_data() {
 std::shared_ptr<const LocalData> DnsService::local_data() const { return s_->local_data; }
 
 void DnsService::adopt_local_data(std::shared_ptr<const LocalData> data) { s_->local_data = std::move(data); }
+
+void DnsService::adopt_lease_names(std::shared_ptr<const local::LeaseNameTable> names) {
+  if (names && names->empty()) names.reset();
+  s_->lease_names = std::move(names);
+}
 
 void DnsService::on_local_data_changed(std::function<void(std::shared_ptr<const LocalData>)> fn) {
   s_->local_changed_fn = std::move(fn);

@@ -20,6 +20,11 @@
 namespace masqd::dns {
 
 class LocalData;
+}  // namespace masqd::dns
+namespace masqd::local {
+class LeaseNameTable;
+}  // namespace masqd::local
+namespace masqd::dns {
 
 struct ServiceState;
 struct SharedState;
@@ -100,6 +105,9 @@ class DnsService {
   std::shared_ptr<const LocalData> local_data() const;
   void adopt_local_data(std::shared_ptr<const LocalData> data);
   void on_local_data_changed(std::function<void(std::shared_ptr<const LocalData>)> fn);
+  // The DHCP leases' names as they are now (immutable; null or empty: none). Each worker
+  // holds its own pointer to the same table; this service's loop thread only.
+  void adopt_lease_names(std::shared_ptr<const local::LeaseNameTable> names);
   // SIGUSR1: dnsmasq's statistics lines (cache, query counts, one line per server) and,
   // with -d or --log-queries, the cache dump.
   void log_statistics();

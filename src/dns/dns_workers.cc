@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dns/local_data.h"
+#include "local/lease_names.h"
 #include "dns/server_table.h"
 
 namespace masqd::dns {
@@ -121,6 +122,14 @@ void DnsWorkers::reload_servers() {
 }
 
 void DnsWorkers::reload_local_data() { services_.front()->reload_local_data(); }
+
+void DnsWorkers::set_lease_names(std::shared_ptr<const local::LeaseNameTable> names) {
+  for (auto& sec : secondaries_) {
+    DnsService* svc = sec.service;
+    sec.loop->post([svc, names] { svc->adopt_lease_names(names); });
+  }
+  services_.front()->adopt_lease_names(std::move(names));
+}
 
 void DnsWorkers::log_statistics() { services_.front()->log_statistics(); }
 

@@ -49,6 +49,9 @@ class DnsWorkers {
   void reload_servers();
   // SIGHUP: the first worker re-reads the hosts files; every worker gets the new snapshot.
   void reload_local_data();
+  // The DHCP leases' names changed: every worker answers from `names` from now on (the
+  // same immutable table; the others get it through their loops). Control-loop thread.
+  void set_lease_names(std::shared_ptr<const local::LeaseNameTable> names);
   // SIGUSR1: one set of lines with the counters summed over the workers.
   void log_statistics();
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -46,6 +47,40 @@ int suffix_score(std::string_view lower, uint8_t labels) {
   return static_cast<int>(lower.size() - start) * 2 + 1;
 }
 
+bool has_v4(std::span<const local::HostAddress> addrs) {
+  return std::any_of(addrs.begin(), addrs.end(), [](const local::HostAddress& a) { return a.addr.is_v4(); });
+}
+
+// A lease name is in DNS while the lease lasts; its TTL never outlives the lease.
+bool lease_live(const local::LeaseNameEntry& e, std::chrono::sys_seconds now) {
+  return e.expires == std::chrono::sys_seconds{} || e.expires > now;
+}
+uint32_t lease_ttl(const local::LeaseNameEntry& e, const LocalAnswerParams& p) {
+  if (e.expires == std::chrono::sys_seconds{}) return p.dhcp_ttl;
+  const auto left = static_cast<uint64_t>((e.expires - p.now).count());
+  return left < p.dhcp_ttl ? static_cast<uint32_t>(left) : p.dhcp_ttl;
+}
+
+}  // namespace
+
+namespace {
+
+// The PTR of a leased address: the lease's first name the hosts data does not own.
+uint16_t answer_lease_ptr(const local::LeaseNameTable& leases, const LocalData& d, const IpAddr& ip,
+                          const pd::Name& owner, size_t owner_at, const LocalAnswerParams& p,
+                          RecordWriter& w, Notes& notes) {
+  const local::LeaseNameEntry* e = leases.entry_of(ip);
+  if (!e || !lease_live(*e, p.now)) return 0;
+  for (const auto& name : leases.names_of(ip)) {
+    if (has_v4(d.hosts().addresses(std::string_view(name)))) continue;
+    auto wire = pd::Name::from_text(name);
+    if (!wire) continue;
+    notes.add(fmt::format("DHCP {} is {}", ip.to_string(), name));
+    return w.record(owner_at, owner.wire(), pd::rr::PTR, lease_ttl(*e, p), wire->wire()) ? 1 : 0;
+  }
+  return 0;
+}
+
 }  // namespace
 
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
@@ -86,6 +121,16 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
       }
     }
+    // 2b. DHCP lease names (IPv4), unless the hosts data has the name with an IPv4 address
+    // (then the lease never got it: dnsmasq logs "not giving name ..." at lease time).
+    if (p.leases && (qt == pd::rr::A || qt == pd::rr::ANY) && p.leases->has(cur) &&
+        !has_v4(d.hosts().addresses(cur))) {
+      for (const auto& hit : p.leases->find(cur)) {
+        if (!lease_live(*hit.entry, p.now) || d.hosts().ptr(hit.addr)) continue;
+        if (w.record(owner_at, cur.wire(), pd::rr::A, lease_ttl(*hit.entry, p), address_rdata(hit.addr))) ++ancount;
+        notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
+      }
+    }
     // 3. Config records (--txt-record, --mx-host, --ptr-record, ...).
     if (const auto* recs = d.records(cur)) {
       for (const auto& r : *recs) {
@@ -115,6 +160,8 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
             if (w.record(owner_at, cur.wire(), pd::rr::PTR, src.ttl, pd::Bytes(buf.data(), n))) ++ancount;
             notes.add(fmt::format("{} {} is {}", src.label, ip->to_string(), ptr->name));
           }
+        } else if (p.leases) {
+          ancount += answer_lease_ptr(*p.leases, d, *ip, cur, owner_at, p, w, notes);
         }
       }
     }

@@ -3,6 +3,7 @@
 // --log-queries lines to the optional sink.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
 #include "dns/query_log.h"
+#include "local/lease_names.h"
 
 namespace masqd::dns {
 
@@ -17,12 +19,20 @@ struct LocalAnswerParams {
   uint16_t edns_packet_max = 1232;
   bool tcp = false;
   const LogSink* log = nullptr;  // "/etc/hosts x is 1.2.3.4", "config x is <CNAME>" ...
+  // DHCP lease names (null: none), the time their expiry is checked against, and their
+  // TTL (--dhcp-ttl, else --local-ttl; never more than the lease has left).
+  const local::LeaseNameTable* leases = nullptr;
+  std::chrono::sys_seconds now{};
+  uint32_t dhcp_ttl = 0;
 };
 
 // Hosts data, --cname aliases and config records: the reply size, or 0 when none of them
 // answers (the query goes on to --address rules, routing and the cache). Class IN only.
 // A/AAAA/ANY are answered only when the name has records of the asked type (a hosts name
-// with only an IPv4 address has its AAAA query forwarded, as dnsmasq does).
+// with only an IPv4 address has its AAAA query forwarded, as dnsmasq does). DHCP lease names
+// answer A and PTR after the hosts data, with dnsmasq's clash rules: a name the hosts data
+// gives an IPv4 address is never a lease's, and a lease at an address that has a hosts
+// name gets no DNS name at all.
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
                          std::span<uint8_t> out);
 

@@ -20,6 +20,7 @@
 #include "dns/dns_service.h"
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
+#include "local/lease_names.h"
 #include "dns/reply_filter.h"
 #include "dns/random_pool.h"
 #include "dns/server_select.h"
@@ -283,6 +284,10 @@ struct ServiceState {
   config::DnsConfig local_config;
   std::shared_ptr<const AddressData> address_data;
   std::shared_ptr<const LocalData> local_data;
+  // DHCP lease names (published by the DHCP service through the daemon; null: none) and
+  // their TTL (--dhcp-ttl, else --local-ttl).
+  std::shared_ptr<const local::LeaseNameTable> lease_names;
+  uint32_t dhcp_ttl = 0;
   ReplyFilters reply_filters;
   net::UniqueFd inotify;
   std::map<int, std::string> watched_dirs;        // inotify watch -> --hostsdir directory

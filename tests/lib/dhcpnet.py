@@ -36,10 +36,10 @@ def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> None:
 
 
 class DhcpServer:
-    """One DHCP server process (-d, DNS off) in the server namespace."""
+    """One DHCP server process (-d, DNS off unless `dns_port`) in the server namespace."""
 
     def __init__(self, net: "DhcpNet", binary: str, *extra: str, lease_file: Path,
-                 wait_text: str = "DHCP, "):
+                 wait_text: str = "DHCP, ", dns_port: int = 0, ping: bool = False):
         self.net = net
         self.binary = binary
         self.lease_file = lease_file
@@ -47,8 +47,8 @@ class DhcpServer:
         self.stderr_path = net.tmp / f"server-{n}.log"
         self._stderr = open(self.stderr_path, "w")
         self.args = ["ip", "netns", "exec", net.server_ns, binary, "-C", "/dev/null", "-d",
-                     "-p", "0", "--pid-file=", "--no-ping", f"--dhcp-leasefile={lease_file}",
-                     *extra]
+                     "-p", str(dns_port), "--pid-file=", *([] if ping else ["--no-ping"]),
+                     f"--dhcp-leasefile={lease_file}", *extra]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=self._stderr)
         if wait_text:
             self.wait_log(wait_text, timeout=5.0, what="start-up")
