@@ -14,6 +14,9 @@ Usage: bench/blocklist_bench.py [--names 1000000] [--seconds 5] [--qps 20000]
                                 [--masqd build/release/masqd] [--startup-runs N]
 --startup-runs N: only start-up, N runs of each server in turn (dnsmasq, masqd, dnsmasq, ...),
 reporting min/median/max of start-up time and peak RSS and the median of the pairwise ratios.
+--cpu-pairs N: only masqd's CPU per query with the list against with an empty list: both
+servers run side by side (pinned to the same CPU), and N rounds alternate which one dnsperf
+loads first; reports each pair's ratio and their median, for listed and unlisted names.
 Loopback only; every process is stopped at the end.
 """
 import argparse
@@ -119,6 +122,36 @@ def reload_under_load(binary, conf, port, up_port, data, seconds, qps):
         stop(p)
 
 
+def cpu_pairs(binary, conf, empty, up_port, listed, unlisted, seconds, qps, n):
+    """Per query set, a list of (with list, without) CPU µs per query, n alternating rounds."""
+    servers = {}
+    try:
+        for key, c, port in (("list", conf, 5372), ("empty", empty, 5373)):
+            servers[key] = (start([binary, "-C", c, "-k", "--pid-file=", "--user=", f"--port={port}",
+                                   "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
+                                   "--no-hosts", f"--server=127.0.0.1#{up_port}",
+                                   "--log-facility=/dev/null", "--cache-size=10000"], 0), port)
+        for key, (p, port) in servers.items():
+            wait_port(port, timeout=120)
+            for data in (listed, unlisted):  # warm-up: the empty-list server caches every name
+                run_dnsperf(port, data, 1, qps)
+        out = {"listed": [], "unlisted": []}
+        for i in range(n):
+            order = ("list", "empty") if i % 2 == 0 else ("empty", "list")
+            for label, data in (("listed", listed), ("unlisted", unlisted)):
+                got = {}
+                for key in order:
+                    p, port = servers[key]
+                    c0 = cpu_seconds(p.pid)
+                    r = run_dnsperf(port, data, seconds, qps)
+                    got[key] = (cpu_seconds(p.pid) - c0) / max(r["completed"], 1) * 1e6
+                out[label].append((got["list"], got["empty"]))
+        return out
+    finally:
+        for p, _ in servers.values():
+            stop(p)
+
+
 def startup_runs(binaries, conf, probe, port, n):
     """Alternating start-ups; per binary a list of (seconds to first answer, VmHWM KiB)."""
     out = {name: [] for name in binaries}
@@ -142,6 +175,7 @@ def main():
     ap.add_argument("--qps", type=int, default=20000)
     ap.add_argument("--masqd", default=str(ROOT / "build" / "release" / "masqd"))
     ap.add_argument("--startup-runs", type=int, default=0)
+    ap.add_argument("--cpu-pairs", type=int, default=0)
     args = ap.parse_args()
     for tool in ("dnsperf", "dnsmasq", "taskset", "dig"):
         if not shutil.which(tool):
@@ -177,6 +211,26 @@ def main():
         mem = sorted(m[1] / d[1] for m, d in zip(runs["masqd"], runs["dnsmasq"]))
         print(f"masqd/dnsmasq, median of pairs: start-up {ratios[len(ratios) // 2]:.2f}, "
               f"peak RSS {mem[len(mem) // 2]:.2f}")
+        return
+    if args.cpu_pairs:
+        upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
+                          f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
+                          "--no-resolv", "--address=/#/192.0.2.1", "--cache-size=0",
+                          "--local-ttl=3600", "--log-facility=/dev/null"], 1)
+        try:
+            wait_port(up_port)
+            pairs = cpu_pairs(args.masqd, conf, empty, up_port, listed, unlisted, args.seconds,
+                              args.qps, args.cpu_pairs)
+        finally:
+            stop(upstream)
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"masqd CPU per query, {args.names}-name list vs empty list, {args.cpu_pairs} "
+              f"alternating rounds of {args.seconds} s at {args.qps} qps")
+        for label, ps in pairs.items():
+            ratios = sorted(a / b for a, b in ps)
+            print(f"{label:<9} with list " + " ".join(f"{a:.1f}" for a, _ in ps) + " µs; empty "
+                  + " ".join(f"{b:.1f}" for _, b in ps) + " µs; ratio median "
+                  f"{ratios[len(ratios) // 2]:.3f} (min {ratios[0]:.3f}, max {ratios[-1]:.3f})")
         return
     upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
                       f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
