@@ -74,39 +74,7 @@ Result<std::optional<std::string>> read_whole_file(const std::string& path, size
 }
 
 Result<void> replace_file_atomically(const std::string& path, std::string_view content) {
-  mode_t mode = 0644;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
-
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return fs_error("cannot create", tmp, errno);
-  FdCloser closer(fd);
-  auto fail = [&](const char* what, int err) {
-    ::unlink(tmp.c_str());
-    return fs_error(what, tmp, err);
-  };
-  if (::fchmod(fd, mode) != 0) return fail("cannot set mode of", errno);
-  size_t done = 0;
-  while (done < content.size()) {  // each pass writes at least one byte or fails
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write", errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot sync", errno);
-  if (closer.close_now() != 0) return fail("cannot close", errno);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename", errno);
-
-  // Without this the rename may be lost in a crash, leaving the old file.
-  const std::string dir = dir_of(path);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return fs_error("cannot open directory", dir, errno);
-  FdCloser dir_closer(dfd);
-  if (::fsync(dfd) != 0) return fs_error("cannot sync directory", dir, errno);
-  return ok();
+  return AtomicFileWriter(path).replace(content);
 }
 
 AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {

@@ -15,17 +15,17 @@ namespace masqd::dhcp {
 // read or is larger than `max_size`.
 Result<std::optional<std::string>> read_whole_file(const std::string& path, size_t max_size);
 
-// Replaces `path` with `content`: a temporary file in the same directory, written, fsync'd,
+// Replaces `path` with `content`: a temporary file in the same directory, written, synced,
 // renamed over `path`, then the directory fsync'd so the rename itself survives a crash.
 // The new file gets the old one's permission bits, or 0644 when there was none. On error
-// (code 3) the temporary file is removed and `path` is unchanged.
+// (code 3) the temporary file is removed and `path` is unchanged. One AtomicFileWriter call.
 Result<void> replace_file_atomically(const std::string& path, std::string_view content);
 
 // The same replacement for a file rewritten again and again (the lease file, once per batch
-// of ACKs), in fewer system calls: the directory stays open between calls, the temporary
-// file has a fixed name (`<path>.new`, opened without following a symlink and truncated),
-// and the new file's descriptor can be kept instead of closed. Per call: openat, fchmod,
-// write, fdatasync, renameat, fsync of the directory.
+// of ACKs): the directory stays open between calls, the temporary file has a fixed name
+// (`<path>.new`, opened without following a symlink and truncated), and the new file's
+// descriptor can be kept instead of closed. Per call: openat, fchmod, write, fdatasync,
+// renameat, fsync of the directory.
 class AtomicFileWriter {
  public:
   explicit AtomicFileWriter(std::string path);
