@@ -30,18 +30,6 @@ KILLS = 20
 NEW_CLIENTS_PER_ROUND = 5
 
 
-@pytest.fixture
-def dhcp_bin(masqd_bin):
-    return os.environ.get("MASQD_DHCP_BIN") or masqd_bin
-
-
-@pytest.fixture
-def net(tmp_path):
-    n = DhcpNet(tmp_path, client_mac="02:00:00:00:00:99")
-    yield n
-    n.close()
-
-
 def packet(xid: int, mac: bytes, msg_type: int, requested: str | None = None) -> bytes:
     b = bytearray(240)
     b[0:4] = bytes([1, 1, 6, 0])

@@ -20,19 +20,8 @@ pytestmark = [
 
 RANGE = "--dhcp-range=192.0.2.100,192.0.2.150,1h"
 MAC = "02:00:00:00:00:01"
+CLIENT_MAC = MAC  # the net fixture (conftest.py) gives the client this MAC
 DNS = ["--no-resolv", "--no-hosts", "--domain=lan", "--log-queries"]
-
-
-@pytest.fixture
-def dhcp_bin(masqd_bin):
-    return os.environ.get("MASQD_DHCP_BIN") or masqd_bin
-
-
-@pytest.fixture
-def net(tmp_path):
-    n = DhcpNet(tmp_path, client_mac=MAC)
-    yield n
-    n.close()
 
 
 def dig(net: DhcpNet, *q: str) -> tuple[str, list[tuple[int, str]]]:

@@ -18,18 +18,6 @@ RANGE = "--dhcp-range=192.0.2.100,192.0.2.150,1h"
 MAC = "02:00:00:00:00:21"
 
 
-@pytest.fixture
-def dhcp_bin(masqd_bin):
-    return os.environ.get("MASQD_DHCP_BIN") or masqd_bin
-
-
-@pytest.fixture
-def net(tmp_path):
-    n = DhcpNet(tmp_path, client_mac="02:00:00:00:00:99")
-    yield n
-    n.close()
-
-
 def discover(sock, xid: int, mac: str) -> bytes:
     hw = bytes.fromhex(mac.replace(":", ""))
     b = bytearray(240)

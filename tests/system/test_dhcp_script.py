@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from lib.dhcpnet import DhcpNet
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
@@ -21,18 +20,7 @@ pytestmark = [
 
 RANGE = "--dhcp-range=192.0.2.100,192.0.2.150,1h"
 MAC = "02:00:00:00:00:01"
-
-
-@pytest.fixture
-def dhcp_bin(masqd_bin):
-    return os.environ.get("MASQD_DHCP_BIN") or masqd_bin
-
-
-@pytest.fixture
-def net(tmp_path):
-    n = DhcpNet(tmp_path, client_mac=MAC)
-    yield n
-    n.close()
+CLIENT_MAC = MAC  # the net fixture (conftest.py) gives the client this MAC
 
 
 def make_script(tmp_path, body: str = ""):
