@@ -10,6 +10,7 @@
 
 #include "dns/local_answer.h"
 #include "local/lease_names.h"
+#include "dns/test_query.h"
 
 namespace masqd::dns {
 namespace {
@@ -17,18 +18,6 @@ namespace {
 namespace pd = proto::dns;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
-
-std::vector<uint8_t> query_bytes(const char* name, uint16_t type) {
-  std::vector<uint8_t> m = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-  const pd::Name n = *pd::Name::from_text(name);
-  auto w = n.wire();
-  m.insert(m.end(), w.begin(), w.end());
-  m.push_back(static_cast<uint8_t>(type >> 8));
-  m.push_back(static_cast<uint8_t>(type & 0xff));
-  m.push_back(0);
-  m.push_back(1);
-  return m;
-}
 
 IpAddr v4(uint8_t last) { return IpAddr::v4({192, 0, 2, last}); }
 

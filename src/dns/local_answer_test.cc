@@ -1,4 +1,5 @@
 #include "dns/local_answer.h"
+#include "dns/test_query.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,18 +13,6 @@ namespace masqd::dns {
 namespace {
 
 namespace pd = proto::dns;
-
-std::vector<uint8_t> query_bytes(const char* name, uint16_t type) {
-  std::vector<uint8_t> m = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-  const pd::Name n = *pd::Name::from_text(name);  // kept: wire() views its bytes
-  auto w = n.wire();
-  m.insert(m.end(), w.begin(), w.end());
-  m.push_back(static_cast<uint8_t>(type >> 8));
-  m.push_back(static_cast<uint8_t>(type & 0xff));
-  m.push_back(0);
-  m.push_back(1);
-  return m;
-}
 
 struct Answer {
   size_t len = 0;
