@@ -132,6 +132,10 @@ std::optional<size_t> checked_wire_size(std::span<const uint8_t> wire) {
   return pos;
 }
 
+// Lookups take a name as it is on the wire and leave checking its labels to prepare(), which
+// reads them anyway (a size byte running past the end, an inner zero or one over 63 fails).
+bool ends_with_root(std::span<const uint8_t> wire) { return !wire.empty() && wire.back() == 0; }
+
 size_t target_capacity(size_t count) {
   size_t cap = count + count / 4 + 1;  // load <= 0.8
   return cap < kMinCapacity ? kMinCapacity : cap;
@@ -345,10 +349,9 @@ std::optional<DomainSet::Value> DomainSet::exact(const uint8_t* wire, size_t siz
 }
 
 std::optional<DomainSet::Match> DomainSet::longest_match(std::span<const uint8_t> wire) const {
-  auto size = checked_wire_size(wire);
-  if (!size) return std::nullopt;
+  if (!ends_with_root(wire)) return std::nullopt;
   Match m;
-  if (collect(wire.data(), *size, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
+  if (collect(wire.data(), wire.size() - 1, std::span<Match>(&m, 1), true) == 0) return std::nullopt;
   return m;
 }
 
@@ -362,15 +365,13 @@ std::optional<DomainSet::Match> DomainSet::longest_match(std::string_view text) 
 }
 
 size_t DomainSet::matches(std::span<const uint8_t> wire, std::span<Match> out) const {
-  auto size = checked_wire_size(wire);
-  if (!size) return 0;
-  return collect(wire.data(), *size, out, false);
+  if (!ends_with_root(wire)) return 0;
+  return collect(wire.data(), wire.size() - 1, out, false);
 }
 
 std::optional<DomainSet::Value> DomainSet::find_exact(std::span<const uint8_t> wire) const {
-  auto size = checked_wire_size(wire);
-  if (!size) return std::nullopt;
-  return exact(wire.data(), *size);
+  if (!ends_with_root(wire)) return std::nullopt;
+  return exact(wire.data(), wire.size() - 1);
 }
 
 std::optional<DomainSet::Value> DomainSet::find_exact(std::string_view text) const {

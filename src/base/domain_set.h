@@ -102,8 +102,9 @@ class DomainSet {
 
   DomainSet() = default;
 
-  // Names come as wire labels ending with the root label (proto::dns::Name::wire()), or as
-  // text. A malformed wire name matches nothing.
+  // Names come as wire labels ending with the root label (proto::dns::Name::wire(), always
+  // well formed), or as text. A malformed wire name is read safely and matches no entry but
+  // the root one.
   // The longest entry equal to `name` or a parent of it; case-insensitive.
   std::optional<Match> longest_match(std::span<const uint8_t> wire) const;
   // Text form ("www.example.com", trailing dot optional, no escapes); nullopt also for an
