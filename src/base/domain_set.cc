@@ -290,6 +290,7 @@ DomainSet DomainSet::Builder::build() {
   set.root_value_ = root_value_;
   set.label_counts_[0] = label_counts_[0];
   set.label_counts_[1] = label_counts_[1];
+  set.build_filter();
   slots_.clear();  // the builder is left empty, with the same seeds
   count_ = 0;
   has_root_ = false;
@@ -297,6 +298,28 @@ DomainSet DomainSet::Builder::build() {
   label_counts_[0] = label_counts_[1] = 0;
   merge_ = nullptr;
   return set;
+}
+
+// ---- the filter ----
+// Its word comes from lane B (as the slot from lane A's high bits), its two bits from lane
+// A's low 12 bits, so the three choices use different hash bits.
+
+namespace {
+inline size_t filter_word(uint32_t b, size_t words) { return static_cast<size_t>((uint64_t{b} * words) >> 32); }
+inline uint64_t filter_bits(uint64_t a) { return (uint64_t{1} << (a & 63)) | (uint64_t{1} << ((a >> 6) & 63)); }
+}  // namespace
+
+void DomainSet::build_filter() {
+  filter_.clear();
+  if (count_ == 0) return;
+  filter_.assign((count_ + 7) / 8, 0);  // 64 bits per 8 entries
+  for (const Slot& s : slots_)
+    if (s.a != 0) filter_[filter_word(s.b, filter_.size())] |= filter_bits(s.a);
+}
+
+inline bool DomainSet::may_contain(uint64_t a, uint32_t b) const {
+  const uint64_t bits = filter_bits(a);
+  return (filter_[filter_word(b, filter_.size())] & bits) == bits;
 }
 
 // ---- lookups ----
@@ -318,15 +341,19 @@ size_t DomainSet::collect(const uint8_t* wire, size_t size, std::span<Match> out
     if (!prepare(seed_a_, seed_b_, wire, size, p)) return 0;
     // Start every slot load at once: with millions of entries each one is a cache miss,
     // and they overlap instead of queueing one after the other.
+    // Suffixes to probe: a label count some entry has, and passed by the filter.
     const size_t cap = slots_.size();
+    uint64_t wanted[2] = {0, 0};  // bit l: probe suffix l
     for (size_t l = 0; l < p.labels; ++l) {
       const size_t labels = p.labels - l;
-      if (label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))
-        __builtin_prefetch(&slots_[index_of(p.a[l], cap)]);
+      if (!(label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))) continue;
+      if (!may_contain(p.a[l], p.b[l])) continue;
+      wanted[l / 64] |= uint64_t{1} << (l % 64);
+      __builtin_prefetch(&slots_[index_of(p.a[l], cap)]);
     }
     for (size_t l = 0; l < p.labels && n < out.size(); ++l) {
       const size_t labels = p.labels - l;  // of this suffix
-      if (!(label_counts_[labels / 64] & (uint64_t{1} << (labels % 64)))) continue;
+      if (!(wanted[l / 64] & (uint64_t{1} << (l % 64)))) continue;
       const Slot* s = probe(p.a[l], p.b[l]);
       if (!s) continue;
       out[n++] = Match{s->value, static_cast<uint8_t>(labels)};
@@ -343,6 +370,7 @@ std::optional<DomainSet::Value> DomainSet::exact(const uint8_t* wire, size_t siz
   Prepared p;
   if (!prepare(seed_a_, seed_b_, wire, size, p)) return std::nullopt;
   if (!(label_counts_[p.labels / 64] & (uint64_t{1} << (p.labels % 64)))) return std::nullopt;
+  if (!may_contain(p.a[0], p.b[0])) return std::nullopt;
   const Slot* s = probe(p.a[0], p.b[0]);
   if (!s) return std::nullopt;
   return s->value;

@@ -29,7 +29,10 @@ namespace masqd {
 // The hash runs over a name's labels from the right (each label a word at a time), so one
 // pass over a query yields the fingerprint of every parent suffix: a lookup costs that pass
 // plus one probe per label count present in the set, whatever the number of entries (the
-// probes are prefetched together). Thread-safety: a built DomainSet is immutable; share it as
+// probes are prefetched together). In front of the table sits a filter of 8 bits per entry
+// (two bits set per entry, in one 64-bit word): 1 MB for a million names, small enough to
+// stay in the CPU's cache, where the 20 MB table is not. A suffix the filter rules out
+// (about 95% of the suffixes not in the set) costs no table probe, no cache or TLB miss. Thread-safety: a built DomainSet is immutable; share it as
 // std::shared_ptr<const DomainSet> and swap the pointer on reload.
 class DomainSet {
  public:
@@ -119,17 +122,23 @@ class DomainSet {
 
   size_t size() const { return count_ + (has_root_ ? 1 : 0); }
   bool empty() const { return size() == 0; }
-  // Heap bytes held (the table).
-  size_t bytes_used() const { return slots_.capacity() * sizeof(Slot); }
+  // Heap bytes held (the table and its filter).
+  size_t bytes_used() const {
+    return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(uint64_t);
+  }
 
  private:
   // The slot of the entry with this fingerprint, or nullptr.
   const Slot* probe(uint64_t a, uint32_t b) const;
+  // false: no entry has this fingerprint (the filter's bits are not both set).
+  bool may_contain(uint64_t a, uint32_t b) const;
+  void build_filter();
   size_t collect(const uint8_t* wire, size_t size, std::span<Match> out, bool first_only) const;
   std::optional<Value> exact(const uint8_t* wire, size_t size) const;
 
   uint64_t seed_a_ = 0, seed_b_ = 0;
   std::vector<Slot, PrefaultAllocator<Slot>> slots_;
+  std::vector<uint64_t, PrefaultAllocator<uint64_t>> filter_;  // empty when the set is
   size_t count_ = 0;
   bool has_root_ = false;
   Value root_value_ = 0;

@@ -457,7 +457,7 @@ size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
 
 Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp) {
   ++stats.queries;
-  log_query(format_query(q.question, from));
+  if (log_queries) log_query(format_query(q.question, from));
   if (q.question.qclass == pd::cls::CH) {
     if (size_t len = chaos_reply(q)) {
       ++stats.local_replies;
@@ -516,14 +516,15 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
       local_data->exists(q.question.name) && servers.route(q.question.name).kind == Route::Kind::LocalOnly) {
     d.rcode = pd::rcode::NoError;
     const uint16_t t = q.question.qtype;
-    d.log_name = q.question.name.to_text() + (t == pd::rr::A ? " is NODATA-IPv4" : t == pd::rr::AAAA ? " is NODATA-IPv6" : " is NODATA");
     ++stats.local_replies;
-    log_query("config " + d.log_name);
+    if (log_queries)
+      log_query(fmt::format("config {} is {}", q.question.name.to_text(),
+                            t == pd::rr::A ? "NODATA-IPv4" : t == pd::rr::AAAA ? "NODATA-IPv6" : "NODATA"));
     return {make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch), nullptr};
   }
   if (d.kind == Decision::Kind::Reply) {
     ++stats.local_replies;
-    log_query(format_config(d.log_name, d.rcode, d.ede));
+    if (log_queries) log_query(format_config(log_name_for(d, q.question.name), d.rcode, d.ede));
     return {make_local_reply(q, d.rcode, d.aa, d.ede, edns_packet_max, scratch), nullptr};
   }
   if (cache) {

@@ -99,7 +99,7 @@ bool is_private_address(const IpAddr& ip) {
 Decision decide(const ClientQuery& q, const ServerTable& servers, const FilterOptions& opts) {
   Decision d;
   const Route route = servers.route(q.question.name);
-  const std::string lower = lower_name_text(q.question.name);
+  // No text is made here unless a rule needs it: this runs for every query.
   auto reply = [&d](uint8_t rc, bool aa, std::string log_name) {
     d.kind = Decision::Kind::Reply;
     d.rcode = rc;
@@ -107,20 +107,25 @@ Decision decide(const ClientQuery& q, const ServerTable& servers, const FilterOp
     d.log_name = std::move(log_name);
   };
   if (opts.bogus_priv && q.question.qtype == pd::rr::PTR && !route.domain_specific) {
-    if (auto ip = reverse_name_address(lower); ip && is_private_address(*ip)) {
+    if (auto ip = reverse_name_address(lower_name_text(q.question.name)); ip && is_private_address(*ip)) {
       reply(pd::rcode::NxDomain, true, ip->to_string());
       return d;
     }
   }
   if (route.kind == Route::Kind::LocalOnly) {
-    reply(pd::rcode::NxDomain, false, q.question.name.to_text());
+    reply(pd::rcode::NxDomain, false, {});
     return d;
   }
   const uint16_t t = q.question.qtype;
-  if (opts.domain_needed && !q.question.name.is_root() &&
-      lower.find('.') == std::string::npos &&
-      (t == pd::rr::A || t == pd::rr::AAAA || t == pd::rr::ANY)) {
-    reply(pd::rcode::NxDomain, false, q.question.name.to_text());
+  // An unqualified name: exactly one label (a label holding a '.' byte counts as dotted,
+  // as it does in the name's text).
+  auto unqualified = [&q] {
+    const auto w = q.question.name.wire();
+    return w.size() > 1 && static_cast<size_t>(w[0]) + 2 == w.size() &&
+           std::find(w.begin() + 1, w.end() - 1, uint8_t{'.'}) == w.end() - 1;
+  };
+  if (opts.domain_needed && (t == pd::rr::A || t == pd::rr::AAAA || t == pd::rr::ANY) && unqualified()) {
+    reply(pd::rcode::NxDomain, false, {});
     return d;
   }
   if (route.group == nullptr || route.group->servers.empty()) {
@@ -131,6 +136,10 @@ Decision decide(const ClientQuery& q, const ServerTable& servers, const FilterOp
   d.kind = Decision::Kind::Forward;
   d.group = route.group;
   return d;
+}
+
+std::string log_name_for(const Decision& d, const proto::dns::Name& qname) {
+  return d.log_name.empty() ? qname.to_text() : d.log_name;
 }
 
 size_t MergeKeyHash::operator()(const MergeKey& k) const {

@@ -59,8 +59,13 @@ struct Decision {
   uint8_t rcode = 0;                   // Reply
   bool aa = false;
   std::optional<uint16_t> ede;
-  std::string log_name;  // Reply: the name in dnsmasq's "config <name> is ..." log line
+  // Reply: the name in dnsmasq's "config <name> is ..." log line; empty when it is the
+  // query's own name (made into text only if the line is logged: log_name_for).
+  std::string log_name;
 };
+
+// The name for a Reply decision's log line.
+std::string log_name_for(const Decision& d, const proto::dns::Name& qname);
 
 // dnsmasq's order: --bogus-priv (a local answer), then the server lookup: local-only
 // domains, --domain-needed, and REFUSED when the group has no server.

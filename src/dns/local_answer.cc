@@ -18,10 +18,12 @@ namespace pd = proto::dns;
 
 constexpr int kMaxCnameHops = 10;
 
-// Collects the log lines of one answer; written only once the reply is certain.
+// Collects the log lines of one answer; written only once the reply is certain. Callers
+// make a line only when on(): most queries are not logged, and the text costs allocations.
 struct Notes {
   const LogSink* sink;
   std::vector<std::string> lines;
+  bool on() const { return sink != nullptr; }
   void add(std::string s) {
     if (sink) lines.push_back(std::move(s));
   }
@@ -36,15 +38,24 @@ pd::Bytes address_rdata(const IpAddr& a) { return pd::Bytes(a.bytes().data(), a.
 bool type_matches(uint16_t qtype, uint16_t rtype) { return qtype == rtype || qtype == pd::rr::ANY; }
 
 // Score of a DomainSet match of `labels` labels against the name: the length of the
-// matching suffix, on the same scale as domain_match_score (0 for the root entry "#").
-int suffix_score(std::string_view lower, uint8_t labels) {
+// matching suffix in the name's text (escapes counted as to_text writes them), on the same
+// scale as domain_match_score (0 for the root entry "#"). Read from the wire: no text made.
+int suffix_score(const pd::Name& name, uint8_t labels) {
   if (labels == 0) return 0;
-  size_t start = lower.size();  // the matching suffix is lower.substr(start)
-  for (uint8_t i = 0; i < labels && start > 0; ++i) {
-    const size_t dot = start >= 2 ? lower.rfind('.', start - 2) : std::string_view::npos;
-    start = dot == std::string_view::npos ? 0 : dot + 1;
+  const auto w = name.wire();
+  std::array<uint16_t, 128> starts;
+  size_t n = 0;
+  for (size_t p = 0; p < w.size() && w[p] != 0 && n < starts.size(); p += 1 + w[p]) starts[n++] = static_cast<uint16_t>(p);
+  size_t len = 0;
+  for (size_t i = n - std::min<size_t>(labels, n); i < n; ++i) {
+    const size_t p = starts[i];
+    for (size_t j = p + 1; j <= p + w[p]; ++j) {
+      const uint8_t c = w[j];
+      len += (c == '.' || c == '\\') ? 2 : (c < 0x21 || c > 0x7e) ? 4 : 1;
+    }
+    len += 1;  // the dot before the next label (none after the last)
   }
-  return static_cast<int>(lower.size() - start) * 2 + 1;
+  return static_cast<int>(len - 1) * 2 + 1;
 }
 
 bool has_v4(std::span<const local::HostAddress> addrs) {
@@ -75,7 +86,7 @@ uint16_t answer_lease_ptr(const local::LeaseNameTable& leases, const LocalData& 
     if (has_v4(d.hosts().addresses(std::string_view(name)))) continue;
     auto wire = pd::Name::from_text(name);
     if (!wire) continue;
-    notes.add(fmt::format("DHCP {} is {}", ip.to_string(), name));
+    if (notes.on()) notes.add(fmt::format("DHCP {} is {}", ip.to_string(), name));
     return w.record(owner_at, owner.wire(), pd::rr::PTR, lease_ttl(*e, p), wire->wire()) ? 1 : 0;
   }
   return 0;
@@ -102,7 +113,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     const size_t at = w.record(owner_at, cur.wire(), pd::rr::CNAME, c->ttl, c->target);
     if (at) ++ancount;
     aliased = true;
-    notes.add(fmt::format("config {} is <CNAME>", cur.to_text()));
+    if (notes.on()) notes.add(fmt::format("config {} is <CNAME>", cur.to_text()));
     pd::Name next;
     if (!pd::read_name(c->target, 0, next)) return 0;
     cur = next;
@@ -118,7 +129,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         if (!type_matches(qt, t)) continue;
         const LocalSource& src = d.source(ha.source);
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
-        notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
+        if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
       }
     }
     // 2b. DHCP lease names (IPv4), unless the hosts data has the name with an IPv4 address
@@ -128,7 +139,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
       for (const auto& hit : p.leases->find(cur)) {
         if (!lease_live(*hit.entry, p.now) || d.hosts().ptr(hit.addr)) continue;
         if (w.record(owner_at, cur.wire(), pd::rr::A, lease_ttl(*hit.entry, p), address_rdata(hit.addr))) ++ancount;
-        notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
+        if (notes.on()) notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
       }
     }
     // 3. Config records (--txt-record, --mx-host, --ptr-record, ...).
@@ -141,7 +152,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
           if (r.type == pd::rr::MX) targets.emplace_back(at + 2, pd::Bytes(r.rdata).subspan(2));
           if (r.type == pd::rr::SRV) targets.emplace_back(at + 6, pd::Bytes(r.rdata).subspan(6));
         }
-        notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
+        if (notes.on()) notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
       }
     }
     // 4. PTR for an address of the host table.
@@ -158,7 +169,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
           if (n) {
             const LocalSource& src = d.source(ptr->source);
             if (w.record(owner_at, cur.wire(), pd::rr::PTR, src.ttl, pd::Bytes(buf.data(), n))) ++ancount;
-            notes.add(fmt::format("{} {} is {}", src.label, ip->to_string(), ptr->name));
+            if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, ip->to_string(), ptr->name));
           }
         } else if (p.leases) {
           ancount += answer_lease_ptr(*p.leases, d, *ip, cur, owner_at, p, w, notes);
@@ -191,13 +202,13 @@ AddressMatch match_address(const LocalData& d, const proto::dns::Name& name, uin
   AddressMatch best;
   const AddressData& ad = d.addresses();
   const auto hit = ad.rules.set().empty() ? local::AddressRules::Hit{} : ad.rules.lookup(name, qtype);
-  // Most queries match nothing: the lower-case text (an allocation) only when it is needed.
-  if (!hit.answer && ad.leftovers.empty()) return best;
-  const std::string lower = lower_name_text(name);
   if (hit.answer) {
     best.answer = hit.answer;
-    best.score = suffix_score(lower, hit.labels);
+    best.score = suffix_score(name, hit.labels);
   }
+  // The lower-case text (an allocation) only for the patterns that need it.
+  if (ad.leftovers.empty()) return best;
+  const std::string lower = lower_name_text(name);
   for (const auto& [pattern, answer] : ad.leftovers) {
     const int s = domain_match_score(pattern, lower);
     if (s < 0) continue;
@@ -218,13 +229,13 @@ size_t answer_address(const LocalData& d, const local::AddressAnswer& a, const C
   RecordWriter w = start_reply(q, out, !p.tcp);
   Notes notes{p.log, {}};
   uint16_t ancount = 0;
-  const std::string name = q.question.name.to_text();
+  const std::string name = notes.on() ? q.question.name.to_text() : std::string();
   const uint32_t ttl = d.local_ttl();
   auto put = [&](const IpAddr& ip) {
     if (w.record(pd::kHeaderSize, q.question.name.wire(), ip.is_v4() ? pd::rr::A : pd::rr::AAAA, ttl,
                  address_rdata(ip)))
       ++ancount;
-    notes.add(fmt::format("config {} is {}", name, ip.to_string()));
+    if (notes.on()) notes.add(fmt::format("config {} is {}", name, ip.to_string()));
   };
   const IpAddr zero4 = IpAddr::v4({0, 0, 0, 0});
   const IpAddr zero6 = IpAddr::v6({});
@@ -259,7 +270,7 @@ size_t answer_address(const LocalData& d, const local::AddressAnswer& a, const C
                        : qt == pd::rr::A || qt == pd::rr::ANY ? "NODATA-IPv4"
                        : qt == pd::rr::AAAA                           ? "NODATA-IPv6"
                                                                       : "NODATA";
-    notes.add(fmt::format("config {} is {}", name, what));
+    if (notes.on()) notes.add(fmt::format("config {} is {}", name, what));
   }
   const size_t len = finish_reply(w, q, shape);
   if (len) notes.flush();

@@ -145,6 +145,7 @@ const ServerTable::DomainEntry* ServerTable::best_entry(std::string_view n, int&
 Route ServerTable::route(const proto::dns::Name& name) const {
   Route r;
   r.group = &groups_[0];
+  if (entries_.empty()) return r;  // no domain-specific servers: no text to make
   const DomainEntry* e = best_entry(lower_name_text(name), r.score);
   if (!e) return r;
   switch (e->action) {
