@@ -171,11 +171,11 @@ const OptionSpec kDhcpOptions[] = {
     // --- network boot ---
     {"dhcp-boot", 'M', R, Many, Built, "<bootp opts>",
      "Boot file name, server name and server address for (tagged) clients.", parse_dhcp_boot},
-    {"pxe-service", 0, R, Many, NotYet, "<service>",
+    {"pxe-service", 0, R, Many, Built, "<service>",
      "Add an entry to the PXE boot menu for a client architecture.", parse_pxe_service},
-    {"pxe-prompt", 0, R, Many, NotYet, "<prompt>,[<timeout>]",
+    {"pxe-prompt", 0, R, Many, Built, "<prompt>,[<timeout>]",
      "Text and timeout of the PXE boot menu prompt.", parse_pxe_prompt},
-    {"dhcp-pxe-vendor", 0, R, Many, NotYet, "<vendor>[,...]",
+    {"dhcp-pxe-vendor", 0, R, Many, Built, "<vendor>[,...]",
      "Vendor classes, besides PXEClient, that mark a PXE client.", parse_pxe_vendor},
     // --- TFTP ---
     {"enable-tftp", 0, O, Many, Built, "[=<intr>[,<intr>]]",
@@ -226,9 +226,10 @@ void refuse_unbuilt_forms(Config& config) {
   if (config.dhcp.tftp_unique_root == TftpUniqueRoot::Mac) refuse("tftp-unique-root=mac");
   for (const auto& b : config.dhcp.boots)
     if (!b.tftp_server_name.empty()) refuse("dhcp-boot (TFTP server name)");
+  for (const auto& p : config.dhcp.pxe_services)
+    if (!p.server_name.empty()) refuse("pxe-service (boot server name)");
   for (const auto& r : config.dhcp.ranges) {
     if (r.is_v6) refuse("dhcp-range (IPv6)");
-    if (r.proxy) refuse("dhcp-range=...,proxy");
   }
   for (const auto& h : config.dhcp.hosts)
     if (!h.addrs6.empty()) refuse("dhcp-host=...,[IPv6]");
