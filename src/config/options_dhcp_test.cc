@@ -195,6 +195,9 @@ TEST(DhcpOptionTable, UnbuiltFormsOfBuiltOptionsAreRefused) {
   EXPECT_EQ(load_error({"--pxe-service=x86PC,Boot,pxelinux,bootserver"}),
             "option --pxe-service (boot server name) is not supported yet");
   EXPECT_EQ(load_error({"--pxe-service=x86PC,Boot,pxelinux,192.0.2.7"}), "");
+  EXPECT_EQ(load_error({"--enable-tftp", "--dhcp-script=/bin/true"}),
+            "option --dhcp-script (tftp events without an IPv4 dhcp-range) is not supported yet");
+  EXPECT_EQ(load_error({"--enable-tftp", "--dhcp-script=/bin/true", "--dhcp-range=192.0.2.10,192.0.2.20"}), "");
   EXPECT_EQ(load_error({"--dhcp-range=2001:db8::10,2001:db8::20"}),
             "option --dhcp-range (IPv6) is not supported yet");
   EXPECT_EQ(load_error({"--dhcp-host=02:00:00:00:00:01,[2001:db8::5]"}),
