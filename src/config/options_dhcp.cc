@@ -59,7 +59,7 @@ const OptionSpec kDhcpOptions[] = {
     {"dhcp-option-pxe", 0, R, Many, NotYet, "<optspec>",
      "Like dhcp-option, but only for PXE clients and proxy replies (dnsmasq 2.93).",
      parse_dhcp_option_pxe},
-    {"dhcp-no-override", 0, N, Many, NotYet, "",
+    {"dhcp-no-override", 0, N, Many, Built, "",
      "Never reuse the BOOTP file and server-name fields to carry extra options.",
      set_flag<&DhcpConfig::no_override>},
     // --- tags ---

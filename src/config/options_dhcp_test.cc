@@ -110,7 +110,7 @@ const std::set<std::string> kBuiltDhcp = {
     "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",
     "dhcp-boot",
     // PXE (issue 6)
-    "pxe-service", "pxe-prompt", "dhcp-pxe-vendor"};
+    "pxe-service", "pxe-prompt", "dhcp-pxe-vendor", "dhcp-no-override"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {

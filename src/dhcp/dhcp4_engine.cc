@@ -539,7 +539,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     if (boot->next_server) h.siaddr = *boot->next_server;
     auto put = [&](int code, const std::string& name, auto& field) {
       if (name.empty()) return;
-      if (rq.prl && requested(code)) {
+      if (rq.prl && requested(code) && !config_.dhcp.no_override) {  // --dhcp-no-override: fields only
         std::vector<uint8_t> v(name.begin(), name.end());
         v.push_back(0);
         o.push_back({static_cast<uint8_t>(code), std::move(v)});
