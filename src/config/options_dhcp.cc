@@ -176,7 +176,7 @@ const OptionSpec kDhcpOptions[] = {
     {"pxe-prompt", 0, R, Many, Built, "<prompt>,[<timeout>]",
      "Text and timeout of the PXE boot menu prompt.", parse_pxe_prompt},
     {"dhcp-pxe-vendor", 0, R, Many, Built, "<vendor>[,...]",
-     "Vendor classes, besides PXEClient, that mark a PXE client.", parse_pxe_vendor},
+     "Vendor classes that mark a PXE client (in place of PXEClient, as dnsmasq 2.90 does).", parse_pxe_vendor},
     // --- TFTP ---
     {"enable-tftp", 0, O, Many, Built, "[=<intr>[,<intr>]]",
      "Run the built-in read-only TFTP server (on all, or the listed, interfaces).",
