@@ -124,6 +124,19 @@ CASES = {
                             STEPS_NORMAL + [("discover asking for 42, 66, 67", lambda c, n: c.send(
                                 pxe_options(prl=[1, 3, 6, 15, 42, 43, 60, 66, 67]), mac=B))]),
     "proxy": (PROXY, STEPS_PROXY),
+    # Tags from --dhcp-match on the architecture select services, prompts and dhcp-boot.
+    "tagged": (["--dhcp-range=192.0.2.100,192.0.2.150,1h", "--dhcp-match=set:efi64,option:client-arch,7",
+                "--pxe-service=tag:efi64,x86-64_EFI,EFI boot,bootx64.efi",
+                "--pxe-service=tag:!efi64,x86-64_EFI,Never,never",
+                "--pxe-service=tag:efi64,x86-64_EFI,EFI shell,shell.efi,192.0.2.66",
+                "--pxe-service=x86PC,Boot,pxelinux", "--pxe-prompt=tag:efi64,EFI prompt,0",
+                "--pxe-prompt=Plain prompt", "--dhcp-boot=tag:efi64,efi.boot", "--dhcp-boot=plain.boot"],
+               [("discover x86-64 EFI", lambda c, n: c.send(pxe_options(arch=7))),
+                ("discover x86", lambda c, n: c.send(pxe_options(arch=0), mac=B)),
+                ("4011 item shell", lambda c, n: (give_address(n), to_4011(c, pxe_options(
+                    "request", arch=7, item=b"\x80\x02\x00\x00")))[1]),
+                ("4011 item never", lambda c, n: to_4011(c, pxe_options("request", arch=7, item=b"\x80\x01\x00\x00"))),
+                ]),
     # Service addresses, a discovery type with and without a server, local boot, tags, a
     # prompt whose tag does not match, --dhcp-boot in proxy mode, --dhcp-pxe-vendor.
     "proxy-servers-vendor": (["--dhcp-range=192.0.2.0,proxy,255.255.255.0",
