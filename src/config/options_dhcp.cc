@@ -59,7 +59,7 @@ const OptionSpec kDhcpOptions[] = {
     {"dhcp-option-pxe", 0, R, Many, NotYet, "<optspec>",
      "Like dhcp-option, but only for PXE clients and proxy replies (dnsmasq 2.93).",
      parse_dhcp_option_pxe},
-    {"dhcp-no-override", 0, N, Many, NotYet, "",
+    {"dhcp-no-override", 0, N, Many, Built, "",
      "Never reuse the BOOTP file and server-name fields to carry extra options.",
      set_flag<&DhcpConfig::no_override>},
     // --- tags ---
@@ -171,12 +171,12 @@ const OptionSpec kDhcpOptions[] = {
     // --- network boot ---
     {"dhcp-boot", 'M', R, Many, Built, "<bootp opts>",
      "Boot file name, server name and server address for (tagged) clients.", parse_dhcp_boot},
-    {"pxe-service", 0, R, Many, NotYet, "<service>",
+    {"pxe-service", 0, R, Many, Built, "<service>",
      "Add an entry to the PXE boot menu for a client architecture.", parse_pxe_service},
-    {"pxe-prompt", 0, R, Many, NotYet, "<prompt>,[<timeout>]",
+    {"pxe-prompt", 0, R, Many, Built, "<prompt>,[<timeout>]",
      "Text and timeout of the PXE boot menu prompt.", parse_pxe_prompt},
-    {"dhcp-pxe-vendor", 0, R, Many, NotYet, "<vendor>[,...]",
-     "Vendor classes, besides PXEClient, that mark a PXE client.", parse_pxe_vendor},
+    {"dhcp-pxe-vendor", 0, R, Many, Built, "<vendor>[,...]",
+     "Vendor classes that mark a PXE client (in place of PXEClient, as dnsmasq 2.90 does).", parse_pxe_vendor},
     // --- TFTP ---
     {"enable-tftp", 0, O, Many, Built, "[=<intr>[,<intr>]]",
      "Run the built-in read-only TFTP server (on all, or the listed, interfaces).",
@@ -226,9 +226,10 @@ void refuse_unbuilt_forms(Config& config) {
   if (config.dhcp.tftp_unique_root == TftpUniqueRoot::Mac) refuse("tftp-unique-root=mac");
   for (const auto& b : config.dhcp.boots)
     if (!b.tftp_server_name.empty()) refuse("dhcp-boot (TFTP server name)");
+  for (const auto& p : config.dhcp.pxe_services)
+    if (!p.server_name.empty()) refuse("pxe-service (boot server name)");
   for (const auto& r : config.dhcp.ranges) {
     if (r.is_v6) refuse("dhcp-range (IPv6)");
-    if (r.proxy) refuse("dhcp-range=...,proxy");
   }
   for (const auto& h : config.dhcp.hosts)
     if (!h.addrs6.empty()) refuse("dhcp-host=...,[IPv6]");
@@ -247,6 +248,9 @@ void refuse_unbuilt_forms(Config& config) {
   // The extra DHCP log lines are not written yet: refuse rather than log less than asked.
   bool v4 = std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
                         [](const DhcpRange& r) { return !r.is_v6; });
+  // The script helper belongs to the DHCPv4 service: without it, no "tftp" events.
+  if (!v4 && config.dhcp.tftp_enabled && !config.dhcp.script.empty())
+    refuse("dhcp-script (tftp events without an IPv4 dhcp-range)");
   if (v4 && config.process.log_dhcp) refuse("log-dhcp");
 }
 

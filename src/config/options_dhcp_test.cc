@@ -108,7 +108,9 @@ const std::set<std::string> kBuiltDhcp = {
     // TFTP (issue 6)
     "enable-tftp", "tftp-root", "tftp-unique-root", "tftp-secure", "tftp-no-fail", "tftp-max",
     "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",
-    "dhcp-boot"};
+    "dhcp-boot",
+    // PXE (issue 6)
+    "pxe-service", "pxe-prompt", "dhcp-pxe-vendor", "dhcp-no-override"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {
@@ -189,8 +191,13 @@ std::string load_error(std::vector<std::string> args) {
 // Built options whose unbuilt forms must still stop start-up, never be ignored.
 TEST(DhcpOptionTable, UnbuiltFormsOfBuiltOptionsAreRefused) {
   EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20"}), "");
-  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.0,proxy"}),
-            "option --dhcp-range=...,proxy is not supported yet");
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.0,proxy"}), "");
+  EXPECT_EQ(load_error({"--pxe-service=x86PC,Boot,pxelinux,bootserver"}),
+            "option --pxe-service (boot server name) is not supported yet");
+  EXPECT_EQ(load_error({"--pxe-service=x86PC,Boot,pxelinux,192.0.2.7"}), "");
+  EXPECT_EQ(load_error({"--enable-tftp", "--dhcp-script=/bin/true"}),
+            "option --dhcp-script (tftp events without an IPv4 dhcp-range) is not supported yet");
+  EXPECT_EQ(load_error({"--enable-tftp", "--dhcp-script=/bin/true", "--dhcp-range=192.0.2.10,192.0.2.20"}), "");
   EXPECT_EQ(load_error({"--dhcp-range=2001:db8::10,2001:db8::20"}),
             "option --dhcp-range (IPv6) is not supported yet");
   EXPECT_EQ(load_error({"--dhcp-host=02:00:00:00:00:01,[2001:db8::5]"}),

@@ -183,6 +183,11 @@ int App::run() {
     tftp_hooks.log = [](log::Level level, std::string_view line) {
       log::logger().write(level, log::Channel::Tftp, line);
     };
+    // --dhcp-script's "tftp" event goes through the DHCP service's script helper.
+    if (dhcp4_ && !config_.dhcp.script.empty())
+      tftp_hooks.sent = [this](uint64_t size, const IpAddr& client, std::string_view path) {
+        dhcp4_->tftp_sent(size, client, path);
+      };
     auto tftp = tftp::TftpService::create(config_, *loop_, std::move(tftp_hooks));
     if (!tftp) return fail(tftp.error());
     tftp_ = std::move(*tftp);

@@ -168,6 +168,8 @@ struct Dhcp4Engine::Request {
   std::string ignored_domain;  // the domain part of option 12 (no --domain to match yet)
   bool name_null_terminated = false;  // option 12 ended in NUL: ours does too
   std::optional<std::vector<uint8_t>> prl;
+  std::optional<pxe::PxeClient> pxe;  // a PXE client (vendor class), when PXE is on
+  bool boot_port = false;             // arrived on port 4011
 };
 
 Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
@@ -188,7 +190,9 @@ std::vector<std::string> Dhcp4Engine::startup_lines() const {
   for (auto it = config_.dhcp.ranges.rbegin(); it != config_.dhcp.ranges.rend(); ++it) {
     const auto& r = *it;
     if (r.is_v6) continue;
-    if (r.static_only)
+    if (r.proxy)
+      lines.push_back(fmt::format("DHCP, proxy on subnet {}", r.start.to_string()));
+    else if (r.static_only)
       lines.push_back(fmt::format("DHCP, static leases only on {}, lease time {}",
                                   r.start.to_string(), format_lease_time(r.lease.count())));
     else
@@ -535,7 +539,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     if (boot->next_server) h.siaddr = *boot->next_server;
     auto put = [&](int code, const std::string& name, auto& field) {
       if (name.empty()) return;
-      if (rq.prl && requested(code)) {
+      if (rq.prl && requested(code) && !config_.dhcp.no_override) {  // --dhcp-no-override: fields only
         std::vector<uint8_t> v(name.begin(), name.end());
         v.push_back(0);
         o.push_back({static_cast<uint8_t>(code), std::move(v)});
@@ -624,6 +628,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
       if (same > 1 && notes) notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
     }
   }
+  add_pxe_options(rq, ctx, o);
   // RFC 3046: a relay gets its agent information back.
   if (rq.relayed)
     if (const d4::Option* ri = rq.pkt.find(d4::opt::RelayAgentInfo)) o.push_back(*ri);
@@ -668,7 +673,7 @@ Dhcp4Destination destination_for(const d4::Header& in, const IpAddr& yiaddr, boo
 }  // namespace
 
 Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceInfo& iface,
-                                std::chrono::sys_seconds now) {
+                                std::chrono::sys_seconds now, bool boot_server_port) {
   Dhcp4Result out;
   const auto& h = packet.header();
   auto type = packet.message_type();
@@ -700,6 +705,9 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
   collect_tags(rq);
   rq.key = rq.client_id.empty() ? ClientKey::hwaddr(h.htype, rq.hwaddr)
                                 : ClientKey::client_id(rq.client_id);
+  rq.boot_port = boot_server_port;
+  rq.pxe = pxe::detect(packet, config_.dhcp);
+  if (handle_pxe(rq, out)) return out;
 
   // --dhcp-ignore: the whole request, as for a dhcp-host "ignore".
   for (const auto& cond : config_.dhcp.ignore) {
@@ -1033,6 +1041,181 @@ size_t Dhcp4Engine::prune_expired(std::chrono::sys_seconds now) {
   for (auto it = declined_.begin(); it != declined_.end();)
     it = it->second <= now ? declined_.erase(it) : std::next(it);
   return gone.size();
+}
+
+// ---- PXE (the encoding is in pxe.cc) ----
+
+std::vector<Dhcp4Engine::Context> Dhcp4Engine::proxy_contexts(const Request& rq) const {
+  std::vector<Context> out;
+  if (rq.relayed) return out;  // proxy DHCP answers clients on our own links
+  for (const auto& r : config_.dhcp.ranges) {
+    if (r.is_v6 || !r.proxy) continue;
+    for (const auto& a : rq.iface.addrs) {
+      IpAddr mask = r.netmask ? *r.netmask : a.netmask;
+      if (!same_net(a.addr, r.start, mask)) continue;
+      Context c;
+      c.range = &r;
+      c.server = c.router = c.net = a.addr;
+      c.netmask = mask;
+      c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(a.addr) | ~v4(mask));
+      c.usable = tags_match(r.tags, rq.tags);
+      out.push_back(c);
+      break;
+    }
+  }
+  return out;
+}
+
+void Dhcp4Engine::add_pxe_options(const Request& rq, const Context& ctx,
+                                  std::vector<d4::Option>& o) const {
+  if (!pxe::enabled(config_.dhcp)) return;
+  auto vendor = rq.pkt.vendor_class();
+  if (!vendor) return;
+  auto match = [&](const config::TagList& t) { return tags_match(t, rq.tags); };
+  auto requested = [&](uint8_t code) {
+    return !rq.prl || std::find(rq.prl->begin(), rq.prl->end(), code) != rq.prl->end();
+  };
+  // --pxe-prompt entries are vendor-class options: any client whose class holds a PXE
+  // vendor gets them in 43. A PXE client with an architecture gets the menu too (not when
+  // one EFI service is its only choice: dnsmasq then leaves the menu out), after 60 and 97.
+  std::vector<uint8_t> subs = pxe::configured_prompts(config_.dhcp, *vendor, match);
+  if (rq.pxe && rq.pxe->arch) {
+    pxe::add_identity(*rq.pxe, o);
+    if (!pxe::single_uefi_service(config_.dhcp, *rq.pxe->arch, match))
+      subs = pxe::menu_suboptions(config_.dhcp, *rq.pxe->arch, match, ctx.server, subs);
+  }
+  if (subs.empty() || !requested(43)) return;
+  for (auto& v : pxe::vendor_options(subs)) o.push_back(std::move(v));
+  // Vendor options name their class: when 60 is not in the reply yet, the client's own
+  // vendor class follows 43 (dnsmasq 2.90, observed, asked for or not).
+  if (std::none_of(o.begin(), o.end(), [](const d4::Option& x) { return x.code == d4::opt::VendorClass; }))
+    o.push_back({d4::opt::VendorClass, *vendor});
+}
+
+bool Dhcp4Engine::handle_pxe(Request& rq, Dhcp4Result& out) {
+  if (!pxe::enabled(config_.dhcp)) return false;
+  auto match = [&](const config::TagList& t) { return tags_match(t, rq.tags); };
+  bool ignored = rq.host && rq.host->ignore;
+  for (const auto& cond : config_.dhcp.ignore) ignored = ignored || match(cond);
+  if (rq.boot_port) out.drop = Dhcp4Result::Drop::NotForUs;  // unless answered below
+  if (rq.boot_port && rq.pxe && rq.pxe->boot_item) {
+    pxe_boot_item(rq, ignored, out);
+    return true;
+  }
+  const bool proxy_type = rq.type == d4::MessageType::Discover ||
+                          (rq.boot_port && rq.type == d4::MessageType::Request);
+  auto proxies = proxy_contexts(rq);
+  const Context* ctx = nullptr;
+  for (const auto& c : proxies)
+    if (c.usable && !ctx) ctx = &c;
+  if (!rq.pxe || !rq.pxe->arch || !proxy_type || !ctx) {
+    // Nothing for other clients on a link we only proxy for (dnsmasq logs nothing either).
+    if (!rq.boot_port && !proxies.empty() && contexts_for(rq).empty()) {
+      out.drop = Dhcp4Result::Drop::NotForUs;
+      return true;
+    }
+    return rq.boot_port;
+  }
+  // Proxy DHCP: PXE information only, no address and no lease.
+  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  if (ignored) {
+    out.log.push_back(log_line("PXE", rq, nullptr, "proxy-ignored"));
+    out.drop = Dhcp4Result::Drop::Ignored;
+    return true;
+  }
+  const auto& px = *rq.pxe;
+  const uint16_t arch = *px.arch;
+  const auto& in = rq.pkt.header();
+  Dhcp4Reply r = reply_to(in);
+  auto& h = r.header;
+  h.ciaddr = in.ciaddr;
+  h.yiaddr = in.yiaddr;
+  h.siaddr = IpAddr::v4({0, 0, 0, 0});
+  if (rq.type == d4::MessageType::Discover) {
+    // The OFFER is broadcast, whatever the client asked (dnsmasq 2.90, observed).
+    h.ciaddr = IpAddr::v4({0, 0, 0, 0});
+    h.flags |= 0x8000;
+  }
+  r.source = ctx->server;
+  // EFI firmware is sent on to port 4011 of this server, where it gets the menu or file.
+  const bool redirect = arch >= 6;
+  if (redirect) h.siaddr = ctx->server;
+  const config::PxeService* only = pxe::single_uefi_service(config_.dhcp, arch, match);
+  auto put = [](auto& field, const std::string& text) {
+    field.fill(0);
+    std::copy_n(text.begin(), std::min(text.size(), field.size() - 1), field.begin());
+  };
+  if (only && rq.boot_port) {
+    h.siaddr = pxe::service_server(*only, ctx->server);
+    put(h.sname, h.siaddr.to_string());
+    put(h.file, pxe::boot_file(*only, 0));
+  } else if (!only) {
+    if (const config::DhcpBoot* boot = pxe::find_boot(config_.dhcp, match)) {
+      if (boot->next_server && !boot->next_server->is_unspecified()) h.siaddr = *boot->next_server;
+      put(h.file, boot->file);
+    }
+  }
+  auto type = rq.type == d4::MessageType::Discover ? d4::MessageType::Offer : d4::MessageType::Ack;
+  r.options.push_back({d4::opt::MessageType, {static_cast<uint8_t>(type)}});
+  r.options.push_back(opt_addr(d4::opt::ServerId, ctx->server));
+  pxe::add_identity(px, r.options);
+  if ((rq.boot_port && !only) || !redirect) {
+    auto vendor = rq.pkt.vendor_class();
+    auto prompts = pxe::configured_prompts(config_.dhcp, vendor ? *vendor : std::vector<uint8_t>{}, match);
+    auto subs = pxe::menu_suboptions(config_.dhcp, arch, match, ctx->server, prompts);
+    for (auto& v : pxe::vendor_options(subs)) r.options.push_back(std::move(v));
+  }
+  r.limits.max_size = 576 - 28;
+  if (auto m = rq.pkt.max_message_size(); m && *m > 576) r.limits.max_size = *m - 28u;
+  r.destination = destination_for(h, IpAddr::v4({0, 0, 0, 0}), false);
+  out.log.push_back(log_line("PXE", rq, nullptr, "proxy"));
+  out.drop = Dhcp4Result::Drop::None;
+  out.reply = std::move(r);
+  return true;
+}
+
+// Port 4011: the client picked a menu entry (sub-option 71: type and layer) and asks its
+// boot server for the file. Answered with the file and server; yiaddr is the client's own.
+void Dhcp4Engine::pxe_boot_item(Request& rq, bool ignored, Dhcp4Result& out) {
+  const auto& px = *rq.pxe;
+  const auto& in = rq.pkt.header();
+  if (ignored) return;
+  if (px.item_layer() & 0x8000) {
+    out.log.push_back("PXE BIS not supported");
+    return;
+  }
+  const config::PxeService* service = pxe::service_of_type(config_.dhcp, px.item_type());
+  auto ctxs = contexts_for(rq);
+  auto proxies = proxy_contexts(rq);
+  ctxs.insert(ctxs.end(), proxies.begin(), proxies.end());
+  const Context* ctx = nullptr;
+  for (const auto& c : ctxs)
+    if (c.usable && !ctx && same_net(in.ciaddr, c.range->start, c.netmask)) ctx = &c;
+  if (!service || service->basename.empty() || !ctx) return;
+  auto match = [&](const config::TagList& t) { return tags_match(t, rq.tags); };
+  Dhcp4Reply r = reply_to(in);
+  auto& h = r.header;
+  h.yiaddr = in.ciaddr;
+  h.ciaddr = IpAddr::v4({0, 0, 0, 0});
+  h.siaddr = pxe::service_server(*service, ctx->server);
+  std::string file = pxe::boot_file(*service, px.item_layer());
+  std::copy_n(file.begin(), std::min(file.size(), h.file.size() - 1), h.file.begin());
+  r.source = ctx->server;
+  r.options.push_back({d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Ack)}});
+  r.options.push_back(opt_addr(d4::opt::ServerId, ctx->server));
+  pxe::add_identity(px, r.options);
+  std::vector<uint8_t> subs{pxe::subopt::kBootItem, 4};
+  subs.insert(subs.end(), px.boot_item->begin(), px.boot_item->end());
+  auto vendor = rq.pkt.vendor_class();
+  auto prompts = pxe::configured_prompts(config_.dhcp, vendor ? *vendor : std::vector<uint8_t>{}, match);
+  subs.insert(subs.end(), prompts.begin(), prompts.end());
+  for (auto& v : pxe::vendor_options(subs)) r.options.push_back(std::move(v));
+  r.limits.max_size = 576 - 28;
+  if (auto m = rq.pkt.max_message_size(); m && *m > 576) r.limits.max_size = *m - 28u;
+  r.destination = {Dhcp4Destination::Kind::Unicast, in.ciaddr};
+  out.log.push_back(log_line("PXE", rq, &h.yiaddr, file));
+  out.drop = Dhcp4Result::Drop::None;
+  out.reply = std::move(r);
 }
 
 }  // namespace masqd::dhcp

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "dhcp/lease_store.h"
 #include "dhcp/ping_cache.h"
+#include "dhcp/pxe.h"
 #include "proto/dhcp4_wire.h"
 
 namespace masqd::dhcp {
@@ -75,8 +76,10 @@ class Dhcp4Engine {
   // `config` and `store` must outlive the engine.
   Dhcp4Engine(const config::Config& config, LeaseStore& store);
 
+  // `boot_server_port`: the request came to port 4011 (PXE boot server); only PXE
+  // requests are answered there, and the reply goes back to the sender.
   Dhcp4Result handle(const proto::dhcp4::Dhcp4Packet& packet, const InterfaceInfo& iface,
-                     std::chrono::sys_seconds now);
+                     std::chrono::sys_seconds now, bool boot_server_port = false);
 
   // Removes leases that expired before `now`; returns how many (the caller flushes).
   size_t prune_expired(std::chrono::sys_seconds now);
@@ -106,6 +109,14 @@ class Dhcp4Engine {
   void handle_decline(Request& rq, Dhcp4Result& out);
   void handle_release(Request& rq, Dhcp4Result& out);
   void handle_inform(Request& rq, Dhcp4Result& out);
+  // PXE (pxe.h): the port-4011 boot-item request and proxy DHCP. True when the request was
+  // dealt with here (answered or dropped).
+  bool handle_pxe(Request& rq, Dhcp4Result& out);
+  void pxe_boot_item(Request& rq, bool ignored, Dhcp4Result& out);
+  std::vector<Context> proxy_contexts(const Request& rq) const;
+  // Options 60, 97 and 43 for a PXE client of a normal range (after the configured ones).
+  void add_pxe_options(const Request& rq, const Context& ctx,
+                       std::vector<proto::dhcp4::Option>& o) const;
 
   std::vector<Context> contexts_for(const Request& rq) const;
   const config::DhcpHost* find_host(const Request& rq) const;

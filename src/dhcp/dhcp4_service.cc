@@ -79,6 +79,7 @@ struct Dhcp4ServiceState {
   FileLeaseStore* file_store = nullptr;  // same object as store when the file is used
   std::unique_ptr<Dhcp4Engine> engine;
   net::UdpSocket sock;
+  net::UdpSocket boot_sock;  // PXE boot server, port 4011 (only when PXE is on)
   net::RecvBatch rx;
   std::vector<uint8_t> tx_buffer;
   Dhcp4Service::Stats stats;
@@ -145,6 +146,7 @@ struct Dhcp4ServiceState {
 
   void publish_names(std::vector<std::string>* lines = nullptr);
   void on_readable();
+  void on_boot_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
   void send_pending();
@@ -496,6 +498,47 @@ void Dhcp4ServiceState::send(const Dhcp4Reply& reply, const std::string& if_name
   else ++stats.send_errors;
 }
 
+// Port 4011: PXE requests to the boot server. The engine answers only PXE clients there;
+// nothing changes the lease store, and the reply goes straight back to the sender (its
+// address, ciaddr when it has one, and its port).
+void Dhcp4ServiceState::on_boot_readable() {
+  for (int round = 0; round < 8; ++round) {
+    auto n = boot_sock.recv(rx);
+    if (!n || *n == 0) break;
+    for (const auto& pkt : rx.packets()) {
+      ++stats.received;
+      if (pkt.truncated || !pkt.has_dst) {
+        ++stats.malformed;
+        continue;
+      }
+      const CachedIface* iface = interface(pkt.ifindex);
+      if (!iface || !serves(*iface)) {
+        ++stats.filtered;
+        continue;
+      }
+      auto parsed = d4::Dhcp4Packet::parse(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pkt.data.data()), pkt.data.size()));
+      if (!parsed) {
+        ++stats.malformed;
+        continue;
+      }
+      Dhcp4Result out = engine->handle(*parsed, iface->info, wall_now(), true);
+      log_lines(out);
+      if (!out.reply) continue;
+      const Dhcp4Reply& reply = *out.reply;
+      IpAddr to = reply.destination.addr.is_v4() && !reply.destination.addr.is_unspecified()
+                      ? reply.destination.addr
+                      : pkt.peer.ip();
+      auto built = d4::build(reply.header, reply.options, reply.limits);
+      net::PktSource src{reply.source, iface->info.index};
+      auto r = boot_sock.send_one(std::as_bytes(std::span(built.bytes)), net::SocketAddr(to, pkt.peer.port()), src);
+      if (r && *r) ++stats.replies;
+      else ++stats.send_errors;
+    }
+    if (*n < rx.capacity()) break;
+  }
+}
+
 bool Dhcp4Service::wanted(const config::Config& config) {
   return std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
                      [](const config::DhcpRange& r) { return !r.is_v6; });
@@ -570,6 +613,17 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   }
   if (auto r = loop.add_fd(s->sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_readable(); }); !r)
     return make_error(r.error().message, 2);
+  if (pxe::enabled(dc)) {
+    net::UdpOptions bo;
+    bo.pktinfo = true;
+    bo.reuse_addr = true;
+    bo.device = uo.device;
+    auto boot = net::UdpSocket::open(net::SocketAddr::any_v4(pxe::kBootServerPort), bo);
+    if (!boot) return make_error("failed to bind PXE boot server socket: " + boot.error().message, 2);
+    s->boot_sock = std::move(*boot);
+    if (auto r = loop.add_fd(s->boot_sock.fd(), EPOLLIN, [raw](uint32_t) { raw->on_boot_readable(); }); !r)
+      return make_error(r.error().message, 2);
+  }
   s->prune_timer = loop.add_periodic(kPruneInterval, [raw] {
     auto t = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     if (raw->engine->prune_expired(t) > 0) {
@@ -600,6 +654,7 @@ Dhcp4Service::~Dhcp4Service() {
   s_->loop.cancel_timer(s_->prune_timer);
   for (auto& [seq, c] : s_->checks) s_->loop.cancel_timer(c.timer);
   if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
+  if (s_->boot_sock.valid()) s_->loop.remove_fd(s_->boot_sock.fd());
   if (s_->icmp.valid()) s_->loop.remove_fd(s_->icmp.fd());
 }
 
@@ -629,5 +684,14 @@ void Dhcp4Service::reload() {
 }
 
 const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }
+
+void Dhcp4Service::tftp_sent(uint64_t size, const IpAddr& client, std::string_view path) {
+  if (s_->config.dhcp.script.empty()) return;
+  ScriptEvent e;
+  e.action = "tftp";
+  e.args = {std::to_string(size), client.to_string(), std::string(path)};
+  s_->script_events.push_back(std::move(e));
+  s_->post_script_events();
+}
 
 }  // namespace masqd::dhcp

@@ -62,6 +62,9 @@ class Dhcp4Service {
   // --dhcp-script: forks the helper that runs the script (call after daemonising, before
   // dropping privileges: it keeps root) and posts the start-up "old" events.
   Result<void> start_script();
+  // A TFTP transfer completed: the script's "tftp" event (size in bytes, client address,
+  // full path), queued behind the lease events. Nothing without --dhcp-script.
+  void tftp_sent(uint64_t size, const IpAddr& client, std::string_view path);
   // SIGTERM: write what is pending.
   void shutdown();
   // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).

@@ -14,7 +14,9 @@ std::string hex_colon(const std::vector<uint8_t>& b) {
   return out;
 }
 
-bool valid_action(std::string_view a) { return a == "add" || a == "old" || a == "del"; }
+bool valid_action(std::string_view a) {
+  return a == "add" || a == "old" || a == "del" || a == "tftp";
+}
 
 bool valid_env(std::string_view e) {
   const size_t eq = e.find('=');

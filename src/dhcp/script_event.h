@@ -17,8 +17,8 @@
 namespace masqd::dhcp {
 
 struct ScriptEvent {
-  std::string action;              // "add", "old", "del"
-  std::vector<std::string> args;   // MAC, address[, hostname]
+  std::string action;              // "add", "old", "del", "tftp"
+  std::vector<std::string> args;   // MAC, address[, hostname]; tftp: size, address, path
   std::vector<std::string> env;    // "DNSMASQ_X=value"
   bool operator==(const ScriptEvent&) const = default;
 };

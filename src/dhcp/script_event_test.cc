@@ -42,6 +42,14 @@ TEST(ScriptEvent, HelperRejectsAnythingElse) {
   EXPECT_TRUE(decode_script_event(frame("old\0"s "0\0DNSMASQ_DATA_MISSING=1\0"s)));
 }
 
+TEST(ScriptEvent, TftpEventRoundTrips) {
+  ScriptEvent e{"tftp", {"100000", "192.0.2.2", "/srv/tftp/pxelinux.0"}, {}};
+  auto b = bytes(encode_script_event(e));
+  auto d = decode_script_event(b);
+  ASSERT_TRUE(d && *d);
+  EXPECT_EQ((*d)->first, e);
+}
+
 TEST(ScriptEvent, LeaseArgumentsAndEnvironment) {
   Lease l;
   l.address = IpAddr::v4({192, 0, 2, 9});

@@ -63,6 +63,7 @@ struct Active {
   std::unique_ptr<Transfer> transfer;
   std::string display;
   std::string client;
+  uint64_t size = 0;  // the file's size when it was opened
 };
 
 }  // namespace
@@ -265,6 +266,7 @@ void TftpServiceState::handle_request(net::UdpSocket& sock, const net::RecvPacke
   a->source = net::PktSource{pkt.dst, pkt.ifindex};
   a->display = path.display;
   a->client = client;
+  a->size = file.size;
   if (!config.dhcp.tftp_single_port) {
     a->sock = transfer_socket(net::SocketAddr(pkt.dst, 0, pkt.peer.scope_id()), pkt.peer);
     if (!a->sock.valid()) {
@@ -339,6 +341,7 @@ void TftpServiceState::finish_if_over(Active& a) {
     case S::Done:
       ++stats.completed;
       log(log::Level::Info, fmt::format("sent {} to {}", a.display, a.client));
+      if (hooks.sent) hooks.sent(a.size, a.peer.ip(), a.display);
       break;
     case S::TimedOut:
       ++stats.failed;

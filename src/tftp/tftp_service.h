@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ip.h"
 #include "base/log.h"
 #include "base/result.h"
 #include "config/config.h"
@@ -26,6 +27,10 @@ class TftpService {
   struct Hooks {
     // Every TFTP line (dnsmasq's "dnsmasq-tftp" channel). Empty: nothing is logged.
     std::function<void(log::Level, std::string_view)> log;
+    // A transfer completed (its last block was acknowledged): the file's size in bytes,
+    // the client's address and the file's full path, as dnsmasq's "tftp" script event has
+    // them. Called on the control loop. Empty: nothing is reported.
+    std::function<void(uint64_t size, const IpAddr& client, std::string_view path)> sent;
   };
 
   struct Stats {

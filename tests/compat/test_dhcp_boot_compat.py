@@ -50,6 +50,8 @@ CASES = {
     "tagged-wins": (["--dhcp-boot=pxelinux.0", "--dhcp-boot=tag:known,fixed.0,fsrv,192.0.2.8",
                      "--dhcp-boot=tag:nomatch,never.0"], STEPS),
     "newest-untagged": (["--dhcp-boot=old.0,oldsrv", "--dhcp-boot=new.0"], STEPS),
+    # --dhcp-no-override: the names stay in the BOOTP fields even when 66/67 are asked for.
+    "no-override": (["--dhcp-boot=pxelinux.0,bootsrv,192.0.2.7", "--dhcp-no-override"], STEPS),
 }
 
 
@@ -60,6 +62,8 @@ def test_dhcp_boot_matches_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):  # 
     got, got_log, got_leases = run_sequence(tmp_path, masqd_bin, extra, steps)
     assert sum(w is not None for w in want) >= 5, "dnsmasq answered too little: the set-up is broken"
     assert any(w and (w["file"].strip(b"\0") or 67 in dict(w["options"])) for w in want)
+    if "--dhcp-no-override" in extra:
+        assert all(w["file"].strip(b"\0") == b"pxelinux.0" and 67 not in dict(w["options"]) for w in want if w)
     for i, (w, g) in enumerate(zip(want, got)):
         assert unfuzz(g) == unfuzz(w), f"step {i}: masqd {g} != dnsmasq {w}"
     assert got_log == want_log
