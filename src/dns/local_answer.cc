@@ -92,6 +92,24 @@ uint16_t answer_lease_ptr(const local::LeaseNameTable& leases, const LocalData& 
   return 0;
 }
 
+// --selfmx / --localmx for `cur`: MX 1 naming the host itself (as the query spelt it) or the
+// --localmx target, when `cur` is a hosts-data or DHCP name with no config MX record; dnsmasq
+// 2.90 gives it the --local-ttl and no additional section. Returns the records written.
+uint16_t answer_host_mx(const LocalData& d, const pd::Name& cur, size_t owner_at, const LocalAnswerParams& p,
+                        RecordWriter& w, Notes& notes) {
+  if (const auto* recs = d.records(cur))
+    for (const auto& r : *recs)
+      if (r.type == pd::rr::MX) return 0;
+  if (!d.hosts().exists(cur) && !(p.leases && p.leases->has(cur))) return 0;
+  std::array<uint8_t, 2 + pd::kMaxNameWire> rd{0, 1};
+  const pd::Bytes target = d.self_mx() ? cur.wire() : pd::Bytes(*d.host_mx_target());
+  if (target.size() > pd::kMaxNameWire) return 0;
+  std::copy(target.begin(), target.end(), rd.begin() + 2);
+  const bool put = w.record(owner_at, cur.wire(), pd::rr::MX, d.local_ttl(), pd::Bytes(rd.data(), 2 + target.size()));
+  if (notes.on()) notes.add(fmt::format("config {} is <MX>", cur.to_text()));
+  return put ? 1 : 0;
+}
+
 }  // namespace
 
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
@@ -155,6 +173,9 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         if (notes.on()) notes.add(fmt::format("config {} is <{}>", cur.to_text(), query_type_text(r.type)));
       }
     }
+    // 3b. --selfmx / --localmx: a local host with no MX of its own gets one.
+    if ((qt == pd::rr::MX || qt == pd::rr::ANY) && (d.self_mx() || d.host_mx_target()))
+      ancount += answer_host_mx(d, cur, owner_at, p, w, notes);
     // 4. PTR for an address of the host table.
     if (qt == pd::rr::PTR && !aliased && ancount == 0) {
       if (auto ip = reverse_name_address(lower_name_text(cur))) {

@@ -163,6 +163,9 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
     add_record(t.name, pd::rr::TXT, std::move(rd));
   }
   const std::string default_mx = dns.mx_target.value_or(this_host_name());
+  d->self_mx_ = dns.selfmx;  // wins over --localmx, as in dnsmasq
+  if (dns.localmx && !dns.selfmx && !put_name(d->host_mx_target_, default_mx))
+    out.log_lines.push_back(fmt::format("bad name {} in --mx-target, --localmx ignored", default_mx));
   // --mx-target: also an MX for this host's own name (preference 0, as
   // dnsmasq 2.90 serves it).
   if (dns.mx_target) {
@@ -252,6 +255,8 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
   c.caa_records = dns.caa_records;
   c.raw_records = dns.raw_records;
   c.cnames = dns.cnames;
+  c.selfmx = dns.selfmx;
+  c.localmx = dns.localmx;
   return c;
 }
 

@@ -79,6 +79,11 @@ class LocalData {
   // answers NODATA rather than NXDOMAIN for a no-address --address domain).
   bool exists(const proto::dns::Name& name) const;
   uint32_t local_ttl() const { return local_ttl_; }
+  // --selfmx / --localmx: local hosts (hosts data, DHCP leases) without an --mx-host of their
+  // own answer MX 1 <the host itself> (self_mx) or MX 1 <the --mx-target, else this host's
+  // name> (host_mx_target: its wire form; nullptr when neither option is on or --selfmx is).
+  bool self_mx() const { return self_mx_; }
+  const std::vector<uint8_t>* host_mx_target() const { return host_mx_target_.empty() ? nullptr : &host_mx_target_; }
   bool empty() const;
 
  private:
@@ -91,6 +96,8 @@ class LocalData {
   DomainSet cname_index_;                    // alias -> index into cnames_
   std::vector<LocalCname> cnames_;
   uint32_t local_ttl_ = 0;
+  bool self_mx_ = false;
+  std::vector<uint8_t> host_mx_target_;
 };
 
 }  // namespace masqd::dns

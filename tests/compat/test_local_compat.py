@@ -1,7 +1,7 @@
 """Local DNS data and reply filters compared with dnsmasq 2.90: hosts files, --addn-hosts
 directories, --expand-hosts/--domain, --host-record, --address in every form, --cname, the
 config record options with MX/SRV targets in the additional section, --mx-target,
---interface-name, --local-ttl, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
+--interface-name, --local-ttl, --selfmx/--localmx, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
 --ignore-address, --alias, --stop-dns-rebind with its exceptions and --filterwin2k.
 
 Each scenario runs dnsmasq and masqd with the same flags (and the same hosts files) against
@@ -207,8 +207,29 @@ def scenario_names(d: Path):
     return flags, q + [("LO.Test", "A", "tcp")]
 
 
+def _host_mx_queries():
+    names = ("box", "BOX.lan.test", "v6only", "hr.test", "al.test", "own.test", "nothere.test", "blk.test")
+    return [(n, t, "edns") for n in names for t in ("MX", "ANY")] + [("box", "MX", "tcp"), ("box", "A", "edns")]
+
+
+def _host_mx_flags(d: Path):
+    (d / "hosts").write_text("192.0.2.10 box box.lan.test\n2001:db8::5 v6only\n192.0.2.11 own.test\n")
+    return ["--no-hosts", f"--addn-hosts={d}/hosts", "--host-record=hr.test,192.0.2.44",
+            "--cname=al.test,box", "--mx-host=own.test,other.test,7", "--address=/blk.test/192.0.2.9"]
+
+
+def scenario_selfmx(d: Path):
+    # --selfmx wins over --localmx; an --mx-host of the name wins over both.
+    return _host_mx_flags(d) + ["--selfmx", "--localmx", "--local-ttl=30"], _host_mx_queries()
+
+
+def scenario_localmx(d: Path):
+    return _host_mx_flags(d) + ["--localmx", "--mx-target=mail.test"], _host_mx_queries()
+
+
 SCENARIOS = {"records": scenario_records, "names": scenario_names, "address": scenario_address, "files": scenario_files,
-             "filters": scenario_filters, "rebind": scenario_rebind}
+             "filters": scenario_filters, "rebind": scenario_rebind, "selfmx": scenario_selfmx,
+             "localmx": scenario_localmx}
 UPSTREAMS = {"filters": FilterUpstream, "rebind": FilterUpstream}
 
 
