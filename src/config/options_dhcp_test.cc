@@ -108,7 +108,10 @@ const std::set<std::string> kBuiltDhcp = {
     // TFTP (issue 6)
     "enable-tftp", "tftp-root", "tftp-unique-root", "tftp-secure", "tftp-no-fail", "tftp-max",
     "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",
-    "dhcp-boot"};
+    "dhcp-boot",
+    // issue 5, P1 options
+    "dhcp-optsfile", "read-ethers", "dhcp-ignore-names", "dhcp-broadcast", "dhcp-fqdn",
+    "dhcp-generate-names"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {

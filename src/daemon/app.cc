@@ -171,6 +171,15 @@ int App::run() {
         if (!other) return std::nullopt;
         return fmt::format("{} with address {}", data->source(other->source).label, other->addr.to_string());
       };
+      // dnsmasq gives a named dhcp-host (or /etc/ethers) entry without an address the one
+      // the hosts data has for that name.
+      dhcp_hooks.hosts_address = [this](std::string_view name) -> std::optional<IpAddr> {
+        auto data = dns_->first().local_data();
+        if (!data) return std::nullopt;
+        for (const auto& ha : data->hosts().addresses(name))
+          if (ha.addr.is_v4()) return ha.addr;
+        return std::nullopt;
+      };
     }
     auto dhcp4 = dhcp::Dhcp4Service::create(config_, *loop_, std::move(dhcp_hooks));
     if (!dhcp4) return fail(dhcp4.error());

@@ -22,7 +22,9 @@
 
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
+#include "dhcp/ethers.h"
 #include "dhcp/hosts_file.h"
+#include "dhcp/opts_file.h"
 #include "dhcp/lease_file.h"
 #include "dhcp/memory_lease_store.h"
 #include "dhcp/observed_lease_store.h"
@@ -46,6 +48,7 @@ constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
 // checked for one DISCOVER before the next one is offered unchecked.
 constexpr size_t kMaxChecks = 64;
 constexpr int kMaxChecksPerRequest = 8;
+constexpr size_t kMaxEthersSize = 16u << 20;  // /etc/ethers: refuse anything larger
 
 std::chrono::sys_seconds wall_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -144,6 +147,9 @@ struct Dhcp4ServiceState {
   void check_timed_out(uint16_t seq);
 
   void publish_names(std::vector<std::string>* lines = nullptr);
+  // Reads /etc/ethers, the hosts and opts files and hands the engine what they give; the
+  // log lines go to `lines` (start-up) or the log.
+  void load_files(std::vector<std::string>* lines);
   void on_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
@@ -233,7 +239,7 @@ void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
       if (before.count({e.name, e.addr})) continue;
       std::vector<std::string> forms;
       if (!e.domain.empty()) forms.push_back(e.name + "." + e.domain);
-      forms.push_back(e.name);
+      if (!config.dhcp.fqdn) forms.push_back(e.name);
       for (const auto& form : forms) {
         auto where = hooks.hosts_clash(form, e.addr);
         if (!where) continue;
@@ -246,7 +252,48 @@ void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
   }
   names = now;
   names_published = true;
-  hooks.names(std::make_shared<const local::LeaseNameTable>(local::LeaseNameTable::build(std::move(now))));
+  hooks.names(std::make_shared<const local::LeaseNameTable>(
+      local::LeaseNameTable::build(std::move(now), config.dhcp.fqdn)));
+}
+
+void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
+  const auto& dc = config.dhcp;
+  if (!dc.read_ethers && dc.hosts_files.empty() && dc.opts_files.empty() && !hooks.hosts_address) return;
+  Dhcp4Engine::FileData data;
+  data.config_hosts = dc.hosts;
+  std::vector<std::string> out;
+  if (dc.read_ethers) {
+    auto text = read_whole_file(kEthersPath, kMaxEthersSize);
+    if (text && *text) {
+      auto more = apply_ethers(parse_ethers(**text), kEthersPath, data.config_hosts, data.file_hosts);
+      out.insert(out.end(), more.begin(), more.end());
+    } else {
+      out.push_back(text ? fmt::format("failed to read {}: {}", kEthersPath, std::strerror(ENOENT))
+                         : text.error().message);
+    }
+  }
+  if (!dc.hosts_files.empty()) {
+    auto read = read_dhcp_hosts_files(dc.hosts_files);
+    std::move(read.hosts.begin(), read.hosts.end(), std::back_inserter(data.file_hosts));
+    out.insert(out.end(), read.log.begin(), read.log.end());
+  }
+  if (!dc.opts_files.empty()) {
+    auto read = read_dhcp_opts_files(dc.opts_files);
+    data.file_options = std::move(read.options);
+    out.insert(out.end(), read.log.begin(), read.log.end());
+  }
+  // A named entry without an address takes the one the hosts data gives its name.
+  if (hooks.hosts_address) {
+    for (auto* list : {&data.config_hosts, &data.file_hosts})
+      for (auto& h : *list)
+        if (!h.addr4 && !h.hostname.empty())
+          h.addr4 = hooks.hosts_address(h.domain.empty() ? h.hostname : h.hostname + "." + h.domain);
+  }
+  engine->set_file_data(std::move(data));
+  for (auto& line : out) {
+    if (lines) lines->push_back(std::move(line));
+    else log(log::Level::Info, line);
+  }
 }
 
 bool Dhcp4ServiceState::flush() {
@@ -528,11 +575,7 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   }
   if (!dc.script.empty()) s->observed = std::make_unique<ObservedLeaseStore>(*s->store);
   s->engine = std::make_unique<Dhcp4Engine>(config, s->observed ? static_cast<LeaseStore&>(*s->observed) : *s->store);
-  if (!dc.hosts_files.empty()) {
-    auto read = read_dhcp_hosts_files(dc.hosts_files);
-    s->engine->set_file_hosts(std::move(read.hosts));
-    s->startup.insert(s->startup.end(), read.log.begin(), read.log.end());
-  }
+  s->load_files(&s->startup);
   if (s->engine->prune_expired(now) > 0)
     if (auto r = s->store->flush(); !r) return make_error(r.error().message, 3);
 
@@ -621,11 +664,7 @@ void Dhcp4Service::reload() {
     s_->all_leases_old();
     s_->post_script_events();
   }
-  const auto& files = s_->config.dhcp.hosts_files;
-  if (files.empty()) return;
-  auto read = read_dhcp_hosts_files(files);
-  s_->engine->set_file_hosts(std::move(read.hosts));
-  for (const auto& line : read.log) s_->log(log::Level::Info, line);
+  s_->load_files(nullptr);
 }
 
 const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }

@@ -33,6 +33,9 @@ class Dhcp4Service {
     // Where the hosts data already gives `name` another IPv4 address: "<source> with
     // address <addr>" for dnsmasq's "not giving name ..." warning; nullopt: no clash.
     std::function<std::optional<std::string>(std::string_view name, const IpAddr& addr)> hosts_clash;
+    // The IPv4 address the hosts data gives `name`, for a dhcp-host (or /etc/ethers) entry
+    // with a name and no address, as dnsmasq does. Empty: such entries keep no address.
+    std::function<std::optional<IpAddr>(std::string_view name)> hosts_address;
   };
 
   struct Stats {
@@ -64,7 +67,8 @@ class Dhcp4Service {
   Result<void> start_script();
   // SIGTERM: write what is pending.
   void shutdown();
-  // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).
+  // SIGHUP: read /etc/ethers (--read-ethers), the --dhcp-hostsfile and --dhcp-optsfile
+  // files again (what they gave is replaced whole; a bad line is logged and skipped).
   void reload();
   const Stats& stats() const;
 
