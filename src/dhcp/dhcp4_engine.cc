@@ -628,17 +628,14 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
     int code = it->code;
     if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
-    if (std::find(done.begin(), done.end(), code) != done.end()) continue;
-    if (const DhcpOption* c = configured(code)) {
-      send_configured(*c);
-      size_t same = 0;
-      for (const auto& x : options4_)
-        if (!x.is_v6 && x.code == code && x.tags.empty() == c->tags.empty() && !x.pxe_only &&
-            tags_match(x.tags, rq.tags))
-          ++same;
-      // dnsmasq says so once for every copy it skips.
-      for (size_t i = 1; notes && i < same; ++i) notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
-    }
+    const DhcpOption* c = configured(code);
+    if (!c) continue;
+    if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
+    // dnsmasq walks its options newest first and says so for every further copy of a sent
+    // code that would have gone out too (same tagged-ness, tags matching, asked for or forced).
+    if (&*it != c && notes && it->tags.empty() == c->tags.empty() && !it->pxe_only && !it->encap &&
+        !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags) && (it->force || requested(code)))
+      notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
   }
   // RFC 3046: a relay gets its agent information back.
   if (rq.relayed)

@@ -150,6 +150,9 @@ struct Dhcp4ServiceState {
   // Reads /etc/ethers, the hosts and opts files and hands the engine what they give; the
   // log lines go to `lines` (start-up) or the log.
   void load_files(std::vector<std::string>* lines);
+  // The configured dhcp-host entries as /etc/ethers lines have changed them so far: as in
+  // dnsmasq, a change stays after a SIGHUP even when the line that made it is gone.
+  std::optional<std::vector<config::DhcpHost>> ethers_config_hosts;
   void on_readable();
   void handle(const net::RecvPacket& pkt);
   bool flush();
@@ -260,18 +263,19 @@ void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
   const auto& dc = config.dhcp;
   if (!dc.read_ethers && dc.hosts_files.empty() && dc.opts_files.empty() && !hooks.hosts_address) return;
   Dhcp4Engine::FileData data;
-  data.config_hosts = dc.hosts;
   std::vector<std::string> out;
+  if (!ethers_config_hosts) ethers_config_hosts = dc.hosts;
   if (dc.read_ethers) {
     auto text = read_whole_file(kEthersPath, kMaxEthersSize);
     if (text && *text) {
-      auto more = apply_ethers(parse_ethers(**text), kEthersPath, data.config_hosts, data.file_hosts);
+      auto more = apply_ethers(parse_ethers(**text), kEthersPath, *ethers_config_hosts, data.file_hosts);
       out.insert(out.end(), more.begin(), more.end());
     } else {
       out.push_back(text ? fmt::format("failed to read {}: {}", kEthersPath, std::strerror(ENOENT))
                          : text.error().message);
     }
   }
+  data.config_hosts = *ethers_config_hosts;
   if (!dc.hosts_files.empty()) {
     auto read = read_dhcp_hosts_files(dc.hosts_files);
     std::move(read.hosts.begin(), read.hosts.end(), std::back_inserter(data.file_hosts));

@@ -24,13 +24,13 @@ int hex_digit(char c) {
   return -1;
 }
 
-// Six ':'-separated groups of one or two hex digits.
+// Six groups of one or two hex digits, separated by ':' or '-'.
 std::optional<MacAddr> parse_mac(std::string_view s) {
   MacAddr m;
   size_t i = 0;
   for (size_t b = 0; b < 6; ++b) {
     if (b > 0) {
-      if (i >= s.size() || s[i] != ':') return std::nullopt;
+      if (i >= s.size() || (s[i] != ':' && s[i] != '-')) return std::nullopt;
       ++i;
     }
     int value = 0, digits = 0;

@@ -34,7 +34,7 @@ struct EthersFile {
 };
 
 // Reads the text of an ethers file. Lines: blank, '#' or '+' first are skipped; otherwise
-// a MAC address (six ':'-separated groups of one or two hex digits), white space, and the
+// a MAC address (six groups of one or two hex digits, separated by ':' or '-'), white space, and the
 // rest of the line (trailing white space cut) is an IPv4 address when it holds only digits
 // and dots, else a host name. A line without both parts, or with a bad MAC, is BadLine; a
 // bad dotted address BadAddress; a name that is not a host name (labels of letters, digits,
