@@ -631,10 +631,10 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     const DhcpOption* c = configured(code);
     if (!c) continue;
     if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
-    // dnsmasq walks its options newest first and says so for every further copy of a sent
-    // code that would have gone out too (same tagged-ness, tags matching, asked for or forced).
+    // dnsmasq walks its options newest first and says so for every further copy of a code
+    // that applies as well (same tagged-ness, tags matching), asked for or not.
     if (&*it != c && notes && it->tags.empty() == c->tags.empty() && !it->pxe_only && !it->encap &&
-        !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags) && (it->force || requested(code)))
+        !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags))
       notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
   }
   // RFC 3046: a relay gets its agent information back.

@@ -190,3 +190,4 @@ TEST(Dhcp4EngineFiles, HostWithAnAddressOffTheNetworkDoesNotApply) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
