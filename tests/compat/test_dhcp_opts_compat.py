@@ -151,6 +151,16 @@ CASES = {
         "02:00:00:00:00:0a printer\n02:00:00:00:00:0b faraway\n02:00:00:00:00:0d unknown\n"), True, [
         discover(), discover(mac=B), discover(mac=C), discover(mac=D),
         request("192.0.2.141", name=b"x")]),
+    # Every data file at once: the order of their start-up and SIGHUP lines.
+    "all-files": (["-Z", "--dhcp-hostsfile={dir}/hostsfile", "--dhcp-optsfile={dir}/opts"],
+                  {"hostsfile": "02:00:00:00:00:0b,192.0.2.131,fromfile\nbad,line,,\n",
+                   "opts": "42,192.0.2.70\n48,notanaddress\n"},
+                  "02:00:00:00:00:0a 192.0.2.130\nzz 1.2.3.4\n", False, [
+        discover(), discover(mac=B),
+        hup_after(lambda t: ((t / "opts").write_text("42,192.0.2.71\n"),
+                             (t / "hostsfile").write_text("02:00:00:00:00:0b,192.0.2.132\n"),
+                             (t / "ethers").write_text("02:00:00:00:00:0a 192.0.2.133\n"))),
+        discover(), discover(mac=B)]),
 }
 
 
