@@ -173,12 +173,11 @@ int App::run() {
       };
       // dnsmasq gives a named dhcp-host (or /etc/ethers) entry without an address the one
       // the hosts data has for that name.
-      dhcp_hooks.hosts_address = [this](std::string_view name) -> std::optional<IpAddr> {
-        auto data = dns_->first().local_data();
-        if (!data) return std::nullopt;
-        for (const auto& ha : data->hosts().addresses(name))
-          if (ha.addr.is_v4()) return ha.addr;
-        return std::nullopt;
+      dhcp_hooks.hosts_addresses = [this](std::string_view name) {
+        std::vector<IpAddr> out;
+        if (auto data = dns_->first().local_data())
+          for (const auto& ha : data->hosts().addresses(name)) out.push_back(ha.addr);
+        return out;
       };
     }
     auto dhcp4 = dhcp::Dhcp4Service::create(config_, *loop_, std::move(dhcp_hooks));

@@ -23,6 +23,7 @@
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
 #include "dhcp/ethers.h"
+#include "dhcp/hosts_addresses.h"
 #include "dhcp/hosts_file.h"
 #include "dhcp/opts_file.h"
 #include "dhcp/lease_file.h"
@@ -261,7 +262,7 @@ void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
 
 void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
   const auto& dc = config.dhcp;
-  if (!dc.read_ethers && dc.hosts_files.empty() && dc.opts_files.empty() && !hooks.hosts_address) return;
+  if (!dc.read_ethers && dc.hosts_files.empty() && dc.opts_files.empty() && !hooks.hosts_addresses) return;
   Dhcp4Engine::FileData data;
   std::vector<std::string> out;
   if (!ethers_config_hosts) ethers_config_hosts = dc.hosts;
@@ -287,11 +288,9 @@ void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
     out.insert(out.end(), read.log.begin(), read.log.end());
   }
   // A named entry without an address takes the one the hosts data gives its name.
-  if (hooks.hosts_address) {
-    for (auto* list : {&data.config_hosts, &data.file_hosts})
-      for (auto& h : *list)
-        if (!h.addr4 && !h.hostname.empty())
-          h.addr4 = hooks.hosts_address(h.domain.empty() ? h.hostname : h.hostname + "." + h.domain);
+  if (hooks.hosts_addresses) {
+    auto more = take_hosts_addresses(data.config_hosts, data.file_hosts, hooks.hosts_addresses);
+    out.insert(out.end(), more.begin(), more.end());
   }
   engine->set_file_data(std::move(data));
   for (auto& line : out) {

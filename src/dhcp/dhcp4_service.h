@@ -33,9 +33,10 @@ class Dhcp4Service {
     // Where the hosts data already gives `name` another IPv4 address: "<source> with
     // address <addr>" for dnsmasq's "not giving name ..." warning; nullopt: no clash.
     std::function<std::optional<std::string>(std::string_view name, const IpAddr& addr)> hosts_clash;
-    // The IPv4 address the hosts data gives `name`, for a dhcp-host (or /etc/ethers) entry
-    // with a name and no address, as dnsmasq does. Empty: such entries keep no address.
-    std::function<std::optional<IpAddr>(std::string_view name)> hosts_address;
+    // Every address the hosts data gives `name` (IPv4 and IPv6, in its order), for dhcp-host
+    // (or /etc/ethers) entries with a name and no address, as dnsmasq does
+    // (hosts_addresses.h). Empty: such entries keep no address.
+    std::function<std::vector<IpAddr>(std::string_view name)> hosts_addresses;
   };
 
   struct Stats {

@@ -151,6 +151,17 @@ CASES = {
         "02:00:00:00:00:0a printer\n02:00:00:00:00:0b faraway\n02:00:00:00:00:0d unknown\n"), True, [
         discover(), discover(mac=B), discover(mac=C), discover(mac=D),
         request("192.0.2.141", name=b"x")]),
+    # Named dhcp-hosts without an address and the hosts data: several addresses, an address
+    # another entry has, only IPv6 (the entry no longer applies: no "known" tag, no name),
+    # and the new address after the hosts file changed and SIGHUP.
+    "hosts-data": (["--addn-hosts={dir}/hosts", "--dhcp-host=02:00:00:00:00:0a,multi",
+                    "--dhcp-host=02:00:00:00:00:0b,taken", "--dhcp-host=02:00:00:00:00:0c,192.0.2.144",
+                    "--dhcp-host=02:00:00:00:00:0d,v6only", "--dhcp-option-force=tag:known,200,1"],
+                   {"hosts": "192.0.2.141 multi\n192.0.2.142 multi\n192.0.2.144 taken\n2001:db8::1 v6only\n"},
+                   None, True, [
+        discover(), discover(mac=B), discover(mac=C), discover(mac=D),
+        hup_after(lambda t: (t / "hosts").write_text("192.0.2.143 multi\n")),
+        discover(), discover(mac=B)]),
     # Every data file at once: the order of their start-up and SIGHUP lines.
     "all-files": (["-Z", "--dhcp-hostsfile={dir}/hostsfile", "--dhcp-optsfile={dir}/opts"],
                   {"hostsfile": "02:00:00:00:00:0b,192.0.2.131,fromfile\nbad,line,,\n",
