@@ -600,7 +600,25 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
       return;  // an empty value suppresses the default
     if (!c.force && !requested(c.code)) return;
     o.push_back({static_cast<uint8_t>(c.code), value_of(c)});
+    // Some PXE ROMs need the boot server and file names NUL-terminated: dnsmasq always does.
+    if ((c.code == 66 || c.code == 67) && (o.back().data.empty() || o.back().data.back() != 0))
+      o.back().data.push_back(0);
   };
+  // Without a --dhcp-boot entry the options stand in for it, as in dnsmasq: a server or file
+  // name not asked for as an option (66/67) goes in the BOOTP sname/file field, and the
+  // server-ip-address pseudo-option (255) sets siaddr.
+  if (!boot) {
+    if (const DhcpOption* a = configured(255); a && a->value.size() == 4)
+      h.siaddr = IpAddr::v4({a->value[0], a->value[1], a->value[2], a->value[3]});
+    auto to_field = [&](int code, auto& field) {
+      const DhcpOption* c = configured(code);
+      if (!c || c->force || (rq.prl && requested(code))) return;
+      std::copy_n(c->value.begin(), std::min(c->value.size(), field.size() - 1), field.begin());
+      done.push_back(code);
+    };
+    to_field(66, h.sname);
+    to_field(67, h.file);
+  }
   auto default_opt = [&](int code, bool always, const std::vector<uint8_t>& value) {
     if (configured(code)) return;  // sent with the configured ones
     if (!always && !requested(code)) return;

@@ -188,6 +188,25 @@ TEST(Dhcp4EngineFiles, HostWithAnAddressOffTheNetworkDoesNotApply) {
   EXPECT_EQ(opt_text(r, 200), "<absent>");
 }
 
+TEST(Dhcp4EngineFiles, BootOptionsStandInForDhcpBoot) {
+  // The man page's way to put --dhcp-boot in an opts file: names not asked for go in the
+  // BOOTP fields, server-ip-address sets siaddr (seen with dnsmasq 2.90).
+  Engine e({"--dhcp-option=option:bootfile-name,pxelinux.0", "--dhcp-option=option:tftp-server,bootsrv",
+            "--dhcp-option=option:server-ip-address,192.0.2.7"});
+  auto r = e.run(Req{.type = d4::MessageType::Discover});
+  ASSERT_TRUE(r.reply);
+  const auto& h = r.reply->header;
+  EXPECT_EQ(h.siaddr, ip("192.0.2.7"));
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(h.file.data())), "pxelinux.0");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(h.sname.data())), "bootsrv");
+  EXPECT_EQ(opt_text(r, 67), "<absent>");
+  EXPECT_EQ(opt_text(r, 255), "<absent>");
+  // Asked for (or forced): sent as options, NUL-terminated.
+  Engine forced({"--dhcp-option-force=option:bootfile-name,forced.0"});
+  auto f = forced.run(Req{.type = d4::MessageType::Discover});
+  EXPECT_EQ(opt_text(f, 67), std::string("forced.0\0", 9));
+  EXPECT_EQ(f.reply->header.file[0], 0);
+}
+
 }  // namespace
 }  // namespace masqd::dhcp
-

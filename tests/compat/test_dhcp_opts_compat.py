@@ -46,6 +46,13 @@ def run_case(tmp_path, binary, extra, steps, files=None, ethers=None, dns=False)
         server = net.server(binary, *BASE, *dns_args, *extra, lease_file=tmp / "leases",
                             dns_port=53 if dns else 0)
         c = Client(net)
+        c.last = None
+        recv = c.sock.recv_xid
+
+        def keep_last(xid, timeout=2.0):  # the raw reply too, for with_fields()
+            c.last = recv(xid, timeout=timeout)
+            return c.last
+        c.sock.recv_xid = keep_last
         try:
             results = []
             for step in steps:
@@ -66,6 +73,17 @@ def run_case(tmp_path, binary, extra, steps, files=None, ethers=None, dns=False)
 
 def discover(mac=A, flags=0x8000, prl=PRL):
     return lambda c, r, n, s, t: c.exchange([mt("discover"), ("param_req_list", prl)], mac=mac, flags=flags)
+
+
+def with_fields(step):
+    """The step's reply with the BOOTP sname and file fields too."""
+    def run(c, r, n, s, t):
+        sent = step(c, r, n, s, t)
+        data = c.last
+        if sent is not None and data:
+            sent = dict(sent, sname=data[44:108].rstrip(b"\0"), file=data[108:236].rstrip(b"\0"))
+        return sent
+    return run
 
 
 def request(addr, mac=A, name=None, flags=0x8000):
@@ -162,6 +180,14 @@ CASES = {
         discover(), discover(mac=B), discover(mac=C), discover(mac=D),
         hup_after(lambda t: (t / "hosts").write_text("192.0.2.143 multi\n")),
         discover(), discover(mac=B)]),
+    # dhcp-boot's equivalents as options, as the man page suggests for opts files.
+    "optsfile-boot": (["--dhcp-optsfile={dir}/opts"],
+                      {"opts": "option:bootfile-name,pxelinux.0\noption:tftp-server,bootsrv\n"
+                               "option:server-ip-address,192.0.2.7\n"}, None, False, [
+        with_fields(discover()), with_fields(discover(prl=[1, 3, 66, 67])), with_fields(discover(prl=[1, 67])),
+        with_fields(request("192.0.2.120"))]),
+    "option-boot-forced": (["--dhcp-option-force=option:bootfile-name,forced.0", "--dhcp-option=66,srv"], {},
+                           None, False, [with_fields(discover()), with_fields(discover(prl=[1, 66]))]),
     # Every data file at once: the order of their start-up and SIGHUP lines.
     "all-files": (["-Z", "--dhcp-hostsfile={dir}/hostsfile", "--dhcp-optsfile={dir}/opts"],
                   {"hostsfile": "02:00:00:00:00:0b,192.0.2.131,fromfile\nbad,line,,\n",
