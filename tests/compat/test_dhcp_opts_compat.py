@@ -140,7 +140,13 @@ CASES = {
     "generate-names-tag": (["--dhcp-generate-names=tag:known", "--dhcp-ignore-names"], {}, None, False, [
         request("192.0.2.120", name=b"alpha"), request("192.0.2.50", mac=HOST, name=b"other")]),
     "broadcast": (["--dhcp-broadcast"], {}, None, False, [
-        discover(flags=0), request("192.0.2.120", flags=0), discover(mac=HOST, flags=0)]),
+        discover(flags=0), request("192.0.2.120", flags=0), discover(mac=HOST, flags=0),
+        # RENEWING from the client's address (the reply goes to ciaddr), and an INFORM.
+        lambda c, r, n, s, t: (n.cx("ip", "addr", "add", "192.0.2.120/24", "dev", n.client_if),
+                               c.exchange([mt("request"), ("param_req_list", [1, 3])], mac=A, ciaddr="192.0.2.120",
+                                          flags=0, dst=SRV))[1],
+        lambda c, r, n, s, t: c.exchange([mt("inform"), ("param_req_list", [1, 3])], mac=A, ciaddr="192.0.2.120",
+                                         flags=0)]),
     "broadcast-tag": (["--dhcp-broadcast=tag:known"], {}, None, False, [
         discover(flags=0), discover(mac=HOST, flags=0), request("192.0.2.50", mac=HOST, flags=0)]),
     "ethers": (["-Z", "--dhcp-host=02:00:00:00:00:0e,198.51.100.7,far"], {}, (
