@@ -271,9 +271,14 @@ void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
     if (text && *text) {
       auto more = apply_ethers(parse_ethers(**text), kEthersPath, *ethers_config_hosts, data.file_hosts);
       out.insert(out.end(), more.begin(), more.end());
+    } else if (text) {
+      out.push_back(fmt::format("failed to read {}: {}", kEthersPath, std::strerror(ENOENT)));
     } else {
-      out.push_back(text ? fmt::format("failed to read {}: {}", kEthersPath, std::strerror(ENOENT))
-                         : text.error().message);
+      // dnsmasq's wording for any other failure too ("cannot open X: why" from the reader).
+      std::string why = text.error().message;
+      auto colon = why.find(": ");
+      out.push_back(fmt::format("failed to read {}: {}", kEthersPath,
+                                colon == std::string::npos ? why : why.substr(colon + 2)));
     }
   }
   data.config_hosts = *ethers_config_hosts;
@@ -294,8 +299,15 @@ void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
   }
   engine->set_file_data(std::move(data));
   for (auto& line : out) {
-    if (lines) lines->push_back(std::move(line));
-    else log(log::Level::Info, line);
+    if (lines) {
+      lines->push_back(std::move(line));
+      continue;
+    }
+    // dnsmasq's priorities: what was read is news, the hosts-data notes are warnings, the
+    // rest (bad lines, unreadable files) errors.
+    const bool read = line.rfind("read ", 0) == 0;
+    const bool note = line.rfind("duplicate IP address", 0) == 0 || line.find(" has more than one address") != std::string::npos;
+    log(read ? log::Level::Info : note ? log::Level::Warning : log::Level::Err, line);
   }
 }
 

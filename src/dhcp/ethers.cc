@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <set>
 
-#include "base/text.h"
 
 namespace masqd::dhcp {
 
@@ -115,11 +118,58 @@ void set_name(config::DhcpHost& h, const std::string& name) {
   h.domain = dot == std::string::npos ? std::string() : name.substr(dot + 1);
 }
 
-bool same_name(const config::DhcpHost& h, const std::string& name) {
-  if (h.hostname.empty()) return false;
-  std::string full = h.domain.empty() ? h.hostname : h.hostname + "." + h.domain;
-  return text::iequals(full, name);
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
+
+// The entries of one list by address, by name (lower case, with the domain) and by plain
+// MAC, so that a large /etc/ethers is merged in O(n log n) rather than by scanning the list
+// for every line. Each key keeps the positions of all entries that have it, in order.
+class HostIndex {
+ public:
+  explicit HostIndex(const std::vector<config::DhcpHost>& hosts) {
+    for (size_t i = 0; i < hosts.size(); ++i) add(hosts[i], i);
+  }
+  void add(const config::DhcpHost& h, size_t i) { visit(h, i, true); }
+  void remove(const config::DhcpHost& h, size_t i) { visit(h, i, false); }
+  const std::set<size_t>* by_addr(const IpAddr& a) const { return find(addr_, a); }
+  const std::set<size_t>* by_name(const std::string& name) const { return find(name_, lower(name)); }
+  const std::set<size_t>* by_mac(const MacAddr& m) const { return find(mac_, m.bytes); }
+
+ private:
+  using Mac = std::array<uint8_t, 6>;
+  template <class K>
+  static const std::set<size_t>* find(const std::map<K, std::set<size_t>>& m, const K& k) {
+    auto it = m.find(k);
+    return it == m.end() ? nullptr : &it->second;
+  }
+  template <class K>
+  static void change(std::map<K, std::set<size_t>>& m, const K& k, size_t i, bool add) {
+    if (add) {
+      m[k].insert(i);
+    } else if (auto it = m.find(k); it != m.end()) {
+      it->second.erase(i);
+      if (it->second.empty()) m.erase(it);
+    }
+  }
+  void visit(const config::DhcpHost& h, size_t i, bool add) {
+    if (h.addr4) change(addr_, *h.addr4, i, add);
+    if (!h.hostname.empty()) change(name_, lower(h.domain.empty() ? h.hostname : h.hostname + "." + h.domain), i, add);
+    if (h.macs.size() == 1) {
+      MacAddr m;
+      const auto& b = h.macs.front().bytes;
+      if (b.size() == 6) {
+        std::copy(b.begin(), b.end(), m.bytes.begin());
+        if (is_plain_mac(h, m)) change(mac_, m.bytes, i, add);
+      }
+    }
+  }
+  std::map<IpAddr, std::set<size_t>> addr_;
+  std::map<std::string, std::set<size_t>> name_;
+  std::map<Mac, std::set<size_t>> mac_;
+};
 
 }  // namespace
 
@@ -155,30 +205,46 @@ std::vector<std::string> apply_ethers(const EthersFile& file, std::string_view p
     for (; pi < file.problems.size() && file.problems[pi].line < line; ++pi)
       log.push_back(ethers_problem_message(file.problems[pi], path));
   };
+  HostIndex cfg_index(config_hosts), eth_index(ethers_hosts);
   for (const EthersLine& e : file.lines) {
     report_problems_before(e.line);
-    auto holds = [&](const config::DhcpHost& h) {
-      return e.addr ? (h.addr4 && *h.addr4 == *e.addr) : same_name(h, e.name);
-    };
+    auto holders = [&](const HostIndex& idx) { return e.addr ? idx.by_addr(*e.addr) : idx.by_name(e.name); };
     // Entries made from earlier lines are the newest: dnsmasq finds them first.
-    if (std::any_of(ethers_hosts.begin(), ethers_hosts.end(), holds)) {
+    if (holders(eth_index)) {
       log.push_back(fmt::format("ignoring {} line {}, duplicate name or IP address", path, e.line));
       continue;
     }
-    config::DhcpHost* target = nullptr;
-    if (auto it = std::find_if(config_hosts.begin(), config_hosts.end(), holds); it != config_hosts.end()) {
-      target = &*it;
+    // The entry to change, as (list, its index, position): a configured entry that holds the
+    // address or name, else the newest entry from ethers or the first configured one with
+    // exactly this MAC, else a new one.
+    std::vector<config::DhcpHost>* list = &config_hosts;
+    HostIndex* index = &cfg_index;
+    size_t pos = 0;
+    bool holds = false;
+    if (const auto* c = holders(cfg_index)) {
+      pos = *c->begin();
+      holds = true;
+    } else if (const auto* m = eth_index.by_mac(e.mac)) {
+      list = &ethers_hosts;
+      index = &eth_index;
+      pos = *m->rbegin();
+    } else if (const auto* m2 = cfg_index.by_mac(e.mac)) {
+      pos = *m2->begin();
     } else {
-      for (auto it2 = ethers_hosts.rbegin(); it2 != ethers_hosts.rend() && !target; ++it2)
-        if (is_plain_mac(*it2, e.mac)) target = &*it2;
-      for (auto it3 = config_hosts.begin(); it3 != config_hosts.end() && !target; ++it3)
-        if (is_plain_mac(*it3, e.mac)) target = &*it3;
-      if (!target) target = &ethers_hosts.emplace_back();
-      if (e.addr) target->addr4 = *e.addr;
-      else set_name(*target, e.name);
+      list = &ethers_hosts;
+      index = &eth_index;
+      pos = ethers_hosts.size();
+      ethers_hosts.emplace_back();
     }
-    target->macs = {ether_pattern(e.mac)};
-    target->ignore_client_id = true;
+    config::DhcpHost& target = (*list)[pos];
+    index->remove(target, pos);
+    if (!holds) {
+      if (e.addr) target.addr4 = *e.addr;
+      else set_name(target, e.name);
+    }
+    target.macs = {ether_pattern(e.mac)};
+    target.ignore_client_id = true;
+    index->add(target, pos);
     ++count;
   }
   report_problems_before(~0u);

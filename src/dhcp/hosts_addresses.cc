@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace masqd::dhcp {
 
@@ -14,7 +15,10 @@ std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& con
   std::vector<config::DhcpHost*> all;
   for (auto* list : {&config_hosts, &file_hosts})
     for (auto& h : *list) all.push_back(&h);
-  std::vector<const config::DhcpHost*> v6_only;
+  std::set<const config::DhcpHost*> v6_only;  // entries to remove (checked before any moves)
+  std::set<IpAddr> taken;  // addresses some entry has (a set, so many entries stay cheap)
+  for (const auto* h : all)
+    if (h->addr4) taken.insert(*h->addr4);
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     config::DhcpHost& h = **it;
     if (h.addr4 || h.hostname.empty()) continue;
@@ -26,21 +30,20 @@ std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& con
       else v6 = true;
     }
     if (v4.empty()) {
-      if (v6) v6_only.push_back(&h);
+      if (v6) v6_only.insert(&h);
       continue;
     }
     const IpAddr& addr = v4.front();
-    if (std::any_of(all.begin(), all.end(), [&](const config::DhcpHost* o) { return o != &h && o->addr4 == addr; })) {
+    if (taken.count(addr)) {
       log.push_back(fmt::format("duplicate IP address {} ({}) in dhcp-config directive", addr.to_string(), name));
       continue;
     }
     if (v4.size() > 1)
       log.push_back(fmt::format("{} has more than one address in hostsfile, using {} for DHCP", name, addr.to_string()));
     h.addr4 = addr;
+    taken.insert(addr);
   }
-  auto gone = [&](const config::DhcpHost& h) {
-    return std::find(v6_only.begin(), v6_only.end(), &h) != v6_only.end();
-  };
+  auto gone = [&](const config::DhcpHost& h) { return v6_only.count(&h) > 0; };
   std::erase_if(config_hosts, gone);
   std::erase_if(file_hosts, gone);
   return log;
