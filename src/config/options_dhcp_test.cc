@@ -110,7 +110,10 @@ const std::set<std::string> kBuiltDhcp = {
     "tftp-mtu", "tftp-no-blocksize", "tftp-lowercase", "tftp-port-range", "tftp-single-port",
     "dhcp-boot",
     // PXE (issue 6)
-    "pxe-service", "pxe-prompt", "dhcp-pxe-vendor", "dhcp-no-override"};
+    "pxe-service", "pxe-prompt", "dhcp-pxe-vendor", "dhcp-no-override",
+    // issue 5, P1 options
+    "dhcp-optsfile", "read-ethers", "dhcp-ignore-names", "dhcp-broadcast", "dhcp-fqdn",
+    "dhcp-generate-names"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {

@@ -171,6 +171,14 @@ int App::run() {
         if (!other) return std::nullopt;
         return fmt::format("{} with address {}", data->source(other->source).label, other->addr.to_string());
       };
+      // dnsmasq gives a named dhcp-host (or /etc/ethers) entry without an address the one
+      // the hosts data has for that name.
+      dhcp_hooks.hosts_addresses = [this](std::string_view name) {
+        std::vector<IpAddr> out;
+        if (auto data = dns_->first().local_data())
+          for (const auto& ha : data->hosts().addresses(name)) out.push_back(ha.addr);
+        return out;
+      };
     }
     auto dhcp4 = dhcp::Dhcp4Service::create(config_, *loop_, std::move(dhcp_hooks));
     if (!dhcp4) return fail(dhcp4.error());

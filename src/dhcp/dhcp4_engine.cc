@@ -178,10 +178,16 @@ Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
 }
 
 void Dhcp4Engine::set_file_hosts(std::vector<config::DhcpHost> hosts) {
-  file_hosts_ = std::move(hosts);
+  set_file_data(FileData{config_.dhcp.hosts, std::move(hosts), std::move(data_.file_options)});
+}
+
+void Dhcp4Engine::set_file_data(FileData data) {
+  data_ = std::move(data);
   hosts_.clear();
-  for (const auto& h : config_.dhcp.hosts) hosts_.push_back(&h);
-  for (const auto& h : file_hosts_) hosts_.push_back(&h);
+  for (const auto& h : data_.config_hosts) hosts_.push_back(&h);
+  for (const auto& h : data_.file_hosts) hosts_.push_back(&h);
+  options4_ = config_.dhcp.options4;
+  options4_.insert(options4_.end(), data_.file_options.begin(), data_.file_options.end());
 }
 
 std::vector<std::string> Dhcp4Engine::startup_lines() const {
@@ -260,6 +266,15 @@ std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) c
 const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
   const auto& h = rq.pkt.header();
   auto cid = rq.pkt.client_id();
+  // An entry whose address is on none of the request's networks does not apply to it (as
+  // dnsmasq: the client is not "known" there and gets a dynamic address).
+  std::optional<std::vector<Context>> ctxs;
+  auto applies_here = [&](const DhcpHost& host) {
+    if (!host.addr4) return true;
+    if (!ctxs) ctxs = contexts_for(rq);
+    return std::any_of(ctxs->begin(), ctxs->end(),
+                       [&](const Context& c) { return same_net(*host.addr4, c.net, c.netmask); });
+  };
   // A client id match wins over a hardware-address match; tagged entries before untagged.
   for (int pass = 0; pass < 2; ++pass) {
     for (bool want_tagged : {true, false}) {
@@ -274,7 +289,7 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
           for (const auto& m : host.macs)
             if (hw_pattern_matches(m, h.htype, h.hwaddr())) hit = true;
         }
-        if (hit) return &host;
+        if (hit && applies_here(host)) return &host;
       }
     }
   }
@@ -510,7 +525,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   // untagged one.
   auto configured = [&](int code) -> const DhcpOption* {
     const DhcpOption* untagged = nullptr;
-    for (auto it = config_.dhcp.options4.rbegin(); it != config_.dhcp.options4.rend(); ++it) {
+    for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
       const DhcpOption& opt = *it;
       if (opt.is_v6 || opt.code != code || opt.pxe_only || opt.encap || opt.vi_encap ||
           opt.vendor_class)
@@ -589,7 +604,25 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
       return;  // an empty value suppresses the default
     if (!c.force && !requested(c.code)) return;
     o.push_back({static_cast<uint8_t>(c.code), value_of(c)});
+    // Some PXE ROMs need the boot server and file names NUL-terminated: dnsmasq always does.
+    if ((c.code == 66 || c.code == 67) && (o.back().data.empty() || o.back().data.back() != 0))
+      o.back().data.push_back(0);
   };
+  // Without a --dhcp-boot entry the options stand in for it, as in dnsmasq: a server or file
+  // name not asked for as an option (66/67) goes in the BOOTP sname/file field, and the
+  // server-ip-address pseudo-option (255) sets siaddr.
+  if (!boot) {
+    if (const DhcpOption* a = configured(255); a && a->value.size() == 4)
+      h.siaddr = IpAddr::v4({a->value[0], a->value[1], a->value[2], a->value[3]});
+    auto to_field = [&](int code, auto& field) {
+      const DhcpOption* c = configured(code);
+      if (!c || c->force || (rq.prl && requested(code))) return;
+      std::copy_n(c->value.begin(), std::min(c->value.size(), field.size() - 1), field.begin());
+      done.push_back(code);
+    };
+    to_field(66, h.sname);
+    to_field(67, h.file);
+  }
   auto default_opt = [&](int code, bool always, const std::vector<uint8_t>& value) {
     if (configured(code)) return;  // sent with the configured ones
     if (!always && !requested(code)) return;
@@ -614,19 +647,17 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     if (rq.name_null_terminated) o.back().data.push_back(0);
     done.push_back(12);
   }
-  for (auto it = config_.dhcp.options4.rbegin(); it != config_.dhcp.options4.rend(); ++it) {
+  for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
     int code = it->code;
     if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
-    if (std::find(done.begin(), done.end(), code) != done.end()) continue;
-    if (const DhcpOption* c = configured(code)) {
-      send_configured(*c);
-      size_t same = 0;
-      for (const auto& x : config_.dhcp.options4)
-        if (!x.is_v6 && x.code == code && x.tags.empty() == c->tags.empty() && !x.pxe_only &&
-            tags_match(x.tags, rq.tags))
-          ++same;
-      if (same > 1 && notes) notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
-    }
+    const DhcpOption* c = configured(code);
+    if (!c) continue;
+    if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
+    // dnsmasq walks its options newest first and says so for every further copy of a code
+    // that applies as well (same tagged-ness, tags matching), asked for or not.
+    if (&*it != c && notes && it->tags.empty() == c->tags.empty() && !it->pxe_only && !it->encap &&
+        !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags))
+      notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
   }
   add_pxe_options(rq, ctx, o);
   // RFC 3046: a relay gets its agent information back.
@@ -703,6 +734,7 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     rq.tags.push_back("known");
   }
   collect_tags(rq);
+  apply_name_rules(rq);
   rq.key = rq.client_id.empty() ? ClientKey::hwaddr(h.htype, rq.hwaddr)
                                 : ClientKey::client_id(rq.client_id);
   rq.boot_port = boot_server_port;
@@ -727,7 +759,36 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     case d4::MessageType::Inform: handle_inform(rq, out); break;
     default: out.drop = Dhcp4Result::Drop::NotForUs; break;
   }
+  if (out.reply) apply_broadcast(rq, *out.reply);
   return out;
+}
+
+bool Dhcp4Engine::any_tags_match(const std::vector<config::TagList>& lists, const Request& rq) const {
+  return std::any_of(lists.begin(), lists.end(), [&](const config::TagList& l) { return tags_match(l, rq.tags); });
+}
+
+// --dhcp-ignore-names drops the name the client sent; --dhcp-generate-names then gives a
+// client without one a name made of its hardware address ("02-00-00-00-00-0a"), as dnsmasq.
+void Dhcp4Engine::apply_name_rules(Request& rq) const {
+  if (any_tags_match(config_.dhcp.ignore_names, rq)) {
+    rq.client_name.clear();
+    rq.ignored_domain.clear();
+    rq.name_null_terminated = false;
+  }
+  if (rq.client_name.empty() && !rq.hwaddr.empty() && any_tags_match(config_.dhcp.generate_names, rq)) {
+    std::string name = hex_colon(rq.hwaddr);
+    std::replace(name.begin(), name.end(), ':', '-');
+    rq.client_name = std::move(name);
+  }
+}
+
+// --dhcp-broadcast: the reply carries the broadcast flag and goes to 255.255.255.255 instead
+// of unicast to a client that has no address yet.
+void Dhcp4Engine::apply_broadcast(const Request& rq, Dhcp4Reply& reply) const {
+  if (!any_tags_match(config_.dhcp.broadcast, rq)) return;
+  reply.header.flags |= 0x8000;
+  if (reply.destination.kind == Dhcp4Destination::Kind::UnicastArp)
+    reply.destination = {Dhcp4Destination::Kind::Broadcast, {}};
 }
 
 namespace {
@@ -910,7 +971,10 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     nak(rq, server, "address in use", out);
     return;
   }
-  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  if (!ctx->range->set_tag.empty()) {
+    rq.tags.push_back(ctx->range->set_tag);
+    apply_name_rules(rq);
+  }
 
   uint32_t secs = lease_secs_for(rq.host, ctx->range);
   Lease l;

@@ -100,6 +100,18 @@ class Dhcp4Engine {
   // (SIGHUP). Call between requests only.
   void set_file_hosts(std::vector<config::DhcpHost> hosts);
 
+  // Everything the data files give (start-up and SIGHUP; replaced whole, call between
+  // requests only): the configured dhcp-host entries as --read-ethers and the hosts data
+  // left them (they replace the config's), the entries made from /etc/ethers and from
+  // --dhcp-hostsfile (tried after the configured ones, in that order), and the
+  // --dhcp-optsfile options (newer than the configured ones, oldest first).
+  struct FileData {
+    std::vector<config::DhcpHost> config_hosts;
+    std::vector<config::DhcpHost> file_hosts;
+    std::vector<config::DhcpOption> file_options;
+  };
+  void set_file_data(FileData data);
+
  private:
   struct Context;
   struct Request;
@@ -141,10 +153,16 @@ class Dhcp4Engine {
   std::string log_line(const char* type, const Request& rq, const IpAddr* addr,
                        std::string_view extra) const;
 
+  // --dhcp-ignore-names, --dhcp-generate-names, --dhcp-broadcast: one entry's tags match.
+  bool any_tags_match(const std::vector<config::TagList>& lists, const Request& rq) const;
+  void apply_name_rules(Request& rq) const;
+  void apply_broadcast(const Request& rq, Dhcp4Reply& reply) const;
+
   const config::Config& config_;
   LeaseStore& store_;
-  std::vector<config::DhcpHost> file_hosts_;
+  FileData data_;
   std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
+  std::vector<config::DhcpOption> options4_;    // config options, then --dhcp-optsfile ones
   std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
   uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE or ping hit
   PingCache ping_;

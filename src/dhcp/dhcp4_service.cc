@@ -22,7 +22,10 @@
 
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/file_lease_store.h"
+#include "dhcp/ethers.h"
+#include "dhcp/hosts_addresses.h"
 #include "dhcp/hosts_file.h"
+#include "dhcp/opts_file.h"
 #include "dhcp/lease_file.h"
 #include "dhcp/memory_lease_store.h"
 #include "dhcp/observed_lease_store.h"
@@ -46,6 +49,7 @@ constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
 // checked for one DISCOVER before the next one is offered unchecked.
 constexpr size_t kMaxChecks = 64;
 constexpr int kMaxChecksPerRequest = 8;
+constexpr size_t kMaxEthersSize = 16u << 20;  // /etc/ethers: refuse anything larger
 
 std::chrono::sys_seconds wall_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -145,6 +149,12 @@ struct Dhcp4ServiceState {
   void check_timed_out(uint16_t seq);
 
   void publish_names(std::vector<std::string>* lines = nullptr);
+  // Reads /etc/ethers, the hosts and opts files and hands the engine what they give; the
+  // log lines go to `lines` (start-up) or the log.
+  void load_files(std::vector<std::string>* lines);
+  // The configured dhcp-host entries as /etc/ethers lines have changed them so far: as in
+  // dnsmasq, a change stays after a SIGHUP even when the line that made it is gone.
+  std::optional<std::vector<config::DhcpHost>> ethers_config_hosts;
   void on_readable();
   void on_boot_readable();
   void handle(const net::RecvPacket& pkt);
@@ -235,7 +245,7 @@ void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
       if (before.count({e.name, e.addr})) continue;
       std::vector<std::string> forms;
       if (!e.domain.empty()) forms.push_back(e.name + "." + e.domain);
-      forms.push_back(e.name);
+      if (!config.dhcp.fqdn) forms.push_back(e.name);
       for (const auto& form : forms) {
         auto where = hooks.hosts_clash(form, e.addr);
         if (!where) continue;
@@ -248,7 +258,59 @@ void Dhcp4ServiceState::publish_names(std::vector<std::string>* lines) {
   }
   names = now;
   names_published = true;
-  hooks.names(std::make_shared<const local::LeaseNameTable>(local::LeaseNameTable::build(std::move(now))));
+  hooks.names(std::make_shared<const local::LeaseNameTable>(
+      local::LeaseNameTable::build(std::move(now), config.dhcp.fqdn)));
+}
+
+void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
+  const auto& dc = config.dhcp;
+  if (!dc.read_ethers && dc.hosts_files.empty() && dc.opts_files.empty() && !hooks.hosts_addresses) return;
+  Dhcp4Engine::FileData data;
+  std::vector<std::string> out;
+  if (!ethers_config_hosts) ethers_config_hosts = dc.hosts;
+  if (dc.read_ethers) {
+    auto text = read_whole_file(kEthersPath, kMaxEthersSize);
+    if (text && *text) {
+      auto more = apply_ethers(parse_ethers(**text), kEthersPath, *ethers_config_hosts, data.file_hosts);
+      out.insert(out.end(), more.begin(), more.end());
+    } else if (text) {
+      out.push_back(fmt::format("failed to read {}: {}", kEthersPath, std::strerror(ENOENT)));
+    } else {
+      // dnsmasq's wording for any other failure too ("cannot open X: why" from the reader).
+      std::string why = text.error().message;
+      auto colon = why.find(": ");
+      out.push_back(fmt::format("failed to read {}: {}", kEthersPath,
+                                colon == std::string::npos ? why : why.substr(colon + 2)));
+    }
+  }
+  data.config_hosts = *ethers_config_hosts;
+  if (!dc.hosts_files.empty()) {
+    auto read = read_dhcp_hosts_files(dc.hosts_files);
+    std::move(read.hosts.begin(), read.hosts.end(), std::back_inserter(data.file_hosts));
+    out.insert(out.end(), read.log.begin(), read.log.end());
+  }
+  if (!dc.opts_files.empty()) {
+    auto read = read_dhcp_opts_files(dc.opts_files);
+    data.file_options = std::move(read.options);
+    out.insert(out.end(), read.log.begin(), read.log.end());
+  }
+  // A named entry without an address takes the one the hosts data gives its name.
+  if (hooks.hosts_addresses) {
+    auto more = take_hosts_addresses(data.config_hosts, data.file_hosts, hooks.hosts_addresses);
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  engine->set_file_data(std::move(data));
+  for (auto& line : out) {
+    if (lines) {
+      lines->push_back(std::move(line));
+      continue;
+    }
+    // dnsmasq's priorities: what was read is news, the hosts-data notes are warnings, the
+    // rest (bad lines, unreadable files) errors.
+    const bool read = line.rfind("read ", 0) == 0;
+    const bool note = line.rfind("duplicate IP address", 0) == 0 || line.find(" has more than one address") != std::string::npos;
+    log(read ? log::Level::Info : note ? log::Level::Warning : log::Level::Err, line);
+  }
 }
 
 bool Dhcp4ServiceState::flush() {
@@ -571,11 +633,7 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
   }
   if (!dc.script.empty()) s->observed = std::make_unique<ObservedLeaseStore>(*s->store);
   s->engine = std::make_unique<Dhcp4Engine>(config, s->observed ? static_cast<LeaseStore&>(*s->observed) : *s->store);
-  if (!dc.hosts_files.empty()) {
-    auto read = read_dhcp_hosts_files(dc.hosts_files);
-    s->engine->set_file_hosts(std::move(read.hosts));
-    s->startup.insert(s->startup.end(), read.log.begin(), read.log.end());
-  }
+  s->load_files(&s->startup);
   if (s->engine->prune_expired(now) > 0)
     if (auto r = s->store->flush(); !r) return make_error(r.error().message, 3);
 
@@ -676,11 +734,7 @@ void Dhcp4Service::reload() {
     s_->all_leases_old();
     s_->post_script_events();
   }
-  const auto& files = s_->config.dhcp.hosts_files;
-  if (files.empty()) return;
-  auto read = read_dhcp_hosts_files(files);
-  s_->engine->set_file_hosts(std::move(read.hosts));
-  for (const auto& line : read.log) s_->log(log::Level::Info, line);
+  s_->load_files(nullptr);
 }
 
 const Dhcp4Service::Stats& Dhcp4Service::stats() const { return s_->stats; }

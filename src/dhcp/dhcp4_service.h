@@ -33,6 +33,10 @@ class Dhcp4Service {
     // Where the hosts data already gives `name` another IPv4 address: "<source> with
     // address <addr>" for dnsmasq's "not giving name ..." warning; nullopt: no clash.
     std::function<std::optional<std::string>(std::string_view name, const IpAddr& addr)> hosts_clash;
+    // Every address the hosts data gives `name` (IPv4 and IPv6, in its order), for dhcp-host
+    // (or /etc/ethers) entries with a name and no address, as dnsmasq does
+    // (hosts_addresses.h). Empty: such entries keep no address.
+    std::function<std::vector<IpAddr>(std::string_view name)> hosts_addresses;
   };
 
   struct Stats {
@@ -67,7 +71,8 @@ class Dhcp4Service {
   void tftp_sent(uint64_t size, const IpAddr& client, std::string_view path);
   // SIGTERM: write what is pending.
   void shutdown();
-  // SIGHUP: read the --dhcp-hostsfile files again (their entries are replaced whole).
+  // SIGHUP: read /etc/ethers (--read-ethers), the --dhcp-hostsfile and --dhcp-optsfile
+  // files again (what they gave is replaced whole; a bad line is logged and skipped).
   void reload();
   const Stats& stats() const;
 

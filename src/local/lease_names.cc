@@ -4,7 +4,7 @@
 
 namespace masqd::local {
 
-LeaseNameTable LeaseNameTable::build(std::vector<LeaseNameEntry> entries) {
+LeaseNameTable LeaseNameTable::build(std::vector<LeaseNameEntry> entries, bool fqdn_only) {
   LeaseNameTable t;
   t.entries_ = std::move(entries);
   HostTable::Builder b;
@@ -16,7 +16,7 @@ LeaseNameTable LeaseNameTable::build(std::vector<LeaseNameEntry> entries) {
       std::string fqdn = e.name + "." + e.domain;
       if (b.add_name(fqdn, e.addr, i)) added.push_back(std::move(fqdn));
     }
-    if (b.add_name(e.name, e.addr, i)) added.push_back(e.name);
+    if (!fqdn_only && b.add_name(e.name, e.addr, i)) added.push_back(e.name);
     if (!added.empty()) t.reverse_.push_back(Reverse{e.addr, i, std::move(added)});
   }
   // The first lease given for an address answers its PTR.

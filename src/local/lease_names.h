@@ -36,8 +36,9 @@ class LeaseNameTable {
   };
 
   // Entries in the order given (the first lease to claim a name or an address wins it).
-  // Names that are not valid DNS host names are left out.
-  static LeaseNameTable build(std::vector<LeaseNameEntry> entries);
+  // Names that are not valid DNS host names are left out. `fqdn_only` (--dhcp-fqdn): only
+  // name.domain goes in, never the bare name, and an entry without a domain gives none.
+  static LeaseNameTable build(std::vector<LeaseNameEntry> entries, bool fqdn_only = false);
 
   // Addresses of exactly this name (case-insensitive), with their lease.
   std::vector<Hit> find(const proto::dns::Name& name) const;
