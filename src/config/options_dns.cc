@@ -81,7 +81,7 @@ const OptionSpec kDnsOptions[] = {
     {"clear-on-reload", 0, kNone, kMany, kBuilt, "",
      "Empty the cache whenever the upstream server list changes.",
      set_flag<&DnsConfig::clear_on_reload>},
-    {"dns-loop-detect", 0, kNone, kMany, kNotYet, "",
+    {"dns-loop-detect", 0, kNone, kMany, kBuilt, "",
      "Probe upstream servers for loops back to this server and drop looping ones.",
      set_flag<&DnsConfig::dns_loop_detect>},
     {"dns-forward-max", '0', kReq, kOnce, kBuilt, "<integer>",

@@ -75,6 +75,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   except_interfaces = d.except_interfaces;
   bind_interfaces = d.bind_interfaces;
   server_specs = d.servers;
+  dns_loop_detect = d.dns_loop_detect;
   no_resolv = d.no_resolv;
   if (d.resolv_files_given) resolv_files = d.resolv_files;
   else resolv_files = {"/etc/resolv.conf"};
@@ -340,7 +341,8 @@ void ServiceState::poll_resolv() {
 }
 
 void ServiceState::load_servers(bool at_startup) {
-  std::vector<net::SocketAddr> resolv;
+  std::vector<net::SocketAddr>& resolv = resolv_servers;
+  resolv.clear();
   if (!no_resolv) {
     if (auto best = newest_resolv()) {
       std::ifstream in(best->path);
@@ -350,6 +352,20 @@ void ServiceState::load_servers(bool at_startup) {
       if (!no_poll) log("reading " + best->path);  // dnsmasq says nothing with --no-poll
       resolv_read = best;
     }
+  }
+  {
+    std::lock_guard lock(shared->loop_mu);
+    shared->looped.clear();  // a new set of servers is probed afresh
+  }
+  build_servers(at_startup, true);
+}
+
+void ServiceState::build_servers(bool at_startup, bool send_probes) {
+  const std::vector<net::SocketAddr>& resolv = resolv_servers;
+  std::vector<net::SocketAddr> looped;
+  {
+    std::lock_guard lock(shared->loop_mu);
+    looped = shared->looped;
   }
   std::vector<net::SocketAddr> ignore;
   if (port != 0)
@@ -363,7 +379,7 @@ void ServiceState::load_servers(bool at_startup) {
       log("ignoring nameserver " + s.addr.to_string() + " - local interface");
   for (const auto& r : resolv)
     if (ignored(r)) log("ignoring nameserver " + r.ip().to_string() + " - local interface");
-  servers = ServerTable::build(server_specs, resolv, ignore);
+  servers = ServerTable::build(server_specs, resolv, ignore, looped);
   {
     std::lock_guard lock(shared->choices_mu);
     shared->choices.clear();  // server positions may have changed: measure again
@@ -373,6 +389,73 @@ void ServiceState::load_servers(bool at_startup) {
   bool none = true;
   for (const auto& g : servers.groups()) none = none && g.servers.empty();
   if (none && at_startup) log("warning: no upstream servers configured");
+  if (send_probes && dns_loop_detect) send_loop_probes();
+}
+
+void ServiceState::send_loop_probes() {
+  std::vector<std::pair<uint32_t, net::SocketAddr>> probes;
+  for (const auto& u : servers.groups()[0].servers) {
+    probes.emplace_back(rng.next_u32(), u.addr);
+  }
+  {
+    std::lock_guard lock(shared->loop_mu);
+    shared->loop_probes = probes;
+  }
+  for (const auto& [uid, addr] : probes) {
+    // A TXT query for "<uid>.test" from a socket of its own; the answer does not matter.
+    std::array<uint8_t, 64> q{};
+    pd::Header h;
+    h.id = rng.next_u16();
+    h.flags = pd::flag::RD;
+    h.qdcount = 1;
+    pd::write_header(h, std::span<uint8_t, pd::kHeaderSize>(q.data(), pd::kHeaderSize));
+    const std::string label = fmt::format("{:08x}", uid);
+    size_t p = pd::kHeaderSize;
+    q[p++] = 8;
+    std::memcpy(q.data() + p, label.data(), 8);
+    p += 8;
+    q[p++] = 4;
+    std::memcpy(q.data() + p, "test", 4);
+    p += 4;
+    q[p++] = 0;
+    pd::put_u16(q, p, pd::rr::TXT);
+    pd::put_u16(q, p + 2, pd::cls::IN);
+    p += 4;
+    const int fd = ::socket(addr.ip().is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    sockaddr_storage ss{};
+    const socklen_t len = addr.to_sockaddr(ss);
+    (void)::sendto(fd, q.data(), p, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&ss), len);
+    ::close(fd);
+  }
+}
+
+bool ServiceState::is_loop_probe(const proto::dns::Name& name) {
+  // "<8 hex digits>.test", as send_loop_probes writes it (any case).
+  const auto w = name.wire();
+  if (w.size() != 15 || w[0] != 8 || w[9] != 4 || w[14] != 0) return false;
+  uint32_t uid = 0;
+  for (size_t i = 1; i <= 8; ++i) {
+    const char c = text::ascii_lower(static_cast<char>(w[i]));
+    const int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (v < 0) return false;
+    uid = (uid << 4) | static_cast<uint32_t>(v);
+  }
+  for (size_t i = 0; i < 4; ++i)
+    if (text::ascii_lower(static_cast<char>(w[10 + i])) != "test"[i]) return false;
+  std::function<void()> tell;
+  {
+    std::lock_guard lock(shared->loop_mu);
+    auto it = std::find_if(shared->loop_probes.begin(), shared->loop_probes.end(),
+                           [uid](const auto& p) { return p.first == uid; });
+    if (it == shared->loop_probes.end()) return false;
+    if (std::find(shared->looped.begin(), shared->looped.end(), it->second) == shared->looped.end()) {
+      shared->looped.push_back(it->second);
+      tell = shared->loop_found;
+    }
+  }
+  if (tell) tell();
+  return true;
 }
 
 // ---------------------------------------------------------------- UDP from clients
@@ -458,6 +541,9 @@ size_t ServiceState::refusal_reply(const CheckedQuery& cq) {
 Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool over_tcp) {
   ++stats.queries;
   if (log_queries) log_query(format_query(q.question, from));
+  // --dns-loop-detect: one of our own probes came back; its server is dropped, the query too.
+  if (dns_loop_detect && q.question.qtype == pd::rr::TXT && is_loop_probe(q.question.name))
+    return {0, nullptr};
   if (q.question.qclass == pd::cls::CH) {
     if (size_t len = chaos_reply(q)) {
       ++stats.local_replies;
@@ -1070,6 +1156,10 @@ DnsService::DnsService(std::unique_ptr<ServiceState> state) : s_(std::move(state
 
 DnsService::~DnsService() {
   if (!s_) return;
+  if (!s_->secondary && s_->shared) {
+    std::lock_guard lock(s_->shared->loop_mu);
+    s_->shared->loop_found = nullptr;
+  }
   for (const auto& [serial, p] : s_->pending) {
     if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
     for (const auto& a : p->attempts)
@@ -1105,6 +1195,11 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
   if (auto r = svc->s_->open_query_port_sockets(); !r) return r.error();
   ServiceState& st = *svc->s_;
   if (st.port != 0 && !st.secondary) {
+    if (st.dns_loop_detect) {
+      // A worker that sees a probe come back has worker 0 rebuild the table without it.
+      std::lock_guard lock(st.shared->loop_mu);
+      st.shared->loop_found = [s = &st] { s->loop.post([s] { s->build_servers(false, false); }); };
+    }
     st.load_servers(true);
     st.load_local();
     st.watch_hostsdirs();

@@ -145,6 +145,19 @@ TEST(ServerTable, IgnoresOwnAddressAndUnspecified) {
   EXPECT_EQ(t.default_group().servers[0].addr.to_string(), "127.0.0.1#53");
 }
 
+// --dns-loop-detect: a looping default server is left out, and listed as not used in its place.
+TEST(ServerTable, LeavesOutLoopedServersAndSaysSo) {
+  auto looped = net::SocketAddr(*IpAddr::parse("127.0.0.1"), 5402);
+  auto t = ServerTable::build({server("127.0.0.1", 5402), server("127.0.0.1", 5403)},
+                              {net::SocketAddr(*IpAddr::parse("192.0.2.53"), 53)}, {}, {looped});
+  ASSERT_EQ(t.default_group().servers.size(), 2u);
+  EXPECT_EQ(t.default_group().servers[0].addr.to_string(), "127.0.0.1#5403");
+  EXPECT_EQ(t.default_group().servers[1].addr.to_string(), "192.0.2.53#53");
+  EXPECT_EQ(t.describe(), (std::vector<std::string>{"NOT using nameserver 127.0.0.1#5402 - query loop detected",
+                                                    "using nameserver 127.0.0.1#5403",
+                                                    "using nameserver 192.0.2.53#53"}));
+}
+
 TEST(ResolvConf, ReadsNameserverLines) {
   auto v = parse_resolv_conf(
       "# comment\nsearch example.com\nnameserver 192.0.2.1\n nameserver\t2001:db8::1 # x\n"

@@ -66,8 +66,14 @@ std::string lower_name_text(const proto::dns::Name& name) {
 
 ServerTable ServerTable::build(const std::vector<ServerSpec>& specs,
                                const std::vector<net::SocketAddr>& resolv,
-                               const std::vector<net::SocketAddr>& ignore) {
+                               const std::vector<net::SocketAddr>& ignore,
+                               const std::vector<net::SocketAddr>& looped) {
   ServerTable t;
+  auto add_default = [&t, &looped](const Upstream& u) {
+    const bool loops = std::find(looped.begin(), looped.end(), u.addr) != looped.end();
+    t.default_listing_.emplace_back(u.addr, loops);
+    if (!loops) t.groups_[0].servers.push_back(u);
+  };
   t.groups_.push_back(ServerGroup{0, {}});
   auto entry_for = [&t](const DomainPattern& p) -> DomainEntry* {
     for (auto& e : t.entries_)
@@ -80,7 +86,7 @@ ServerTable ServerTable::build(const std::vector<ServerSpec>& specs,
       if (d.kind == DomainPattern::Kind::Any) is_default = true;
     if (is_default && s.kind == ServerSpec::Kind::Upstream) {
       Upstream u = to_upstream(s);
-      if (!is_ignored(u.addr, ignore)) t.groups_[0].servers.push_back(u);
+      if (!is_ignored(u.addr, ignore)) add_default(u);
     }
     for (const auto& d : s.domains) {
       if (d.kind == DomainPattern::Kind::Any) continue;
@@ -124,7 +130,7 @@ ServerTable ServerTable::build(const std::vector<ServerSpec>& specs,
     Upstream u;
     u.addr = r;
     u.from_resolv = true;
-    t.groups_[0].servers.push_back(u);
+    add_default(u);
   }
   return t;
 }
@@ -165,7 +171,9 @@ Route ServerTable::route(const proto::dns::Name& name) const {
 
 std::vector<std::string> ServerTable::describe() const {
   std::vector<std::string> out;
-  for (const auto& s : groups_[0].servers) out.push_back("using nameserver " + s.addr.to_string());
+  for (const auto& [addr, loops] : default_listing_)
+    out.push_back(loops ? "NOT using nameserver " + addr.to_string() + " - query loop detected"
+                        : "using nameserver " + addr.to_string());
   for (const auto& e : entries_) {
     std::string dom = e.pattern.kind == DomainPattern::Kind::Unqualified
                           ? std::string("unqualified names")

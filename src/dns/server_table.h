@@ -53,9 +53,12 @@ class ServerTable {
   // `resolv` are the servers read from resolv files (port 53), appended to the default
   // group after the configured non-domain servers. Servers in `ignore` (our own listening
   // addresses) and 0.0.0.0 / :: are left out.
+  // Default servers in `looped` (--dns-loop-detect saw their probe come back) are left
+  // out too, and listed by describe() as "NOT using nameserver ... - query loop detected".
   static ServerTable build(const std::vector<config::ServerSpec>& specs,
                            const std::vector<net::SocketAddr>& resolv,
-                           const std::vector<net::SocketAddr>& ignore = {});
+                           const std::vector<net::SocketAddr>& ignore = {},
+                           const std::vector<net::SocketAddr>& looped = {});
 
   // Longest whole-label suffix match (a "*dom" entry matches any name ending in dom; a plain
   // entry of the same length wins); "//" entries match names without a dot; otherwise the
@@ -77,6 +80,8 @@ class ServerTable {
   const DomainEntry* best_entry(std::string_view lower_name, int& score) const;
 
   std::vector<ServerGroup> groups_;  // [0] = default servers
+  // The default servers in order, each with whether it is left out as looping (describe()).
+  std::vector<std::pair<net::SocketAddr, bool>> default_listing_;
   std::vector<DomainEntry> entries_;
 };
 

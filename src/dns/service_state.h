@@ -156,6 +156,12 @@ struct SharedState {
   std::mutex choices_mu;
   std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
   std::atomic<size_t> tcp_clients{0};  // client connections open in every worker
+  // --dns-loop-detect: the probe sent to each default server (its uid, as the name
+  // "<8 hex>.test"), the servers whose probe came back in, and how worker 0 is told.
+  std::mutex loop_mu;
+  std::vector<std::pair<uint32_t, net::SocketAddr>> loop_probes;
+  std::vector<net::SocketAddr> looped;
+  std::function<void()> loop_found;  // set by worker 0; callable from any worker
 };
 
 struct IfInfo {
@@ -172,6 +178,12 @@ struct ServiceState {
   Result<void> open_listeners();
   void load_interfaces();
   void load_servers(bool at_startup);
+  // Builds `servers` from the specs, the resolv servers read last and the looped servers.
+  void build_servers(bool at_startup, bool send_probes);
+  // --dns-loop-detect (dns_service.cc): a TXT probe "<uid>.test" to each default server;
+  // a query carrying one of our probes' names means that server sends queries back to us.
+  void send_loop_probes();
+  bool is_loop_probe(const proto::dns::Name& name);
   struct ResolvChoice {
     std::string path;
     struct timespec mtime {};
@@ -259,6 +271,8 @@ struct ServiceState {
   std::vector<std::string> interfaces, except_interfaces;
   bool bind_interfaces = false;
   std::vector<config::ServerSpec> server_specs;
+  std::vector<net::SocketAddr> resolv_servers;  // from the resolv file read last
+  bool dns_loop_detect = false;
   bool servers_changed = false;  // set_servers() since the last reload
   std::vector<std::string> resolv_files;
   bool no_resolv = false;

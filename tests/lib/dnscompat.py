@@ -58,8 +58,8 @@ class RichUpstream(FakeUpstream):
         return super()._answer(q)
 
 
-def start(binary, flags, log: Path):
-    port = free_port()
+def start(binary, flags, log: Path, port=None):
+    port = port or free_port()
     err = open(f"{log}.stderr", "w")
     proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}",
                              "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
