@@ -271,6 +271,10 @@ Result<void> App::start() {
   }
 
   log::info("{}", started_line(config_));
+  if (config_.dns.local_service == config::DnsConfig::LocalService::Net)
+    log::info("DNS service limited to local subnets");
+  else if (config_.dns.local_service == config::DnsConfig::LocalService::Host)
+    log::info("DNS service limited to localhost");
   log::info("compile time options: {}", config::compile_time_options());
   for (const auto& line : early_lines_) log::info("{}", line);
   early_lines_.clear();

@@ -74,6 +74,15 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   interfaces = d.interfaces;
   except_interfaces = d.except_interfaces;
   bind_interfaces = d.bind_interfaces;
+  // --local-service (finalize_dns has turned it off when -i/-I/-a/--auth-server is given):
+  // net checks each client's source; host binds the loopback addresses only (::1 is
+  // dropped in open_listeners when no interface has it).
+  local_service_net = d.local_service == config::DnsConfig::LocalService::Net;
+  if (d.local_service == config::DnsConfig::LocalService::Host) {
+    bind_interfaces = true;
+    localhost_only = true;
+    listen_addresses = {*IpAddr::parse("127.0.0.1"), *IpAddr::parse("::1")};
+  }
   server_specs = d.servers;
   no_resolv = d.no_resolv;
   if (d.resolv_files_given) resolv_files = d.resolv_files;
@@ -198,6 +207,7 @@ void ServiceState::on_hostsdir_event() {
 void ServiceState::load_interfaces() {
   ifaces.clear();
   ifaces_loaded = Clock::now();
+  std::vector<IpPrefix> nets;
   struct ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return;
   for (auto* i = list; i; i = i->ifa_next) {
@@ -211,9 +221,17 @@ void ServiceState::load_interfaces() {
     const socklen_t len = i->ifa_addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6)
                                                              : sizeof(sockaddr_in);
     if (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6) continue;
-    if (auto a = net::SocketAddr::from_sockaddr(i->ifa_addr, len)) info.addrs.push_back(a->ip());
+    if (auto a = net::SocketAddr::from_sockaddr(i->ifa_addr, len)) {
+      info.addrs.push_back(a->ip());
+      if (local_service_net) {
+        const bool mask_ok = i->ifa_netmask && i->ifa_netmask->sa_family == i->ifa_addr->sa_family;
+        nets.push_back(IpPrefix{a->ip(), mask_ok ? net::netmask_length(i->ifa_netmask)
+                                                 : static_cast<uint8_t>(a->ip().size() * 8)});
+      }
+    }
   }
   freeifaddrs(list);
+  if (local_service_net) local_nets.assign(nets);
 }
 
 std::vector<IpAddr> ServiceState::local_addresses() const {
@@ -225,7 +243,25 @@ std::vector<IpAddr> ServiceState::local_addresses() const {
 
 Result<void> ServiceState::open_listeners() {
   if (port == 0) return ok();
+  if (local_service_net) {
+    // Opened before the interfaces are read, so no change between the two is missed.
+    auto w = net::open_address_watch();
+    if (!w) return w.error();
+    addr_watch = std::move(*w);
+    auto r = loop.add_fd(addr_watch.get(), EPOLLIN, [this](uint32_t) {
+      (void)net::drain_address_watch(addr_watch.get());
+      load_interfaces();
+    });
+    if (!r) return make_error(r.error().message, 2);
+  }
   load_interfaces();
+  if (localhost_only) {
+    const IpAddr v6 = listen_addresses.back();
+    const bool have_v6 = std::any_of(ifaces.begin(), ifaces.end(), [&v6](const auto& kv) {
+      return std::find(kv.second.addrs.begin(), kv.second.addrs.end(), v6) != kv.second.addrs.end();
+    });
+    if (!have_v6) listen_addresses.pop_back();
+  }
   // With several workers every listening socket has SO_REUSEPORT, which would also let a
   // second masqd (same user) bind the same port without an error. The first worker
   // therefore binds each address once without it first: a port already in use fails as it
@@ -396,6 +432,16 @@ bool ServiceState::allowed(const IpAddr& dst, int ifindex) {
   return false;
 }
 
+bool ServiceState::local_source(const IpAddr& src, bool over_tcp) {
+  if (local_nets.contains(src)) return true;
+  if (over_tcp) {
+    log("ignoring query from non-local network " + src.to_string());
+  } else if (!shared->non_local_warned.exchange(true, std::memory_order_relaxed)) {
+    log("ignoring query from non-local network " + src.to_string() + " (logged only once)");
+  }
+  return false;
+}
+
 void ServiceState::send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
                             const std::optional<net::PktSource>& src) {
   auto bytes = as_std_bytes(data.data(), data.size());
@@ -424,6 +470,10 @@ void ServiceState::on_udp_readable(uint32_t l) {
 void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
   if (pkt.truncated || pkt.peer.port() == 0 ||
       (udp[l].wildcard && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
+    ++stats.dropped_queries;
+    return;
+  }
+  if (local_service_net && !local_source(pkt.peer.ip(), false)) {
     ++stats.dropped_queries;
     return;
   }

@@ -14,6 +14,10 @@ void ServiceState::on_tcp_accept(uint32_t l) {
   (void)tcp[l].listener.accept_all([this, l](net::TcpAccepted acc) {
     // --max-tcp-connections counts the connections of every worker.
     if (shared->tcp_clients.load(std::memory_order_relaxed) >= max_tcp) return;  // closed by acc's destructor
+    if (local_service_net && !local_source(acc.peer.ip(), true)) {
+      ++stats.dropped_queries;
+      return;  // closed by acc's destructor
+    }
     if (tcp[l].wildcard) {
       struct sockaddr_storage ss {};
       socklen_t sl = sizeof(ss);

@@ -27,6 +27,7 @@
 #include "dns/server_table.h"
 #include "net/event_loop.h"
 #include "net/fd.h"
+#include "net/interfaces.h"
 #include "net/tcp.h"
 #include "net/udp_socket.h"
 
@@ -156,6 +157,7 @@ struct SharedState {
   std::mutex choices_mu;
   std::unordered_map<uint32_t, GroupChoice> choices;  // by ServerGroup::id (default mode)
   std::atomic<size_t> tcp_clients{0};  // client connections open in every worker
+  std::atomic<bool> non_local_warned{false};  // --local-service: the UDP warning is logged once
 };
 
 struct IfInfo {
@@ -196,6 +198,9 @@ struct ServiceState {
   void on_udp_readable(uint32_t listener);
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
+  // --local-service (net): the source is on a subnet of a local interface. Otherwise logs
+  // (UDP: once per process, TCP: every connection, as dnsmasq 2.90) and returns false.
+  bool local_source(const IpAddr& src, bool over_tcp);
   // `w` null: a --use-stale-cache refresh nobody waits for.
   void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* w);
   Result<net::UdpSocket> open_query_socket(const Upstream& u);
@@ -258,6 +263,12 @@ struct ServiceState {
   std::vector<IpAddr> listen_addresses;
   std::vector<std::string> interfaces, except_interfaces;
   bool bind_interfaces = false;
+  // --local-service=net: queries only from local subnets (kept current through `addr_watch`,
+  // a netlink socket that triggers load_interfaces when addresses change).
+  bool local_service_net = false;
+  bool localhost_only = false;  // --local-service=host: listen_addresses are 127.0.0.1 and ::1
+  net::SubnetSet local_nets;
+  net::UniqueFd addr_watch;
   std::vector<config::ServerSpec> server_specs;
   bool servers_changed = false;  // set_servers() since the last reload
   std::vector<std::string> resolv_files;
