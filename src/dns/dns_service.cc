@@ -74,6 +74,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   interfaces = d.interfaces;
   except_interfaces = d.except_interfaces;
   bind_interfaces = d.bind_interfaces;
+  bind_dynamic = d.bind_dynamic;
   // --local-service (finalize_dns has turned it off when -i/-I/-a/--auth-server is given):
   // net checks each client's source; host binds the loopback addresses only (::1 is
   // dropped in open_listeners when no interface has it).
@@ -243,15 +244,12 @@ std::vector<IpAddr> ServiceState::local_addresses() const {
 
 Result<void> ServiceState::open_listeners() {
   if (port == 0) return ok();
-  if (local_service_net) {
+  if (local_service_net || bind_dynamic) {
     // Opened before the interfaces are read, so no change between the two is missed.
     auto w = net::open_address_watch();
     if (!w) return w.error();
     addr_watch = std::move(*w);
-    auto r = loop.add_fd(addr_watch.get(), EPOLLIN, [this](uint32_t) {
-      (void)net::drain_address_watch(addr_watch.get());
-      load_interfaces();
-    });
+    auto r = loop.add_fd(addr_watch.get(), EPOLLIN, [this](uint32_t) { on_address_change(); });
     if (!r) return make_error(r.error().message, 2);
   }
   load_interfaces();
@@ -275,7 +273,7 @@ Result<void> ServiceState::open_listeners() {
     if (!t) return t.error();
     return ok();
   };
-  if (!bind_interfaces) {
+  if (!bind_interfaces && !bind_dynamic) {
     const std::string what = "failed to create listening socket for port " + std::to_string(port);
     net::UdpOptions uo;
     uo.pktinfo = true;
@@ -302,53 +300,135 @@ Result<void> ServiceState::open_listeners() {
                reason(u6.error()).find("Cannot assign") == std::string::npos) {
       return make_error(what + ": " + reason(u6.error()), 2);
     }
+    for (uint32_t i = 0; i < udp.size(); ++i) {
+      auto r = loop.add_fd(udp[i].sock.fd(), EPOLLIN, [this, i](uint32_t) { on_udp_readable(i); });
+      if (!r) return make_error(r.error().message, 2);
+      auto t = loop.add_fd(tcp[i].listener.fd(), EPOLLIN, [this, i](uint32_t) { on_tcp_accept(i); });
+      if (!t) return make_error(t.error().message, 2);
+    }
   } else {
     for (const auto& name : interfaces) {
       if (name.empty() || name.back() == '*') continue;
       bool found = std::any_of(ifaces.begin(), ifaces.end(),
                                [&](const auto& kv) { return kv.second.name == name; });
-      if (!found) return make_error("unknown interface " + name, 2);
+      if (found) continue;
+      // --bind-dynamic waits for the interface; -z cannot (as dnsmasq 2.90).
+      if (!bind_dynamic) return make_error("unknown interface " + name, 2);
+      if (!secondary) log("warning: interface " + name + " does not currently exist");
     }
-    std::vector<net::SocketAddr> addrs;
-    for (const auto& a : listen_addresses) addrs.emplace_back(a, port);
-    const bool all = interfaces.empty() && listen_addresses.empty();
-    for (const auto& [idx, info] : ifaces) {
-      bool take = all || (!interfaces.empty() && info.loopback);
-      for (const auto& pat : interfaces) take = take || interface_matches(pat, info.name);
-      for (const auto& pat : except_interfaces)
-        if (interface_matches(pat, info.name)) take = false;
-      if (!take) continue;
-      for (const auto& a : info.addrs)
-        addrs.emplace_back(a, port, is_link_local_v6(a) ? static_cast<uint32_t>(idx) : 0);
+    for (const auto& a : bound_addresses()) {
+      const uint32_t slot = static_cast<uint32_t>(udp.size());
+      auto r = open_pair(a, slot, false, bind_dynamic, true);
+      if (!r && bind_dynamic && r.error().message.find("Cannot assign") != std::string::npos) {
+        // An IPv6 address still in duplicate address detection: sync_dynamic retries it.
+        if (!dyn_retry)
+          dyn_retry = loop.add_timer(std::chrono::seconds(1), [this] {
+            dyn_retry = 0;
+            load_interfaces();
+            sync_dynamic();
+          });
+        continue;
+      }
+      if (!r) return r;
+      if (bind_dynamic) dyn_slots[a] = slot;
     }
-    std::sort(addrs.begin(), addrs.end());
-    addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
-    for (const auto& a : addrs) {
-      const std::string what = "failed to create listening socket for " + a.ip().to_string();
-      net::UdpOptions uo;
-      uo.reuse_addr = true;
-      uo.pktinfo = true;
-      uo.reuse_port = reuse_port;
-      net::TcpListenOptions to;
-      to.reuse_port = reuse_port;
-      if (auto pr = probe(a, uo); !pr) return make_error(what + ": " + reason(pr.error()), 2);
-      auto u = net::UdpSocket::open(a, uo);
-      if (!u) return make_error(what + ": " + reason(u.error()), 2);
-      auto t = net::TcpListener::listen(a, to);
-      if (!t) return make_error(what + ": " + reason(t.error()), 2);
-      udp.push_back(UdpListener{std::move(*u), false});
-      tcp.push_back(TcpListenerEntry{std::move(*t), false});
-    }
-  }
-  for (uint32_t i = 0; i < udp.size(); ++i) {
-    auto r = loop.add_fd(udp[i].sock.fd(), EPOLLIN, [this, i](uint32_t) { on_udp_readable(i); });
-    if (!r) return make_error(r.error().message, 2);
-  }
-  for (uint32_t i = 0; i < tcp.size(); ++i) {
-    auto r = loop.add_fd(tcp[i].listener.fd(), EPOLLIN, [this, i](uint32_t) { on_tcp_accept(i); });
-    if (!r) return make_error(r.error().message, 2);
   }
   return ok();
+}
+
+std::vector<net::SocketAddr> ServiceState::bound_addresses() const {
+  std::vector<net::SocketAddr> addrs;
+  for (const auto& a : listen_addresses) addrs.emplace_back(a, port);
+  const bool all = interfaces.empty() && listen_addresses.empty();
+  for (const auto& [idx, info] : ifaces) {
+    bool take = all || (!interfaces.empty() && info.loopback);
+    for (const auto& pat : interfaces) take = take || interface_matches(pat, info.name);
+    for (const auto& pat : except_interfaces)
+      if (interface_matches(pat, info.name)) take = false;
+    if (!take) continue;
+    for (const auto& a : info.addrs)
+      addrs.emplace_back(a, port, is_link_local_v6(a) ? static_cast<uint32_t>(idx) : 0);
+  }
+  std::sort(addrs.begin(), addrs.end());
+  addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
+  return addrs;
+}
+
+Result<void> ServiceState::open_pair(const net::SocketAddr& a, uint32_t slot, bool wildcard,
+                                     bool dynamic, bool probe_first) {
+  const std::string what = "failed to create listening socket for " + a.ip().to_string();
+  net::UdpOptions uo;
+  uo.reuse_addr = true;
+  uo.pktinfo = true;
+  uo.reuse_port = reuse_port;
+  net::TcpListenOptions to;
+  to.reuse_port = reuse_port;
+  if (probe_first && reuse_port && !secondary) {
+    // See open_listeners: one bind without SO_REUSEPORT so a port in use fails here.
+    net::UdpOptions po = uo;
+    po.reuse_port = false;
+    auto pu = net::UdpSocket::open(a, po);
+    if (!pu) return make_error(what + ": " + reason(pu.error()), 2);
+    auto pt = net::TcpListener::listen(a);
+    if (!pt) return make_error(what + ": " + reason(pt.error()), 2);
+  }
+  auto u = net::UdpSocket::open(a, uo);
+  if (!u) return make_error(what + ": " + reason(u.error()), 2);
+  auto t = net::TcpListener::listen(a, to);
+  if (!t) return make_error(what + ": " + reason(t.error()), 2);
+  if (slot == udp.size()) {
+    udp.push_back(UdpListener{});
+    tcp.push_back(TcpListenerEntry{});
+  }
+  udp[slot] = UdpListener{std::move(*u), wildcard, dynamic};
+  tcp[slot] = TcpListenerEntry{std::move(*t), wildcard, dynamic};
+  auto r = loop.add_fd(udp[slot].sock.fd(), EPOLLIN, [this, slot](uint32_t) { on_udp_readable(slot); });
+  if (!r) return make_error(r.error().message, 2);
+  r = loop.add_fd(tcp[slot].listener.fd(), EPOLLIN, [this, slot](uint32_t) { on_tcp_accept(slot); });
+  if (!r) return make_error(r.error().message, 2);
+  return ok();
+}
+
+void ServiceState::on_address_change() {
+  (void)net::drain_address_watch(addr_watch.get());
+  load_interfaces();
+  if (bind_dynamic) sync_dynamic();
+}
+
+void ServiceState::sync_dynamic() {
+  const std::vector<net::SocketAddr> want = bound_addresses();
+  // Close the sockets of addresses that are gone (the slot stays with its address).
+  for (const auto& [addr, slot] : dyn_slots) {
+    if (std::binary_search(want.begin(), want.end(), addr) || udp[slot].sock.fd() < 0) continue;
+    loop.remove_fd(udp[slot].sock.fd());
+    loop.remove_fd(tcp[slot].listener.fd());
+    udp[slot] = UdpListener{};
+    tcp[slot] = TcpListenerEntry{};
+  }
+  bool failed = false;
+  for (const auto& a : want) {
+    auto it = dyn_slots.find(a);
+    if (it != dyn_slots.end() && udp[it->second].sock.fd() >= 0) continue;
+    const uint32_t slot = it != dyn_slots.end() ? it->second : static_cast<uint32_t>(udp.size());
+    if (auto r = open_pair(a, slot, false, true, false); !r) {
+      // A new IPv6 address cannot be bound until duplicate address detection is over.
+      failed = true;
+      if (slot < udp.size()) {
+        if (udp[slot].sock.fd() >= 0) loop.remove_fd(udp[slot].sock.fd());
+        if (tcp[slot].listener.fd() >= 0) loop.remove_fd(tcp[slot].listener.fd());
+        udp[slot] = UdpListener{};
+        tcp[slot] = TcpListenerEntry{};
+      }
+      continue;
+    }
+    dyn_slots[a] = slot;
+  }
+  if (failed && !dyn_retry)
+    dyn_retry = loop.add_timer(std::chrono::seconds(1), [this] {
+      dyn_retry = 0;
+      load_interfaces();
+      sync_dynamic();
+    });
 }
 
 std::optional<ServiceState::ResolvChoice> ServiceState::newest_resolv() const {
@@ -469,7 +549,7 @@ void ServiceState::on_udp_readable(uint32_t l) {
 
 void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
   if (pkt.truncated || pkt.peer.port() == 0 ||
-      (udp[l].wildcard && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
+      ((udp[l].wildcard || udp[l].dynamic) && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
     ++stats.dropped_queries;
     return;
   }
@@ -1135,8 +1215,12 @@ DnsService::~DnsService() {
   for (auto serial : fwds) s_->finish_tcp_forward(serial);
   if (s_->poll_timer) s_->loop.cancel_timer(s_->poll_timer);
   if (s_->inotify.get() >= 0) s_->loop.remove_fd(s_->inotify.get());
-  for (const auto& u : s_->udp) s_->loop.remove_fd(u.sock.fd());
-  for (const auto& t : s_->tcp) s_->loop.remove_fd(t.listener.fd());
+  if (s_->dyn_retry) s_->loop.cancel_timer(s_->dyn_retry);
+  if (s_->addr_watch.valid()) s_->loop.remove_fd(s_->addr_watch.get());
+  for (const auto& u : s_->udp)
+    if (u.sock.fd() >= 0) s_->loop.remove_fd(u.sock.fd());
+  for (const auto& t : s_->tcp)
+    if (t.listener.fd() >= 0) s_->loop.remove_fd(t.listener.fd());
 }
 
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
@@ -1147,6 +1231,8 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
                                                        net::EventLoop& loop, Hooks hooks,
                                                        WorkerOptions worker) {
+  if (config.dns.bind_interfaces && config.dns.bind_dynamic)
+    return make_error("cannot set --bind-interfaces and --bind-dynamic", 1);
   auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks), std::move(worker));
   if (state->port_range && state->port_range->second < state->port_range->first)
     return make_error("max_port cannot be smaller than min_port", 1);
@@ -1273,7 +1359,8 @@ void DnsService::log_statistics() {
 
 std::vector<net::SocketAddr> DnsService::listening() const {
   std::vector<net::SocketAddr> out;
-  for (const auto& u : s_->udp) out.push_back(u.sock.local());
+  for (const auto& u : s_->udp)
+    if (u.sock.fd() >= 0) out.push_back(u.sock.local());
   return out;
 }
 

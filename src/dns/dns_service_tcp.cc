@@ -18,7 +18,7 @@ void ServiceState::on_tcp_accept(uint32_t l) {
       ++stats.dropped_queries;
       return;  // closed by acc's destructor
     }
-    if (tcp[l].wildcard) {
+    if (tcp[l].wildcard || tcp[l].dynamic) {
       struct sockaddr_storage ss {};
       socklen_t sl = sizeof(ss);
       if (getsockname(acc.fd.get(), reinterpret_cast<struct sockaddr*>(&ss), &sl) != 0) return;

@@ -45,14 +45,19 @@ constexpr std::chrono::milliseconds kTcpUpstreamTimeout{5000};
 constexpr std::chrono::milliseconds kTcpIdle{10000};
 constexpr int kTcpMaxQueries = 100;
 
+// `wildcard`: bound to 0.0.0.0/::, packets checked per interface and destination. `dynamic`
+// (--bind-dynamic): bound to one address, checked per packet like a wildcard socket, and
+// closed (fd -1, the slot kept for the address's return) when the address goes away.
 struct UdpListener {
   net::UdpSocket sock;
   bool wildcard = false;
+  bool dynamic = false;
 };
 
 struct TcpListenerEntry {
   net::TcpListener listener;
   bool wildcard = false;
+  bool dynamic = false;
 };
 
 // --log-queries=extra: the query's serial number and client, written before each line.
@@ -172,6 +177,17 @@ struct ServiceState {
 
   // ---- set-up (dns_service.cc)
   Result<void> open_listeners();
+  // The addresses -z / --bind-dynamic bind: -a addresses, and those of the interfaces -i/-I
+  // select (all interfaces when neither -i nor -a is given).
+  std::vector<net::SocketAddr> bound_addresses() const;
+  // Opens the UDP socket and TCP listener for `a` into slot `slot` (a new slot when it is
+  // udp.size()) and registers them on the loop.
+  Result<void> open_pair(const net::SocketAddr& a, uint32_t slot, bool wildcard, bool dynamic,
+                         bool probe_first);
+  // --bind-dynamic: opens sockets for new addresses, closes those of vanished ones; a bind
+  // that fails (e.g. an IPv6 address still tentative) is retried a second later.
+  void sync_dynamic();
+  void on_address_change();
   void load_interfaces();
   void load_servers(bool at_startup);
   struct ResolvChoice {
@@ -266,7 +282,10 @@ struct ServiceState {
   // --local-service=net: queries only from local subnets (kept current through `addr_watch`,
   // a netlink socket that triggers load_interfaces when addresses change).
   bool local_service_net = false;
-  bool localhost_only = false;  // --local-service=host: listen_addresses are 127.0.0.1 and ::1
+  bool localhost_only = false;
+  bool bind_dynamic = false;
+  std::map<net::SocketAddr, uint32_t> dyn_slots;  // every address bound so far -> its slot
+  net::TimerId dyn_retry = 0;  // --local-service=host: listen_addresses are 127.0.0.1 and ::1
   net::SubnetSet local_nets;
   net::UniqueFd addr_watch;
   std::vector<config::ServerSpec> server_specs;
