@@ -124,6 +124,8 @@ class Server:
         args = ["ip", "netns", "exec", net.server_ns, binary, "-C", "/dev/null", "-d", "--pid-file=",
                 f"--port={PORT}", "--no-resolv", "--no-hosts", "--cache-size=0",
                 f"--address=/{NAME}/{ANSWER}", *extra]
+        if "dnsmasq" not in os.path.basename(binary) and os.environ.get("MASQD_TEST_WORKERS"):
+            args.append(f"--masqd-workers={os.environ['MASQD_TEST_WORKERS']}")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._log)
         net.procs.append(self.proc)
         # Ready when a query from the server namespace to `ready` is answered.
