@@ -995,6 +995,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 void DnsService::reload_servers() {
   if (s_->port == 0 || s_->secondary) return;
   s_->load_interfaces();
+  if (s_->bind_dynamic) s_->sync_dynamic();
   // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
   // dnsmasq; the configured servers are rebuilt either way.
   if (s_->no_poll || s_->no_resolv || s_->servers_changed) s_->load_servers(false);
@@ -1036,7 +1037,9 @@ const ServerTable& DnsService::server_table() const { return s_->servers; }
 void DnsService::adopt_servers(const ServerTable& table) { s_->servers = table; }
 
 void DnsService::reload_interfaces() {
-  if (s_->port != 0) s_->load_interfaces();
+  if (s_->port == 0) return;
+  s_->load_interfaces();
+  if (s_->bind_dynamic) s_->sync_dynamic();  // also when a netlink message was lost
 }
 
 void DnsService::set_peers(std::vector<const DnsService*> peers) {
