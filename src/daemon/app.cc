@@ -267,6 +267,9 @@ Result<void> App::start() {
     // DHCP keeps CAP_NET_ADMIN to add the ARP entry for a unicast reply (as dnsmasq does).
     std::vector<cap_value_t> keep;
     if (dhcp4_) keep.push_back(CAP_NET_ADMIN);
+    // --bind-dynamic binds addresses that appear later, on a port below 1024 too.
+    if (config_.dns.bind_dynamic && config_.dns.port != 0 && config_.dns.port < 1024)
+      keep.push_back(CAP_NET_BIND_SERVICE);
     if (auto r = drop_privileges(run_as_, keep); !r) return r;
   }
 

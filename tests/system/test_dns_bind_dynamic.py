@@ -8,8 +8,8 @@ Private namespaces (tests/lib/dhcpnet.py: server 192.0.2.1/24 on a veth, client
 """
 from __future__ import annotations
 
-import subprocess
-import time
+import os
+import signal
 
 import pytest
 
@@ -37,6 +37,15 @@ def bound(net: DhcpNet, proto: str = "u") -> set[str]:
     out = net.sx("ss", "-Hln" + proto).stdout
     return {line.split()[3].rsplit(":", 1)[0].strip("[]").split("%")[0]
             for line in out.splitlines() if line.split()[3].endswith(":53")}
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a daemon's parent is gone; init reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_exclusive_with_bind_interfaces(net, dns_bin):
@@ -93,3 +102,25 @@ def test_arrival_interface_checked_per_packet(net, dns_bin):
     assert answered(udp_query(net.client_ns, LOCAL_SRC, "192.0.2.1"))
     assert udp_query(net.client_ns, LOCAL_SRC, "203.0.113.1") is None
     s.stop()
+
+
+def test_new_address_bound_after_privilege_drop(net, dns_bin, tmp_path):
+    # As a daemon that drops to nobody, port 53 on an address added later still binds
+    # (dnsmasq keeps CAP_NET_BIND_SERVICE for this; so does masqd).
+    pid_file = tmp_path / "daemon.pid"
+    r = net.sx(dns_bin, "-C", "/dev/null", f"--pid-file={pid_file}", "--user=nobody", "--group=nogroup",
+               "--port=53", "--no-resolv", "--no-hosts", "--cache-size=0", "--log-facility=/dev/null",
+               "--address=/x.test/192.0.2.9", "--bind-dynamic", check=False, timeout=10.0)
+    assert r.returncode == 0, r.stderr
+    assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), 5.0)
+    pid = int(pid_file.read_text())
+    try:
+        assert wait_until(lambda: answered(udp_query(net.client_ns, LOCAL_SRC, "192.0.2.1", 0.3)), 5.0)
+        net.sx("ip", "addr", "add", "192.0.2.78/24", "dev", net.server_if)
+        assert wait_until(lambda: answered(udp_query(net.client_ns, LOCAL_SRC, "192.0.2.78", 0.3)), 5.0)
+    finally:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        assert wait_until(lambda: not alive(pid), 5.0)
