@@ -274,9 +274,12 @@ Result<void> App::start() {
   }
 
   log::info("{}", started_line(config_));
-  if (config_.dns.local_service == config::DnsConfig::LocalService::Net)
+  // dnsmasq 2.90 says nothing about --local-service when DNS is off.
+  const auto local_service = config_.dns.port == 0 ? config::DnsConfig::LocalService::Off
+                                                   : config_.dns.local_service;
+  if (local_service == config::DnsConfig::LocalService::Net)
     log::info("DNS service limited to local subnets");
-  else if (config_.dns.local_service == config::DnsConfig::LocalService::Host)
+  else if (local_service == config::DnsConfig::LocalService::Host)
     log::info("DNS service limited to localhost");
   log::info("compile time options: {}", config::compile_time_options());
   for (const auto& line : early_lines_) log::info("{}", line);

@@ -207,3 +207,18 @@ def test_host_listens_on_loopback_only(net, dns_bin):
     bound = net.sx("ss", "-lnu").stdout
     assert f"127.0.0.1:{PORT}" in bound and f"0.0.0.0:{PORT}" not in bound
     s.stop()
+
+
+@pytest.mark.parametrize("value", ["", "=host"])
+def test_no_banner_line_when_dns_is_off(net, dns_bin, value):
+    log_path = net.tmp / "off.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(["ip", "netns", "exec", net.server_ns, dns_bin, "-C", "/dev/null", "-d",
+                                 "--pid-file=", "--port=0", f"--local-service{value}"],
+                                stdout=subprocess.DEVNULL, stderr=log)
+        net.procs.append(proc)
+        assert wait_until(lambda: "DNS disabled" in log_path.read_text(), 5.0), log_path.read_text()
+        stop_process(proc)
+    text = log_path.read_text()
+    assert "exiting on receipt of SIGTERM" in text
+    assert "DNS service limited" not in text
