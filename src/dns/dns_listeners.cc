@@ -140,7 +140,12 @@ Result<void> ServiceState::open_listeners() {
     for (const auto& a : bound_addresses()) {
       const uint32_t slot = static_cast<uint32_t>(udp.size());
       auto r = open_pair(a, slot, false, bind_dynamic, true);
-      if (!r && bind_dynamic && r.error().message.find("Cannot assign") != std::string::npos) {
+      const bool not_yet = !r && r.error().message.find("Cannot assign") != std::string::npos;
+      if (not_yet && !bind_dynamic &&
+          std::find(listen_addresses.begin(), listen_addresses.end(), a.ip()) == listen_addresses.end())
+        continue;  // -z: an interface's IPv6 address still in duplicate address detection is
+                   // left out, as dnsmasq 2.90 starts without it (an -a address stays fatal)
+      if (not_yet && bind_dynamic) {
         // An IPv6 address still in duplicate address detection: sync_dynamic retries it.
         if (!dyn_retry)
           dyn_retry = loop.add_timer(std::chrono::seconds(1), [this] {

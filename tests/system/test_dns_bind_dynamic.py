@@ -124,3 +124,13 @@ def test_new_address_bound_after_privilege_drop(net, dns_bin, tmp_path):
         except ProcessLookupError:
             pass
         assert wait_until(lambda: not alive(pid), 5.0)
+
+
+@pytest.mark.parametrize("mode", ["--bind-interfaces", "--bind-dynamic"])
+def test_starts_while_an_ipv6_address_is_tentative(net, dns_bin, mode):
+    # Right after it is added (duplicate address detection on) an IPv6 address cannot be
+    # bound for about a second. dnsmasq 2.90 starts anyway in both bind modes.
+    net.sx("ip", "addr", "add", "2001:db8::1/64", "dev", net.server_if)
+    s = Server(net, dns_bin, mode)
+    assert answered(udp_query(net.client_ns, LOCAL_SRC, "192.0.2.1"))
+    s.stop()
