@@ -280,10 +280,20 @@ Result<void> App::start() {
     // DHCP keeps CAP_NET_ADMIN to add the ARP entry for a unicast reply (as dnsmasq does).
     std::vector<cap_value_t> keep;
     if (dhcp4_) keep.push_back(CAP_NET_ADMIN);
+    // --bind-dynamic binds addresses that appear later, on a port below 1024 too.
+    if (config_.dns.bind_dynamic && config_.dns.port != 0 && config_.dns.port < 1024)
+      keep.push_back(CAP_NET_BIND_SERVICE);
     if (auto r = drop_privileges(run_as_, keep); !r) return r;
   }
 
   log::info("{}", started_line(config_));
+  // dnsmasq 2.90 says nothing about --local-service when DNS is off.
+  const auto local_service = config_.dns.port == 0 ? config::DnsConfig::LocalService::Off
+                                                   : config_.dns.local_service;
+  if (local_service == config::DnsConfig::LocalService::Net)
+    log::info("DNS service limited to local subnets");
+  else if (local_service == config::DnsConfig::LocalService::Host)
+    log::info("DNS service limited to localhost");
   log::info("compile time options: {}", config::compile_time_options());
   for (const auto& line : early_lines_) log::info("{}", line);
   early_lines_.clear();

@@ -1,6 +1,5 @@
 #include "dns/dns_service.h"
 
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -40,9 +39,6 @@ std::string reason(const Error& e) {
   return pos == std::string::npos ? e.message : e.message.substr(pos + 2);
 }
 
-bool is_link_local_v6(const IpAddr& a) {
-  return a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
-}
 
 }  // namespace
 
@@ -74,6 +70,16 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   interfaces = d.interfaces;
   except_interfaces = d.except_interfaces;
   bind_interfaces = d.bind_interfaces;
+  bind_dynamic = d.bind_dynamic;
+  // --local-service (finalize_dns has turned it off when -i/-I/-a/--auth-server is given):
+  // net checks each client's source; host binds the loopback addresses only (::1 is
+  // dropped in open_listeners when no interface has it).
+  local_service_net = d.local_service == config::DnsConfig::LocalService::Net;
+  if (d.local_service == config::DnsConfig::LocalService::Host) {
+    bind_interfaces = true;
+    localhost_only = true;
+    listen_addresses = {*IpAddr::parse("127.0.0.1"), *IpAddr::parse("::1")};
+  }
   server_specs = d.servers;
   dns_loop_detect = d.dns_loop_detect;
   no_resolv = d.no_resolv;
@@ -195,126 +201,6 @@ void ServiceState::on_hostsdir_event() {
 }
 
 // ---------------------------------------------------------------- set-up
-
-void ServiceState::load_interfaces() {
-  ifaces.clear();
-  ifaces_loaded = Clock::now();
-  struct ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return;
-  for (auto* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_name) continue;
-    const unsigned idx = if_nametoindex(i->ifa_name);
-    if (idx == 0) continue;
-    IfInfo& info = ifaces[static_cast<int>(idx)];
-    if (info.name.empty()) info.name = i->ifa_name;
-    info.loopback = info.loopback || (i->ifa_flags & IFF_LOOPBACK);
-    if (!i->ifa_addr) continue;
-    const socklen_t len = i->ifa_addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6)
-                                                             : sizeof(sockaddr_in);
-    if (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6) continue;
-    if (auto a = net::SocketAddr::from_sockaddr(i->ifa_addr, len)) info.addrs.push_back(a->ip());
-  }
-  freeifaddrs(list);
-}
-
-std::vector<IpAddr> ServiceState::local_addresses() const {
-  std::vector<IpAddr> out = listen_addresses;
-  for (const auto& [idx, info] : ifaces)
-    for (const auto& a : info.addrs) out.push_back(a);
-  return out;
-}
-
-Result<void> ServiceState::open_listeners() {
-  if (port == 0) return ok();
-  load_interfaces();
-  // With several workers every listening socket has SO_REUSEPORT, which would also let a
-  // second masqd (same user) bind the same port without an error. The first worker
-  // therefore binds each address once without it first: a port already in use fails as it
-  // does with one worker (and as dnsmasq does); the probe is closed before the real bind.
-  auto probe = [&](const net::SocketAddr& a, net::UdpOptions uo) -> Result<void> {
-    if (!reuse_port || secondary) return ok();
-    uo.reuse_port = false;
-    auto u = net::UdpSocket::open(a, uo);
-    if (!u) return u.error();
-    auto t = net::TcpListener::listen(a);
-    if (!t) return t.error();
-    return ok();
-  };
-  if (!bind_interfaces) {
-    const std::string what = "failed to create listening socket for port " + std::to_string(port);
-    net::UdpOptions uo;
-    uo.pktinfo = true;
-    uo.reuse_port = reuse_port;
-    net::TcpListenOptions to;
-    to.reuse_port = reuse_port;
-    if (auto pr = probe(net::SocketAddr::any_v4(port), uo); !pr)
-      return make_error(what + ": " + reason(pr.error()), 2);
-    auto u4 = net::UdpSocket::open(net::SocketAddr::any_v4(port), uo);
-    if (!u4) return make_error(what + ": " + reason(u4.error()), 2);
-    auto t4 = net::TcpListener::listen(net::SocketAddr::any_v4(port), to);
-    if (!t4) return make_error(what + ": " + reason(t4.error()), 2);
-    udp.push_back(UdpListener{std::move(*u4), true});
-    tcp.push_back(TcpListenerEntry{std::move(*t4), true});
-    auto p6 = probe(net::SocketAddr::any_v6(port), uo);
-    Result<net::UdpSocket> u6 = p6 ? net::UdpSocket::open(net::SocketAddr::any_v6(port), uo)
-                                   : Result<net::UdpSocket>(p6.error());
-    if (u6) {
-      auto t6 = net::TcpListener::listen(net::SocketAddr::any_v6(port), to);
-      if (!t6) return make_error(what + ": " + reason(t6.error()), 2);
-      udp.push_back(UdpListener{std::move(*u6), true});
-      tcp.push_back(TcpListenerEntry{std::move(*t6), true});
-    } else if (reason(u6.error()).find("not supported") == std::string::npos &&
-               reason(u6.error()).find("Cannot assign") == std::string::npos) {
-      return make_error(what + ": " + reason(u6.error()), 2);
-    }
-  } else {
-    for (const auto& name : interfaces) {
-      if (name.empty() || name.back() == '*') continue;
-      bool found = std::any_of(ifaces.begin(), ifaces.end(),
-                               [&](const auto& kv) { return kv.second.name == name; });
-      if (!found) return make_error("unknown interface " + name, 2);
-    }
-    std::vector<net::SocketAddr> addrs;
-    for (const auto& a : listen_addresses) addrs.emplace_back(a, port);
-    const bool all = interfaces.empty() && listen_addresses.empty();
-    for (const auto& [idx, info] : ifaces) {
-      bool take = all || (!interfaces.empty() && info.loopback);
-      for (const auto& pat : interfaces) take = take || interface_matches(pat, info.name);
-      for (const auto& pat : except_interfaces)
-        if (interface_matches(pat, info.name)) take = false;
-      if (!take) continue;
-      for (const auto& a : info.addrs)
-        addrs.emplace_back(a, port, is_link_local_v6(a) ? static_cast<uint32_t>(idx) : 0);
-    }
-    std::sort(addrs.begin(), addrs.end());
-    addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
-    for (const auto& a : addrs) {
-      const std::string what = "failed to create listening socket for " + a.ip().to_string();
-      net::UdpOptions uo;
-      uo.reuse_addr = true;
-      uo.pktinfo = true;
-      uo.reuse_port = reuse_port;
-      net::TcpListenOptions to;
-      to.reuse_port = reuse_port;
-      if (auto pr = probe(a, uo); !pr) return make_error(what + ": " + reason(pr.error()), 2);
-      auto u = net::UdpSocket::open(a, uo);
-      if (!u) return make_error(what + ": " + reason(u.error()), 2);
-      auto t = net::TcpListener::listen(a, to);
-      if (!t) return make_error(what + ": " + reason(t.error()), 2);
-      udp.push_back(UdpListener{std::move(*u), false});
-      tcp.push_back(TcpListenerEntry{std::move(*t), false});
-    }
-  }
-  for (uint32_t i = 0; i < udp.size(); ++i) {
-    auto r = loop.add_fd(udp[i].sock.fd(), EPOLLIN, [this, i](uint32_t) { on_udp_readable(i); });
-    if (!r) return make_error(r.error().message, 2);
-  }
-  for (uint32_t i = 0; i < tcp.size(); ++i) {
-    auto r = loop.add_fd(tcp[i].listener.fd(), EPOLLIN, [this, i](uint32_t) { on_tcp_accept(i); });
-    if (!r) return make_error(r.error().message, 2);
-  }
-  return ok();
-}
 
 std::optional<ServiceState::ResolvChoice> ServiceState::newest_resolv() const {
   // Several files: the most recently changed one that exists is used (dnsmasq's rule).
@@ -460,25 +346,6 @@ bool ServiceState::is_loop_probe(const proto::dns::Name& name) {
 
 // ---------------------------------------------------------------- UDP from clients
 
-bool ServiceState::allowed(const IpAddr& dst, int ifindex) {
-  if (interfaces.empty() && listen_addresses.empty() && except_interfaces.empty()) return true;
-  for (const auto& a : listen_addresses)
-    if (a == dst) return true;
-  auto it = ifaces.find(ifindex);
-  if (it == ifaces.end() && Clock::now() - ifaces_loaded > std::chrono::seconds(1)) {
-    load_interfaces();
-    it = ifaces.find(ifindex);
-  }
-  if (it == ifaces.end()) return false;
-  for (const auto& pat : except_interfaces)
-    if (interface_matches(pat, it->second.name)) return false;
-  if (interfaces.empty()) return listen_addresses.empty();
-  if (it->second.loopback) return true;
-  for (const auto& pat : interfaces)
-    if (interface_matches(pat, it->second.name)) return true;
-  return false;
-}
-
 void ServiceState::send_udp(uint32_t listener, Bytes data, const net::SocketAddr& peer,
                             const std::optional<net::PktSource>& src) {
   auto bytes = as_std_bytes(data.data(), data.size());
@@ -506,7 +373,11 @@ void ServiceState::on_udp_readable(uint32_t l) {
 
 void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
   if (pkt.truncated || pkt.peer.port() == 0 ||
-      (udp[l].wildcard && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
+      ((udp[l].wildcard || udp[l].dynamic) && pkt.has_dst && !allowed(pkt.dst, pkt.ifindex))) {
+    ++stats.dropped_queries;
+    return;
+  }
+  if (local_service_net && !local_source(pkt.peer.ip(), false)) {
     ++stats.dropped_queries;
     return;
   }
@@ -1175,8 +1046,12 @@ DnsService::~DnsService() {
   for (auto serial : fwds) s_->finish_tcp_forward(serial);
   if (s_->poll_timer) s_->loop.cancel_timer(s_->poll_timer);
   if (s_->inotify.get() >= 0) s_->loop.remove_fd(s_->inotify.get());
-  for (const auto& u : s_->udp) s_->loop.remove_fd(u.sock.fd());
-  for (const auto& t : s_->tcp) s_->loop.remove_fd(t.listener.fd());
+  if (s_->dyn_retry) s_->loop.cancel_timer(s_->dyn_retry);
+  if (s_->addr_watch.valid()) s_->loop.remove_fd(s_->addr_watch.get());
+  for (const auto& u : s_->udp)
+    if (u.sock.fd() >= 0) s_->loop.remove_fd(u.sock.fd());
+  for (const auto& t : s_->tcp)
+    if (t.listener.fd() >= 0) s_->loop.remove_fd(t.listener.fd());
 }
 
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
@@ -1187,6 +1062,8 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& config,
                                                        net::EventLoop& loop, Hooks hooks,
                                                        WorkerOptions worker) {
+  if (config.dns.bind_interfaces && config.dns.bind_dynamic)
+    return make_error("cannot set --bind-interfaces and --bind-dynamic", 1);
   auto state = std::make_unique<ServiceState>(config, loop, std::move(hooks), std::move(worker));
   if (state->port_range && state->port_range->second < state->port_range->first)
     return make_error("max_port cannot be smaller than min_port", 1);
@@ -1213,6 +1090,7 @@ Result<std::unique_ptr<DnsService>> DnsService::create(const config::Config& con
 void DnsService::reload_servers() {
   if (s_->port == 0 || s_->secondary) return;
   s_->load_interfaces();
+  if (s_->bind_dynamic) s_->sync_dynamic();
   // SIGHUP re-reads resolv.conf only with --no-poll (otherwise polling sees changes), as
   // dnsmasq; the configured servers are rebuilt either way.
   if (s_->no_poll || s_->no_resolv || s_->servers_changed) s_->load_servers(false);
@@ -1254,7 +1132,9 @@ const ServerTable& DnsService::server_table() const { return s_->servers; }
 void DnsService::adopt_servers(const ServerTable& table) { s_->servers = table; }
 
 void DnsService::reload_interfaces() {
-  if (s_->port != 0) s_->load_interfaces();
+  if (s_->port == 0) return;
+  s_->load_interfaces();
+  if (s_->bind_dynamic) s_->sync_dynamic();  // also when a netlink message was lost
 }
 
 void DnsService::set_peers(std::vector<const DnsService*> peers) {
@@ -1318,7 +1198,8 @@ void DnsService::log_statistics() {
 
 std::vector<net::SocketAddr> DnsService::listening() const {
   std::vector<net::SocketAddr> out;
-  for (const auto& u : s_->udp) out.push_back(u.sock.local());
+  for (const auto& u : s_->udp)
+    if (u.sock.fd() >= 0) out.push_back(u.sock.local());
   return out;
 }
 

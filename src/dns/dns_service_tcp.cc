@@ -14,7 +14,11 @@ void ServiceState::on_tcp_accept(uint32_t l) {
   (void)tcp[l].listener.accept_all([this, l](net::TcpAccepted acc) {
     // --max-tcp-connections counts the connections of every worker.
     if (shared->tcp_clients.load(std::memory_order_relaxed) >= max_tcp) return;  // closed by acc's destructor
-    if (tcp[l].wildcard) {
+    if (local_service_net && !local_source(acc.peer.ip(), true)) {
+      ++stats.dropped_queries;
+      return;  // closed by acc's destructor
+    }
+    if (tcp[l].wildcard || tcp[l].dynamic) {
       struct sockaddr_storage ss {};
       socklen_t sl = sizeof(ss);
       if (getsockname(acc.fd.get(), reinterpret_cast<struct sockaddr*>(&ss), &sl) != 0) return;

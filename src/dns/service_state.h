@@ -27,6 +27,7 @@
 #include "dns/server_table.h"
 #include "net/event_loop.h"
 #include "net/fd.h"
+#include "net/interfaces.h"
 #include "net/tcp.h"
 #include "net/udp_socket.h"
 
@@ -44,14 +45,19 @@ constexpr std::chrono::milliseconds kTcpUpstreamTimeout{5000};
 constexpr std::chrono::milliseconds kTcpIdle{10000};
 constexpr int kTcpMaxQueries = 100;
 
+// `wildcard`: bound to 0.0.0.0/::, packets checked per interface and destination. `dynamic`
+// (--bind-dynamic): bound to one address, checked per packet like a wildcard socket, and
+// closed (fd -1, the slot kept for the address's return) when the address goes away.
 struct UdpListener {
   net::UdpSocket sock;
   bool wildcard = false;
+  bool dynamic = false;
 };
 
 struct TcpListenerEntry {
   net::TcpListener listener;
   bool wildcard = false;
+  bool dynamic = false;
 };
 
 // --log-queries=extra: the query's serial number and client, written before each line.
@@ -162,6 +168,7 @@ struct SharedState {
   std::vector<std::pair<uint32_t, net::SocketAddr>> loop_probes;
   std::vector<net::SocketAddr> looped;
   std::function<void()> loop_found;  // set by worker 0; callable from any worker
+  std::atomic<bool> non_local_warned{false};  // --local-service: the UDP warning is logged once
 };
 
 struct IfInfo {
@@ -176,6 +183,17 @@ struct ServiceState {
 
   // ---- set-up (dns_service.cc)
   Result<void> open_listeners();
+  // The addresses -z / --bind-dynamic bind: -a addresses, and those of the interfaces -i/-I
+  // select (all interfaces when neither -i nor -a is given).
+  std::vector<net::SocketAddr> bound_addresses() const;
+  // Opens the UDP socket and TCP listener for `a` into slot `slot` (a new slot when it is
+  // udp.size()) and registers them on the loop.
+  Result<void> open_pair(const net::SocketAddr& a, uint32_t slot, bool wildcard, bool dynamic,
+                         bool probe_first);
+  // --bind-dynamic: opens sockets for new addresses, closes those of vanished ones; a bind
+  // that fails (e.g. an IPv6 address still tentative) is retried a second later.
+  void sync_dynamic();
+  void on_address_change();
   void load_interfaces();
   void load_servers(bool at_startup);
   // Builds `servers` from the specs, the resolv servers read last and the looped servers.
@@ -208,6 +226,9 @@ struct ServiceState {
   void on_udp_readable(uint32_t listener);
   void handle_udp_packet(uint32_t listener, net::RecvPacket& pkt);
   bool allowed(const IpAddr& dst, int ifindex);
+  // --local-service (net): the source is on a subnet of a local interface. Otherwise logs
+  // (UDP: once per process, TCP: every connection, as dnsmasq 2.90) and returns false.
+  bool local_source(const IpAddr& src, bool over_tcp);
   // `w` null: a --use-stale-cache refresh nobody waits for.
   void forward_udp(const ClientQuery& q, const ServerGroup& group, const Waiter* w);
   Result<net::UdpSocket> open_query_socket(const Upstream& u);
@@ -270,6 +291,15 @@ struct ServiceState {
   std::vector<IpAddr> listen_addresses;
   std::vector<std::string> interfaces, except_interfaces;
   bool bind_interfaces = false;
+  // --local-service=net: queries only from local subnets (kept current through `addr_watch`,
+  // a netlink socket that triggers load_interfaces when addresses change).
+  bool local_service_net = false;
+  bool localhost_only = false;
+  bool bind_dynamic = false;
+  std::map<net::SocketAddr, uint32_t> dyn_slots;  // every address bound so far -> its slot
+  net::TimerId dyn_retry = 0;  // --local-service=host: listen_addresses are 127.0.0.1 and ::1
+  net::SubnetSet local_nets;
+  net::UniqueFd addr_watch;
   std::vector<config::ServerSpec> server_specs;
   std::vector<net::SocketAddr> resolv_servers;  // from the resolv file read last
   bool dns_loop_detect = false;
