@@ -190,7 +190,7 @@ const OptionSpec kDnsOptions[] = {
      "Record of any type, with its data in hex.", parse_dns_rr},
     {"interface-name", 0, kReq, kMany, kBuilt, "<name>,<interface>",
      "Answer a name with the current addresses of an interface.", parse_interface_name},
-    {"synth-domain", 0, kReq, kMany, kNotYet, "<domain>,<range>,[<prefix>]",
+    {"synth-domain", 0, kReq, kMany, kBuilt, "<domain>,<range>,[<prefix>]",
      "Make up forward and reverse names for a range of addresses.", parse_synth_domain},
     {"localise-queries", 'y', kNone, kMany, kNotYet, "",
      "Prefer hosts-file addresses on the subnet the query came from.",

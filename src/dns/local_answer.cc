@@ -110,6 +110,34 @@ uint16_t answer_host_mx(const LocalData& d, const pd::Name& cur, size_t owner_at
   return put ? 1 : 0;
 }
 
+// --synth-domain A/AAAA (ANY: whichever family the name is made for): the address the name
+// spells, with the --local-ttl, logged "config name is addr" as dnsmasq 2.90 does.
+uint16_t answer_synth_name(const LocalData& d, const pd::Name& name, uint16_t qt, RecordWriter& w, Notes& notes) {
+  const std::string text = lower_name_text(name);
+  for (const auto family : {IpAddr::Family::V4, IpAddr::Family::V6}) {
+    const uint16_t t = family == IpAddr::Family::V4 ? pd::rr::A : pd::rr::AAAA;
+    if (!type_matches(qt, t)) continue;
+    const auto addr = d.synth().address_of(text, family);
+    if (!addr) continue;
+    const bool put = w.record(pd::kHeaderSize, name.wire(), t, d.local_ttl(), address_rdata(*addr));
+    if (notes.on()) notes.add(fmt::format("config {} is {}", name.to_text(), addr->to_string()));
+    return put ? 1 : 0;
+  }
+  return 0;
+}
+
+// --synth-domain PTR: the name made for the address, logged "config addr is name".
+uint16_t answer_synth_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& owner, RecordWriter& w,
+                          Notes& notes) {
+  const auto name = d.synth().name_of(ip);
+  if (!name) return 0;
+  const auto wire = pd::Name::from_text(*name);
+  if (!wire) return 0;
+  const bool put = w.record(pd::kHeaderSize, owner.wire(), pd::rr::PTR, d.local_ttl(), wire->wire());
+  if (notes.on()) notes.add(fmt::format("config {} is {}", ip.to_string(), *name));
+  return put ? 1 : 0;
+}
+
 }  // namespace
 
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
@@ -125,6 +153,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
 
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
   bool aliased = false;
+  bool answered_address = false;  // hosts or lease data gave an address of the asked type
   for (int hop = 0; hop < kMaxCnameHops; ++hop) {
     const LocalCname* c = d.cname(cur);
     if (!c) break;
@@ -147,6 +176,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         if (!type_matches(qt, t)) continue;
         const LocalSource& src = d.source(ha.source);
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
+        answered_address = true;
         if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
       }
     }
@@ -157,6 +187,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
       for (const auto& hit : p.leases->find(cur)) {
         if (!lease_live(*hit.entry, p.now) || d.hosts().ptr(hit.addr)) continue;
         if (w.record(owner_at, cur.wire(), pd::rr::A, lease_ttl(*hit.entry, p), address_rdata(hit.addr))) ++ancount;
+        answered_address = true;
         if (notes.on()) notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
       }
     }
@@ -176,6 +207,10 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     // 3b. --selfmx / --localmx: a local host with no MX of its own gets one.
     if ((qt == pd::rr::MX || qt == pd::rr::ANY) && (d.self_mx() || d.host_mx_target()))
       ancount += answer_host_mx(d, cur, owner_at, p, w, notes);
+    // 3c. --synth-domain: a name no hosts or lease data gives an address of the asked type.
+    if (!aliased && !d.synth().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) &&
+        !answered_address)
+      ancount += answer_synth_name(d, q.question.name, qt, w, notes);
     // 4. PTR for an address of the host table.
     if (qt == pd::rr::PTR && !aliased && ancount == 0) {
       if (auto ip = reverse_name_address(lower_name_text(cur))) {
@@ -195,6 +230,9 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         } else if (p.leases) {
           ancount += answer_lease_ptr(*p.leases, d, *ip, cur, owner_at, p, w, notes);
         }
+        // 4b. --synth-domain names, after every other PTR source.
+        if (ancount == 0 && !w.truncated && !d.synth().empty())
+          ancount += answer_synth_ptr(d, *ip, cur, w, notes);
       }
     }
   }

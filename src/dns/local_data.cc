@@ -111,6 +111,7 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   auto d = std::make_shared<LocalData>();
   const uint32_t local_ttl = static_cast<uint32_t>(dns.local_ttl.count());
   d->local_ttl_ = local_ttl;
+  d->synth_ = local::SynthNames(dns.synth_domains);
 
   // Host table: --host-record entries first (they win PTRs), then the hosts files.
   local::HostTable::Builder hb;
@@ -257,6 +258,7 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
   c.cnames = dns.cnames;
   c.selfmx = dns.selfmx;
   c.localmx = dns.localmx;
+  c.synth_domains = dns.synth_domains;
   return c;
 }
 
@@ -278,7 +280,7 @@ bool LocalData::exists(const proto::dns::Name& name) const {
 
 bool LocalData::empty() const {
   return hosts_.name_count() == 0 && addresses_->rules.set().empty() && addresses_->leftovers.empty() &&
-         record_index_.empty() && cname_index_.empty();
+         record_index_.empty() && cname_index_.empty() && synth_.empty();
 }
 
 }  // namespace masqd::dns

@@ -1,10 +1,10 @@
 // LocalData: everything masqd answers from itself rather than from upstream servers, as
 // one immutable snapshot built from the config and the hosts files: the host table
 // (/etc/hosts, --addn-hosts, --host-record, --expand-hosts), --address rules, --cname
-// aliases and the config records (--txt-record, --mx-host, --srv-host, --ptr-record,
-// --naptr-record, --caa-record, --dns-rr). Built at start and on SIGHUP; the service swaps
-// the shared_ptr, so a query sees the old or the new data, never half of one.
-// Answering from it: local_answer.h.
+// aliases, the config records (--txt-record, --mx-host, --srv-host, --ptr-record,
+// --naptr-record, --caa-record, --dns-rr) and the --synth-domain ranges. Built at start and
+// on SIGHUP; the service swaps the shared_ptr, so a query sees the old or the new data,
+// never half of one. Answering from it: local_answer.h.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include "local/address_rules.h"
 #include "base/domain_set.h"
 #include "local/host_table.h"
+#include "local/synth_names.h"
 #include "proto/dns_wire.h"
 
 namespace masqd::dns {
@@ -84,6 +85,8 @@ class LocalData {
   // name> (host_mx_target: its wire form; nullptr when neither option is on or --selfmx is).
   bool self_mx() const { return self_mx_; }
   const std::vector<uint8_t>* host_mx_target() const { return host_mx_target_.empty() ? nullptr : &host_mx_target_; }
+  // --synth-domain names (answered after every other local name and address).
+  const local::SynthNames& synth() const { return synth_; }
   bool empty() const;
 
  private:
@@ -98,6 +101,7 @@ class LocalData {
   uint32_t local_ttl_ = 0;
   bool self_mx_ = false;
   std::vector<uint8_t> host_mx_target_;
+  local::SynthNames synth_;
 };
 
 }  // namespace masqd::dns

@@ -1,8 +1,9 @@
 """Local DNS data and reply filters compared with dnsmasq 2.90: hosts files, --addn-hosts
 directories, --expand-hosts/--domain, --host-record, --address in every form, --cname, the
 config record options with MX/SRV targets in the additional section, --mx-target,
---interface-name, --local-ttl, --selfmx/--localmx, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
---ignore-address, --alias, --stop-dns-rebind with its exceptions and --filterwin2k.
+--interface-name, --synth-domain, --local-ttl, --selfmx/--localmx, and --filter-A/-AAAA/-rr,
+--bogus-nxdomain, --ignore-address, --alias, --stop-dns-rebind with its exceptions and
+--filterwin2k.
 
 Each scenario runs dnsmasq and masqd with the same flags (and the same hosts files) against
 the same fake upstream; every query's reply must agree in rcode, flags, records (name, type,
@@ -19,6 +20,7 @@ from pathlib import Path
 import dns.flags
 import dns.message
 import dns.rdatatype
+import dns.reversename
 import dns.rrset
 import pytest
 
@@ -227,9 +229,49 @@ def scenario_localmx(d: Path):
     return _host_mx_flags(d) + ["--localmx", "--mx-target=mail.test"], _host_mx_queries()
 
 
+def _rev(addr: str) -> str:
+    return dns.reversename.from_address(addr).to_text(omit_final_dot=True)
+
+
+def scenario_synth(d: Path):
+    # Hosts data and --ptr-record win over --synth-domain; --synth-domain wins over --address
+    # for the names it makes; names in the domain that do not spell an address in range are
+    # forwarded; the last --synth-domain given names an address two of them cover.
+    (d / "hosts").write_text("192.0.2.7 hostsname h-192-0-2-8.syn.test\n")
+    flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--local-ttl=30",
+             "--synth-domain=syn.test,192.0.2.0/24,h-", "--synth-domain=six.test,2001:db8::/64",
+             "--synth-domain=idx.test,198.51.100.10,198.51.100.20,n*",
+             "--synth-domain=idx6.test,2001:db8:1::/64,q*", "--synth-domain=nopre.test,203.0.113.0/24",
+             "--synth-domain=both.test,192.0.2.16,192.0.2.31", "--synth-domain=z.test,::/64",
+             "--synth-domain=m.test,::ffff:0:0/96", "--synth-domain=priv.test,10.0.0.0/8", "--bogus-priv",
+             "--address=/a.syn.test/192.0.2.99", "--address=/h-192-0-2-20.syn.test/192.0.2.99",
+             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test"]
+    q = [(n, t, "edns") for n, t in (
+        ("h-192-0-2-5.syn.test", "A"), ("H-192-0-2-5.Syn.Test", "A"), ("h-192-0-2-5.syn.test", "ANY"),
+        ("h-192-0-2-5.syn.test", "AAAA"), ("h-192-0-2-5.syn.test", "MX"), ("h-192-0-2-5.syn.test", "TXT"),
+        (_rev("192.0.2.5"), "PTR"), (_rev("192.0.2.7"), "PTR"), (_rev("192.0.2.8"), "PTR"),
+        ("h-192-0-2-8.syn.test", "A"), ("h-192-0-2-7.syn.test", "A"), ("x.h-192-0-2-9.a.syn.test", "A"),
+        ("h-192-0-2-9.a.syn.test", "A"), ("h-192-0-2-20.syn.test", "A"), (_rev("192.0.2.20"), "PTR"),
+        ("192-0-2-20.both.test", "A"), (_rev("192.0.2.30"), "PTR"), ("h-192-0-3-5.syn.test", "A"),
+        ("foo.syn.test", "A"), ("h-192-0-2-05.syn.test", "A"), ("h-192-0-2.syn.test", "A"),
+        ("h-192-0-2-5.sub.syn.test", "A"), ("syn.test", "A"),
+        ("2001-db8--1.six.test", "AAAA"), ("2001-db8-0-0-0-0-0-1.six.test", "AAAA"),
+        ("2001-0db8-0000-0000-0000-0000-0000-0001.six.test", "AAAA"), ("2001-db8--1.six.test", "A"),
+        ("2001-db8--1.six.test", "ANY"), (_rev("2001:db8::1"), "PTR"), (_rev("2001:db8::"), "PTR"),
+        ("2001-db8-1--1.six.test", "AAAA"),
+        ("n2.idx.test", "A"), ("n10.idx.test", "A"), ("n11.idx.test", "A"), ("n010.idx.test", "A"),
+        ("n.idx.test", "A"), ("n2x.idx.test", "A"), ("n4294967298.idx.test", "A"),
+        ("q4294967301.idx6.test", "AAAA"), (_rev("198.51.100.12"), "PTR"),
+        (_rev("198.51.100.21"), "PTR"), ("q5.idx6.test", "AAAA"), (_rev("2001:db8:1::5"), "PTR"),
+        ("203-0-113-9.nopre.test", "A"), (_rev("203.0.113.9"), "PTR"),
+        (_rev("::1"), "PTR"), ("0--1.z.test", "AAAA"), ("--ffff-192-0-2-1.m.test", "AAAA"),
+        (_rev("::ffff:192.0.2.1"), "PTR"), (_rev("10.1.2.3"), "PTR"), ("10-1-2-3.priv.test", "A"))]
+    return flags, q + [("h-192-0-2-5.syn.test", "A", "tcp"), (_rev("192.0.2.5"), "PTR", "tcp")]
+
+
 SCENARIOS = {"records": scenario_records, "names": scenario_names, "address": scenario_address, "files": scenario_files,
              "filters": scenario_filters, "rebind": scenario_rebind, "selfmx": scenario_selfmx,
-             "localmx": scenario_localmx}
+             "localmx": scenario_localmx, "synth": scenario_synth}
 UPSTREAMS = {"filters": FilterUpstream, "rebind": FilterUpstream}
 
 
