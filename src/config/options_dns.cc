@@ -162,7 +162,7 @@ const OptionSpec kDnsOptions[] = {
      "Answer these domains (and names under them) with this address.", parse_address},
     {"host-record", 0, kReq, kMany, kBuilt, "<name>,<address>[,<ttl>]",
      "Address records (and reverse records) for the given names.", parse_host_record},
-    {"dynamic-host", 0, kReq, kMany, kNotYet, "<name>,[<IPv4>][,<IPv6>],<interface>",
+    {"dynamic-host", 0, kReq, kMany, kBuilt, "<name>,[<IPv4>][,<IPv6>],<interface>",
      "Address record built from an interface's network plus a fixed host part.",
      parse_dynamic_host},
     {"cname", 0, kReq, kMany, kBuilt, "<alias>,<target>[,<ttl>]",

@@ -9,6 +9,8 @@
 
 #include "dns/record_writer.h"
 #include "dns/server_table.h"
+#include "local/dynamic_host.h"
+#include "net/interfaces.h"
 
 namespace masqd::dns {
 
@@ -110,6 +112,26 @@ uint16_t answer_host_mx(const LocalData& d, const pd::Name& cur, size_t owner_at
   return put ? 1 : 0;
 }
 
+std::vector<IpAddr> dynamic_addresses(const config::DynamicHost& h, const LocalAnswerParams& p) {
+  const auto prefixes = p.interface_prefixes ? p.interface_prefixes(h.interface) : net::interface_prefixes(h.interface);
+  return local::dynamic_host_addresses(h, prefixes);
+}
+
+// --dynamic-host PTR: the first --dynamic-host with the address on its interface now.
+uint16_t answer_dynamic_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& owner, const LocalAnswerParams& p,
+                            RecordWriter& w, Notes& notes) {
+  for (const auto& h : d.dynamic_hosts()) {
+    const auto addrs = dynamic_addresses(h, p);
+    if (std::find(addrs.begin(), addrs.end(), ip) == addrs.end()) continue;
+    const auto wire = pd::Name::from_text(h.name);
+    if (!wire) continue;
+    const bool put = w.record(pd::kHeaderSize, owner.wire(), pd::rr::PTR, d.local_ttl(), wire->wire());
+    if (notes.on()) notes.add(fmt::format("config {} is {}", ip.to_string(), h.name));
+    return put ? 1 : 0;
+  }
+  return 0;
+}
+
 // --synth-domain A/AAAA (ANY: whichever family the name is made for): the address the name
 // spells, with the --local-ttl, logged "config name is addr" as dnsmasq 2.90 does.
 uint16_t answer_synth_name(const LocalData& d, const pd::Name& name, uint16_t qt, RecordWriter& w, Notes& notes) {
@@ -154,6 +176,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
   bool aliased = false;
   bool answered_address = false;  // hosts or lease data gave an address of the asked type
+  std::vector<std::string> dyn_nodata;  // --dynamic-host names without the asked family
   for (int hop = 0; hop < kMaxCnameHops; ++hop) {
     const LocalCname* c = d.cname(cur);
     if (!c) break;
@@ -178,6 +201,29 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
         answered_address = true;
         if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
+      }
+    }
+    // 2a. --dynamic-host: the interface's networks with the configured host part.
+    if (!d.dynamic_hosts().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY)) {
+      const std::string lower = lower_name_text(cur);
+      bool named = false, have4 = false, have6 = false;
+      for (const auto& h : d.dynamic_hosts()) {
+        if (h.name != lower) continue;
+        named = true;
+        for (const auto& a : dynamic_addresses(h, p)) {
+          const uint16_t t = a.is_v4() ? pd::rr::A : pd::rr::AAAA;
+          if (!type_matches(qt, t)) continue;
+          (a.is_v4() ? have4 : have6) = true;
+          if (w.record(owner_at, cur.wire(), t, d.local_ttl(), address_rdata(a))) ++ancount;
+          answered_address = true;
+          if (notes.on()) notes.add(fmt::format("config {} is {}", cur.to_text(), a.to_string()));
+        }
+      }
+      // As for --interface-name, dnsmasq 2.90 logs a family the name has no address of, and
+      // the line stays even when the query is then forwarded.
+      if (named && notes.on()) {
+        if (!have4 && qt != pd::rr::AAAA) dyn_nodata.push_back(fmt::format("config {} is NODATA-IPv4", cur.to_text()));
+        if (!have6 && qt != pd::rr::A) dyn_nodata.push_back(fmt::format("config {} is NODATA-IPv6", cur.to_text()));
       }
     }
     // 2b. DHCP lease names (IPv4), unless the hosts data has the name with an IPv4 address
@@ -230,13 +276,20 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         } else if (p.leases) {
           ancount += answer_lease_ptr(*p.leases, d, *ip, cur, owner_at, p, w, notes);
         }
+        // 4a. --dynamic-host addresses.
+        if (ancount == 0 && !w.truncated && !d.dynamic_hosts().empty())
+          ancount += answer_dynamic_ptr(d, *ip, cur, p, w, notes);
         // 4b. --synth-domain names, after every other PTR source.
         if (ancount == 0 && !w.truncated && !d.synth().empty())
           ancount += answer_synth_ptr(d, *ip, cur, w, notes);
       }
     }
   }
-  if (ancount == 0 && !w.truncated) return 0;
+  if (ancount == 0 && !w.truncated) {
+    for (const auto& l : dyn_nodata) (*p.log)(l);
+    return 0;
+  }
+  for (auto& l : dyn_nodata) notes.add(std::move(l));
   uint16_t additional = 0;
   for (const auto& [at, wire] : targets) {
     pd::Name target;

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include "base/ip.h"
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
 #include "dns/query_log.h"
@@ -24,6 +26,9 @@ struct LocalAnswerParams {
   const local::LeaseNameTable* leases = nullptr;
   std::chrono::sys_seconds now{};
   uint32_t dhcp_ttl = 0;
+  // An interface's addresses with their prefix lengths, for --dynamic-host (null:
+  // net::interface_prefixes, read at each query that needs them).
+  std::vector<IpPrefix> (*interface_prefixes)(std::string_view) = nullptr;
 };
 
 // Hosts data, --cname aliases and config records: the reply size, or 0 when none of them

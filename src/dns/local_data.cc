@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "local/hosts_file.h"
 #include "net/interfaces.h"
 
@@ -112,6 +113,11 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   const uint32_t local_ttl = static_cast<uint32_t>(dns.local_ttl.count());
   d->local_ttl_ = local_ttl;
   d->synth_ = local::SynthNames(dns.synth_domains);
+  d->dynamic_hosts_ = dns.dynamic_hosts;
+  for (auto& h : d->dynamic_hosts_) {
+    for (char& c : h.name) c = text::ascii_lower(c);
+    while (!h.name.empty() && h.name.back() == '.') h.name.pop_back();
+  }
 
   // Host table: --host-record entries first (they win PTRs), then the hosts files.
   local::HostTable::Builder hb;
@@ -259,6 +265,7 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
   c.selfmx = dns.selfmx;
   c.localmx = dns.localmx;
   c.synth_domains = dns.synth_domains;
+  c.dynamic_hosts = dns.dynamic_hosts;
   return c;
 }
 
@@ -280,7 +287,8 @@ bool LocalData::exists(const proto::dns::Name& name) const {
 
 bool LocalData::empty() const {
   return hosts_.name_count() == 0 && addresses_->rules.set().empty() && addresses_->leftovers.empty() &&
-         record_index_.empty() && cname_index_.empty() && synth_.empty();
+         record_index_.empty() && cname_index_.empty() && synth_.empty() &&
+         dynamic_hosts_.empty();
 }
 
 }  // namespace masqd::dns

@@ -2,9 +2,9 @@
 // one immutable snapshot built from the config and the hosts files: the host table
 // (/etc/hosts, --addn-hosts, --host-record, --expand-hosts), --address rules, --cname
 // aliases, the config records (--txt-record, --mx-host, --srv-host, --ptr-record,
-// --naptr-record, --caa-record, --dns-rr) and the --synth-domain ranges. Built at start and
-// on SIGHUP; the service swaps the shared_ptr, so a query sees the old or the new data,
-// never half of one. Answering from it: local_answer.h.
+// --naptr-record, --caa-record, --dns-rr), --dynamic-host and the --synth-domain ranges.
+// Built at start and on SIGHUP; the service swaps the shared_ptr, so a query sees the old or
+// the new data, never half of one. Answering from it: local_answer.h.
 #pragma once
 
 #include <cstdint>
@@ -87,6 +87,9 @@ class LocalData {
   const std::vector<uint8_t>* host_mx_target() const { return host_mx_target_.empty() ? nullptr : &host_mx_target_; }
   // --synth-domain names (answered after every other local name and address).
   const local::SynthNames& synth() const { return synth_; }
+  // --dynamic-host entries (names lower case); their addresses come from the interfaces at
+  // query time.
+  const std::vector<config::DynamicHost>& dynamic_hosts() const { return dynamic_hosts_; }
   bool empty() const;
 
  private:
@@ -102,6 +105,7 @@ class LocalData {
   bool self_mx_ = false;
   std::vector<uint8_t> host_mx_target_;
   local::SynthNames synth_;
+  std::vector<config::DynamicHost> dynamic_hosts_;
 };
 
 }  // namespace masqd::dns
