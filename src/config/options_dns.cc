@@ -192,7 +192,7 @@ const OptionSpec kDnsOptions[] = {
      "Answer a name with the current addresses of an interface.", parse_interface_name},
     {"synth-domain", 0, kReq, kMany, kBuilt, "<domain>,<range>,[<prefix>]",
      "Make up forward and reverse names for a range of addresses.", parse_synth_domain},
-    {"localise-queries", 'y', kNone, kMany, kNotYet, "",
+    {"localise-queries", 'y', kNone, kMany, kBuilt, "",
      "Prefer hosts-file addresses on the subnet the query came from.",
      set_flag<&DnsConfig::localise_queries>},
     {"local-ttl", 'T', kReq, kOnce, kBuilt, "<integer>",

@@ -11,6 +11,7 @@
 #include "dns/server_table.h"
 #include "local/dynamic_host.h"
 #include "net/interfaces.h"
+#include "net/local_prefix.h"
 
 namespace masqd::dns {
 
@@ -112,6 +113,22 @@ uint16_t answer_host_mx(const LocalData& d, const pd::Name& cur, size_t owner_at
   return put ? 1 : 0;
 }
 
+// --localise-queries: when the query came to a local IPv4 address and the name has several
+// IPv4 addresses, some of them on that address's subnet, the subnet (only those answer).
+// `addr_of` gives an element's address (hosts entries and plain addresses both pass here).
+template <typename Range, typename AddrOf>
+std::optional<IpPrefix> localised_subnet(const Range& addrs, AddrOf addr_of, uint16_t qt, const LocalAnswerParams& p) {
+  if (!p.local_addr || !p.local_addr->is_v4() || qt == pd::rr::AAAA) return std::nullopt;
+  int v4 = 0;
+  for (const auto& a : addrs) v4 += addr_of(a).is_v4() ? 1 : 0;
+  if (v4 < 2) return std::nullopt;
+  const auto subnet = p.local_prefix ? p.local_prefix(*p.local_addr) : net::local_address_prefix(*p.local_addr);
+  if (!subnet) return std::nullopt;
+  for (const auto& a : addrs)
+    if (subnet->contains(addr_of(a))) return subnet;
+  return std::nullopt;
+}
+
 std::vector<IpAddr> dynamic_addresses(const config::DynamicHost& h, const LocalAnswerParams& p) {
   const auto prefixes = p.interface_prefixes ? p.interface_prefixes(h.interface) : net::interface_prefixes(h.interface);
   return local::dynamic_host_addresses(h, prefixes);
@@ -162,6 +179,13 @@ uint16_t answer_synth_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& 
 
 }  // namespace
 
+std::optional<IpPrefix> localised_subnet(std::span<const IpAddr> addrs, uint16_t qtype,
+                                         const std::optional<IpAddr>& local_addr) {
+  LocalAnswerParams p;
+  p.local_addr = local_addr;
+  return localised_subnet(addrs, [](const IpAddr& a) { return a; }, qtype, p);
+}
+
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
                          std::span<uint8_t> out) {
   const uint16_t qt = q.question.qtype;
@@ -194,9 +218,11 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
   if (!(aliased && qt == pd::rr::CNAME)) {
     // 2. Hosts and --host-record addresses.
     if (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) {
+      const auto near = localised_subnet(d.hosts().addresses(cur), [](const local::HostAddress& a) { return a.addr; }, qt, p);
       for (const auto& ha : d.hosts().addresses(cur)) {
         const uint16_t t = ha.addr.is_v4() ? pd::rr::A : pd::rr::AAAA;
         if (!type_matches(qt, t)) continue;
+        if (near && ha.addr.is_v4() && !near->contains(ha.addr)) continue;
         const LocalSource& src = d.source(ha.source);
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
         answered_address = true;
@@ -210,9 +236,12 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
       for (const auto& h : d.dynamic_hosts()) {
         if (h.name != lower) continue;
         named = true;
-        for (const auto& a : dynamic_addresses(h, p)) {
+        const auto addrs = dynamic_addresses(h, p);
+        const auto near = localised_subnet(addrs, [](const IpAddr& a) { return a; }, qt, p);
+        for (const auto& a : addrs) {
           const uint16_t t = a.is_v4() ? pd::rr::A : pd::rr::AAAA;
           if (!type_matches(qt, t)) continue;
+          if (near && a.is_v4() && !near->contains(a)) continue;
           (a.is_v4() ? have4 : have6) = true;
           if (w.record(owner_at, cur.wire(), t, d.local_ttl(), address_rdata(a))) ++ancount;
           answered_address = true;

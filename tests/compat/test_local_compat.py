@@ -358,7 +358,7 @@ def test_truncated_local_answer_keeps_what_fits(masqd_bin, dnsmasq_bin, tmp_path
         assert {a[3] for a in m["answer"]} <= {f"203.0.113.{i}" for i in range(1, 41)}
 
 
-def _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, reset, setup):
+def _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, reset, setup, wildcard=False):
     """Runs both servers in a fresh network namespace with a veth pair (<ns>a, <ns>b) and
     returns what local_ns_runner.py saw. `flags`, `steps`, `reset` and `setup` may use
     "{a}" for the first interface's name."""
@@ -375,7 +375,7 @@ def _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, reset, setup):
         spec = {"tmp": str(tmp_path), "servers": {"dnsmasq": dnsmasq_bin, "masqd": masqd},
                 "flags": ["--no-resolv", *fill(flags)],
                 "steps": [fill(s) if s[0] == "ip" else list(s) for s in steps],
-                "reset": [fill(r) for r in reset]}
+                "reset": [fill(r) for r in reset], "wildcard": wildcard}
         runner = Path(__file__).with_name("local_ns_runner.py")
         res = subprocess.run(["ip", "netns", "exec", ns, "/usr/bin/python3", str(runner), json.dumps(spec)],
                              capture_output=True, text=True, timeout=120)
@@ -425,3 +425,32 @@ def test_dynamic_host_matches_dnsmasq(masqd_bin, dnsmasq_bin, tmp_path):
     assert r["masqd_log"] == r["dnsmasq_log"]
     # Not vacuous: dnsmasq answered the address added while it ran.
     assert "203.0.113.5" in json.dumps(r["dnsmasq"][len(asked) - 5])
+
+
+def test_localise_queries_matches_dnsmasq(masqd_bin, dnsmasq_bin, tmp_path):
+    """-y in wildcard mode: a hosts name with addresses in several subnets answers, to a query
+    sent to one of this host's addresses, only those in that address's subnet (two subnets
+    on one interface, a third on another); no match, IPv6 and 127.0.0.1 get them all. UDP
+    and TCP; --host-record, --dynamic-host and --interface-name names too."""
+    (tmp_path / "hosts").write_text("192.0.2.50 multi\n198.51.100.50 multi\n203.0.113.50 multi\n"
+                                    "2001:db8::50 multi\n192.0.2.60 one\n198.51.100.70 far\n198.51.100.71 far\n")
+    flags = ["--no-hosts", f"--addn-hosts={tmp_path}/hosts", "-y",
+             "--host-record=hr.test,192.0.2.80", "--host-record=hr.test,203.0.113.80",
+             "--dynamic-host=dyn.test,0.0.0.9,{a}",
+             "--interface-name=ifn.test,{a}"]
+    steps = []
+    for dst in ("192.0.2.1", "198.51.100.1", "203.0.113.1", "127.0.0.1", "2001:db8::1"):
+        steps += [(n, t, "edns", dst) for n, t in (("multi", "A"), ("multi", "AAAA"), ("multi", "ANY"),
+                                                     ("one", "A"), ("far", "A"), ("hr.test", "A"),
+                                                     ("dyn.test", "A"), ("ifn.test", "A"))]
+        steps.append(("multi", "A", "tcp", dst))
+    setup = [["link", "add", "{a}x", "type", "veth", "peer", "name", "{a}y"], ["link", "set", "{a}x", "up"],
+             ["addr", "add", "192.0.2.1/24", "dev", "{a}"], ["addr", "add", "198.51.100.1/24", "dev", "{a}"],
+             ["addr", "add", "203.0.113.1/24", "dev", "{a}x"], ["addr", "add", "2001:db8::1/64", "dev", "{a}x", "nodad"]]
+    r = _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, [], setup, wildcard=True)
+    assert len(r["dnsmasq"]) == len(steps)
+    for i, case in enumerate(steps):
+        assert r["masqd"][i] == r["dnsmasq"][i], case
+    assert r["masqd_log"] == r["dnsmasq_log"]
+    # Not vacuous: the answers differ with the address asked.
+    assert r["dnsmasq"][0] != r["dnsmasq"][9]
