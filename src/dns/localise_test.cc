@@ -17,7 +17,9 @@ namespace {
 
 namespace pd = proto::dns;
 
-IpAddr ip(const char* s) { return *IpAddr::parse(s); }
+IpAddr ip(const char* s) {
+  return *IpAddr::parse(s);
+}
 
 // This host's addresses in the tests: three /24s.
 std::optional<IpPrefix> fake_prefix(const IpAddr& a) {
@@ -34,7 +36,8 @@ class LocaliseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = ::testing::TempDir() + "masqd_localise_hosts_" + std::to_string(::getpid());
-    std::ofstream(path_) << "192.0.2.50 multi\n198.51.100.50 multi\n2001:db8::50 multi\n192.0.2.60 one\n";
+    std::ofstream(path_)
+        << "192.0.2.50 multi\n198.51.100.50 multi\n2001:db8::50 multi\n192.0.2.60 one\n";
     config::DnsConfig dns;
     dns.no_hosts = true;
     dns.addn_hosts = {path_};
@@ -70,7 +73,8 @@ class LocaliseTest : public ::testing::Test {
 TEST_F(LocaliseTest, OnlyTheAddressesOnTheSubnetTheQueryCameTo) {
   EXPECT_EQ(ask("multi", pd::rr::A, ip("192.0.2.1")).size(), 1u);
   EXPECT_NE(ask("multi", pd::rr::A, ip("192.0.2.1"))[0].find("192.0.2.50"), std::string::npos);
-  EXPECT_NE(ask("multi", pd::rr::A, ip("198.51.100.1"))[0].find("198.51.100.50"), std::string::npos);
+  EXPECT_NE(ask("multi", pd::rr::A, ip("198.51.100.1"))[0].find("198.51.100.50"),
+            std::string::npos);
 }
 
 TEST_F(LocaliseTest, AllWhenNoneIsNearOrTheOptionIsOffOrTheQueryCameOverIpv6) {
@@ -95,7 +99,8 @@ TEST_F(LocaliseTest, DynamicHostAddressesToo) {
 
 TEST(Localise, PublicHelperReadsTheRealSubnetOfTheLocalAddress) {
   // 127.0.0.1 is on the loopback interface as 127.0.0.1/8.
-  const auto near = localised_subnet(std::vector<IpAddr>{ip("127.0.0.5"), ip("192.0.2.1")}, pd::rr::A, ip("127.0.0.1"));
+  const auto near = localised_subnet(std::vector<IpAddr>{ip("127.0.0.5"), ip("192.0.2.1")},
+                                     pd::rr::A, ip("127.0.0.1"));
   ASSERT_TRUE(near);
   EXPECT_EQ(near->length, 8);
   EXPECT_TRUE(near->contains(ip("127.0.0.5")));
@@ -103,7 +108,8 @@ TEST(Localise, PublicHelperReadsTheRealSubnetOfTheLocalAddress) {
 
 TEST(Localise, PublicHelperNeedsSeveralIpv4Addresses) {
   EXPECT_FALSE(localised_subnet(std::vector<IpAddr>{ip("127.0.0.5")}, pd::rr::A, ip("127.0.0.1")));
-  EXPECT_FALSE(localised_subnet(std::vector<IpAddr>{ip("127.0.0.5"), ip("192.0.2.1")}, pd::rr::AAAA, ip("127.0.0.1")));
+  EXPECT_FALSE(localised_subnet(std::vector<IpAddr>{ip("127.0.0.5"), ip("192.0.2.1")}, pd::rr::AAAA,
+                                ip("127.0.0.1")));
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ std::optional<IpAddr> dynamic_host_address(const IpPrefix& iface, const IpAddr& 
   return IpAddr::v6(b);
 }
 
-std::vector<IpAddr> dynamic_host_addresses(const config::DynamicHost& host, std::span<const IpPrefix> prefixes) {
+std::vector<IpAddr> dynamic_host_addresses(const config::DynamicHost& host,
+                                           std::span<const IpPrefix> prefixes) {
   std::vector<IpAddr> out;
   for (auto it = prefixes.rbegin(); it != prefixes.rend(); ++it) {
     const IpAddr& a = it->addr;

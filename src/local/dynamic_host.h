@@ -18,6 +18,7 @@ std::optional<IpAddr> dynamic_host_address(const IpPrefix& iface, const IpAddr& 
 // Every address a --dynamic-host has on the interface's current addresses (`prefixes`, as
 // net::interface_prefixes gives them), in the order dnsmasq 2.90 answers them (the
 // interface's addresses last one first). IPv6 link-local addresses give none.
-std::vector<IpAddr> dynamic_host_addresses(const config::DynamicHost& host, std::span<const IpPrefix> prefixes);
+std::vector<IpAddr> dynamic_host_addresses(const config::DynamicHost& host,
+                                           std::span<const IpPrefix> prefixes);
 
 }  // namespace masqd::local

@@ -7,7 +7,9 @@ namespace masqd::local {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lowered(std::string_view s) {
   std::string out(s);
@@ -45,7 +47,8 @@ std::pair<IpAddr, IpAddr> prefix_range(const IpPrefix& p) {
     lo[i / 8] = static_cast<uint8_t>(lo[i / 8] & ~bit);
     hi[i / 8] = static_cast<uint8_t>(hi[i / 8] | bit);
   }
-  if (p.addr.is_v4()) return {IpAddr::v4({lo[0], lo[1], lo[2], lo[3]}), IpAddr::v4({hi[0], hi[1], hi[2], hi[3]})};
+  if (p.addr.is_v4())
+    return {IpAddr::v4({lo[0], lo[1], lo[2], lo[3]}), IpAddr::v4({hi[0], hi[1], hi[2], hi[3]})};
   return {IpAddr::v6(lo), IpAddr::v6(hi)};
 }
 
@@ -104,14 +107,16 @@ std::optional<IpAddr> SynthNames::address_of(std::string_view name, IpAddr::Fami
     std::string_view head = name.substr(0, name.size() - d.domain.size() - 1);
     if (head.size() < d.name_prefix.size()) continue;
     bool prefix_ok = true;
-    for (size_t i = 0; i < d.name_prefix.size(); ++i) prefix_ok = prefix_ok && lower(d.name_prefix[i]) == head[i];
+    for (size_t i = 0; i < d.name_prefix.size(); ++i)
+      prefix_ok = prefix_ok && lower(d.name_prefix[i]) == head[i];
     if (!prefix_ok) continue;
     const std::string_view token = head.substr(d.name_prefix.size());
     if (d.sequential) {
       // A decimal index from the start of the range (no digits: index 0), kept in 32 bits
       // for IPv4 and 64 for IPv6 as dnsmasq 2.90 does (a longer number wraps around).
       uint64_t index = 0;
-      const bool all_digits = std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const bool all_digits =
+          std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!all_digits) continue;
       for (char c : token) index = index * 10 + static_cast<uint64_t>(c - '0');
       if (d.start.is_v4()) index &= UINT32_MAX;

@@ -30,7 +30,7 @@ class SynthNames {
     std::string domain;       // lower case
     std::string name_prefix;  // as written (matched without regard to case)
     bool sequential = false;
-    IpAddr start, end;        // the range, both ends included
+    IpAddr start, end;  // the range, both ends included
   };
   std::vector<Domain> domains_;  // last given first
 };

@@ -19,8 +19,8 @@ config::SynthDomain prefix_domain(const char* domain, const char* prefix, const 
   return d;
 }
 
-config::SynthDomain range_domain(const char* domain, const char* start, const char* end, const char* name_prefix,
-                                 bool sequential = false) {
+config::SynthDomain range_domain(const char* domain, const char* start, const char* end,
+                                 const char* name_prefix, bool sequential = false) {
   config::SynthDomain d;
   d.domain = domain;
   d.is_range = true;
@@ -31,7 +31,9 @@ config::SynthDomain range_domain(const char* domain, const char* start, const ch
   return d;
 }
 
-IpAddr ip(const char* s) { return *IpAddr::parse(s); }
+IpAddr ip(const char* s) {
+  return *IpAddr::parse(s);
+}
 
 TEST(SynthNames, Ipv4NameAndAddressBothWays) {
   SynthNames s({prefix_domain("syn.test", "192.0.2.0/24", "h-")});
@@ -60,7 +62,8 @@ TEST(SynthNames, Ipv6IsWrittenCompressedAndReadInAnyForm) {
   EXPECT_EQ(s.name_of(ip("2001:db8::")), "2001-db8--.six.test");
   EXPECT_EQ(s.address_of("2001-db8--1.six.test", Family::V6), ip("2001:db8::1"));
   EXPECT_EQ(s.address_of("2001-db8-0-0-0-0-0-1.six.test", Family::V6), ip("2001:db8::1"));
-  EXPECT_EQ(s.address_of("2001-0db8-0000-0000-0000-0000-0000-0001.six.test", Family::V6), ip("2001:db8::1"));
+  EXPECT_EQ(s.address_of("2001-0db8-0000-0000-0000-0000-0000-0001.six.test", Family::V6),
+            ip("2001:db8::1"));
   EXPECT_EQ(s.address_of("2001-db8--0-1.six.test", Family::V6), ip("2001:db8::1"));
   EXPECT_FALSE(s.address_of("2001-db8-1--1.six.test", Family::V6));
   EXPECT_FALSE(s.address_of("2001-db8--g.six.test", Family::V6));
@@ -99,7 +102,8 @@ TEST(SynthNames, SequentialIpv6) {
 }
 
 TEST(SynthNames, LastDomainGivenWinsTheReverseName) {
-  SynthNames s({prefix_domain("syn.test", "192.0.2.0/24", "h-"), prefix_domain("both.test", "192.0.2.0/24", "")});
+  SynthNames s({prefix_domain("syn.test", "192.0.2.0/24", "h-"),
+                prefix_domain("both.test", "192.0.2.0/24", "")});
   EXPECT_EQ(s.name_of(ip("192.0.2.20")), "192-0-2-20.both.test");
   EXPECT_EQ(s.address_of("h-192-0-2-20.syn.test", Family::V4), ip("192.0.2.20"));
 }

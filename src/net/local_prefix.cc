@@ -11,8 +11,11 @@ namespace masqd::net {
 namespace {
 
 uint8_t prefix_bits(const sockaddr* mask, int family) {
-  const auto* p = family == AF_INET ? reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(mask)->sin_addr)
-                                    : reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
+  const auto* p =
+      family == AF_INET
+          ? reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(mask)->sin_addr)
+          : reinterpret_cast<const uint8_t*>(
+                &reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
   const size_t n = family == AF_INET ? 4 : 16;
   uint8_t bits = 0;
   for (size_t i = 0; i < n; ++i)
@@ -33,8 +36,9 @@ std::optional<IpPrefix> local_address_prefix(const IpAddr& addr) {
     const socklen_t len = family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
     auto a = SocketAddr::from_sockaddr(i->ifa_addr, len);
     if (!a || a->ip() != addr) continue;
-    const uint8_t bits = i->ifa_netmask && i->ifa_netmask->sa_family == family ? prefix_bits(i->ifa_netmask, family)
-                                                                               : static_cast<uint8_t>(addr.size() * 8);
+    const uint8_t bits = i->ifa_netmask && i->ifa_netmask->sa_family == family
+                             ? prefix_bits(i->ifa_netmask, family)
+                             : static_cast<uint8_t>(addr.size() * 8);
     out = IpPrefix{addr, bits};
   }
   freeifaddrs(list);
