@@ -134,10 +134,13 @@ std::vector<IpAddr> dynamic_addresses(const config::DynamicHost& h, const LocalA
   return local::dynamic_host_addresses(h, prefixes);
 }
 
-// --dynamic-host PTR: the first --dynamic-host with the address on its interface now.
+// --dynamic-host PTR: the first --dynamic-host with the address on its interface now. As
+// dnsmasq 2.90 answers them, the search stops at the first --dynamic-host (in config order)
+// that has no host part of the address's family: the ones after it get no PTR of that family.
 uint16_t answer_dynamic_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& owner, const LocalAnswerParams& p,
                             RecordWriter& w, Notes& notes) {
   for (const auto& h : d.dynamic_hosts()) {
+    if (!(ip.is_v4() ? h.v4 : h.v6)) break;
     const auto addrs = dynamic_addresses(h, p);
     if (std::find(addrs.begin(), addrs.end(), ip) == addrs.end()) continue;
     const auto wire = pd::Name::from_text(h.name);

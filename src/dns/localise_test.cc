@@ -114,3 +114,41 @@ TEST(Localise, PublicHelperNeedsSeveralIpv4Addresses) {
 
 }  // namespace
 }  // namespace masqd::dns
+
+namespace masqd::dns {
+namespace {
+
+std::vector<IpPrefix> dual_interface(std::string_view) {
+  return {*IpPrefix::parse("192.0.2.1/24"), *IpPrefix::parse("2001:db8::1/64")};
+}
+
+// dnsmasq 2.90 (observed): a --dynamic-host without a part of one family stops the PTRs of
+// that family for the --dynamic-host options given after it.
+size_t dynamic_ptr_answers(const std::vector<config::DynamicHost>& hosts,
+                           const char* reverse_name) {
+  config::DnsConfig dns;
+  dns.no_hosts = true;
+  dns.dynamic_hosts = hosts;
+  auto data = LocalData::load(dns, AddressData::build(dns.addresses)).data;
+  auto bytes = query_bytes(reverse_name, pd::rr::PTR);
+  auto cq = check_query(pd::Bytes(bytes), 1232);
+  LocalAnswerParams p;
+  p.interface_prefixes = dual_interface;
+  std::array<uint8_t, 1232> out{};
+  return answer_local_data(*data, cq.query, p, out);
+}
+
+TEST(DynamicHostPtr, AHostWithoutTheFamilyStopsThePtrsAfterIt) {
+  config::DynamicHost v4only{"c.test", ip("0.0.0.4"), std::nullopt, "veth0"};
+  config::DynamicHost v6only{"d.test", std::nullopt, ip("::b"), "veth0"};
+  const char* c_ptr = "4.2.0.192.in-addr.arpa";
+  const char* d_ptr = "b.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+  EXPECT_NE(dynamic_ptr_answers({v4only, v6only}, c_ptr), 0u);
+  EXPECT_EQ(dynamic_ptr_answers({v4only, v6only}, d_ptr), 0u);
+  EXPECT_EQ(dynamic_ptr_answers({v6only, v4only}, c_ptr), 0u);
+  EXPECT_NE(dynamic_ptr_answers({v6only, v4only}, d_ptr), 0u);
+  EXPECT_NE(dynamic_ptr_answers({v6only}, d_ptr), 0u);
+}
+
+}  // namespace
+}  // namespace masqd::dns
