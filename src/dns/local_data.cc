@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/text.h"
+#include "dns/server_table.h"
 #include "local/hosts_file.h"
 #include "net/interfaces.h"
 
@@ -282,7 +283,14 @@ const LocalCname* LocalData::cname(const proto::dns::Name& name) const {
 }
 
 bool LocalData::exists(const proto::dns::Name& name) const {
-  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name.wire()).has_value());
+  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name.wire()).has_value()) ||
+         is_synth_name(name);
+}
+
+bool LocalData::is_synth_name(const proto::dns::Name& name) const {
+  if (synth_.empty()) return false;
+  const std::string text = lower_name_text(name);
+  return synth_.address_of(text, IpAddr::Family::V4) || synth_.address_of(text, IpAddr::Family::V6);
 }
 
 bool LocalData::empty() const {

@@ -76,8 +76,9 @@ class LocalData {
   const std::vector<ConfigRecord>* records(const proto::dns::Name& name) const;
   // The --cname alias with exactly this name (nullptr: none).
   const LocalCname* cname(const proto::dns::Name& name) const;
-  // The name has local data of some kind, or is a parent of a name that has (dnsmasq then
-  // answers NODATA rather than NXDOMAIN for a no-address --address domain).
+  // The name has local data of some kind (a --synth-domain name too), or is a parent of a
+  // name that has (dnsmasq then answers NODATA rather than NXDOMAIN for a no-address
+  // --address domain or a --local domain).
   bool exists(const proto::dns::Name& name) const;
   uint32_t local_ttl() const { return local_ttl_; }
   // --selfmx / --localmx: local hosts (hosts data, DHCP leases) without an --mx-host of their
@@ -87,6 +88,8 @@ class LocalData {
   const std::vector<uint8_t>* host_mx_target() const { return host_mx_target_.empty() ? nullptr : &host_mx_target_; }
   // --synth-domain names (answered after every other local name and address).
   const local::SynthNames& synth() const { return synth_; }
+  // The name is one a --synth-domain makes (of either family).
+  bool is_synth_name(const proto::dns::Name& name) const;
   // --dynamic-host entries (names lower case); their addresses come from the interfaces at
   // query time.
   const std::vector<config::DynamicHost>& dynamic_hosts() const { return dynamic_hosts_; }

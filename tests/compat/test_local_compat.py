@@ -241,13 +241,14 @@ def scenario_synth(d: Path):
     # forwarded; the last --synth-domain given names an address two of them cover.
     (d / "hosts").write_text("192.0.2.7 hostsname h-192-0-2-8.syn.test\n")
     flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--local-ttl=30",
+             "--synth-domain=nx.test,203.0.113.0/24", "--address=/nx.test/",
              "--synth-domain=syn.test,192.0.2.0/24,h-", "--synth-domain=six.test,2001:db8::/64",
              "--synth-domain=idx.test,198.51.100.10,198.51.100.20,n*",
              "--synth-domain=idx6.test,2001:db8:1::/64,q*", "--synth-domain=nopre.test,203.0.113.0/24",
              "--synth-domain=both.test,192.0.2.16,192.0.2.31", "--synth-domain=z.test,::/64",
              "--synth-domain=m.test,::ffff:0:0/96", "--synth-domain=priv.test,10.0.0.0/8", "--bogus-priv",
              "--address=/a.syn.test/192.0.2.99", "--address=/h-192-0-2-20.syn.test/192.0.2.99",
-             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test"]
+             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test", "--local=/six.test/"]
     q = [(n, t, "edns") for n, t in (
         ("h-192-0-2-5.syn.test", "A"), ("H-192-0-2-5.Syn.Test", "A"), ("h-192-0-2-5.syn.test", "ANY"),
         ("h-192-0-2-5.syn.test", "AAAA"), ("h-192-0-2-5.syn.test", "MX"), ("h-192-0-2-5.syn.test", "TXT"),
@@ -260,7 +261,9 @@ def scenario_synth(d: Path):
         ("2001-db8--1.six.test", "AAAA"), ("2001-db8-0-0-0-0-0-1.six.test", "AAAA"),
         ("2001-0db8-0000-0000-0000-0000-0000-0001.six.test", "AAAA"), ("2001-db8--1.six.test", "A"),
         ("2001-db8--1.six.test", "ANY"), (_rev("2001:db8::1"), "PTR"), (_rev("2001:db8::"), "PTR"),
-        ("2001-db8-1--1.six.test", "AAAA"),
+        ("2001-db8-1--1.six.test", "AAAA"), ("2001-db8--1.six.test", "TXT"), ("nothere.six.test", "AAAA"),
+        ("203-0-113-5.nx.test", "A"), ("203-0-113-5.nx.test", "AAAA"), ("203-0-113-5.nx.test", "TXT"),
+        ("foo.nx.test", "A"),
         ("n2.idx.test", "A"), ("n10.idx.test", "A"), ("n11.idx.test", "A"), ("n010.idx.test", "A"),
         ("n.idx.test", "A"), ("n2x.idx.test", "A"), ("n4294967298.idx.test", "A"),
         ("q4294967301.idx6.test", "AAAA"), (_rev("198.51.100.12"), "PTR"),
