@@ -154,14 +154,15 @@ uint16_t answer_dynamic_ptr(const LocalData& d, const IpAddr& ip, const pd::Name
 
 // --synth-domain A/AAAA (ANY: whichever family the name is made for): the address the name
 // spells, with the --local-ttl, logged "config name is addr" as dnsmasq 2.90 does.
-uint16_t answer_synth_name(const LocalData& d, const pd::Name& name, uint16_t qt, RecordWriter& w, Notes& notes) {
+uint16_t answer_synth_name(const LocalData& d, const pd::Name& name, size_t owner_at, uint16_t qt, bool skip4,
+                           bool skip6, RecordWriter& w, Notes& notes) {
   const std::string text = lower_name_text(name);
   for (const auto family : {IpAddr::Family::V4, IpAddr::Family::V6}) {
     const uint16_t t = family == IpAddr::Family::V4 ? pd::rr::A : pd::rr::AAAA;
-    if (!type_matches(qt, t)) continue;
+    if (!type_matches(qt, t) || (family == IpAddr::Family::V4 ? skip4 : skip6)) continue;
     const auto addr = d.synth().address_of(text, family);
     if (!addr) continue;
-    const bool put = w.record(pd::kHeaderSize, name.wire(), t, d.local_ttl(), address_rdata(*addr));
+    const bool put = w.record(owner_at, name.wire(), t, d.local_ttl(), address_rdata(*addr));
     if (notes.on()) notes.add(fmt::format("config {} is {}", name.to_text(), addr->to_string()));
     return put ? 1 : 0;
   }
@@ -202,7 +203,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
 
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
   bool aliased = false;
-  bool answered_address = false;  // hosts or lease data gave an address of the asked type
+  bool answered4 = false, answered6 = false;  // an address of that family was given
   std::vector<std::string> dyn_nodata;  // --dynamic-host names without the asked family
   for (int hop = 0; hop < kMaxCnameHops; ++hop) {
     const LocalCname* c = d.cname(cur);
@@ -228,7 +229,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         if (near && ha.addr.is_v4() && !near->contains(ha.addr)) continue;
         const LocalSource& src = d.source(ha.source);
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
-        answered_address = true;
+        (ha.addr.is_v4() ? answered4 : answered6) = true;
         if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
       }
     }
@@ -247,7 +248,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
           if (near && a.is_v4() && !near->contains(a)) continue;
           (a.is_v4() ? have4 : have6) = true;
           if (w.record(owner_at, cur.wire(), t, d.local_ttl(), address_rdata(a))) ++ancount;
-          answered_address = true;
+          (a.is_v4() ? answered4 : answered6) = true;
           if (notes.on()) notes.add(fmt::format("config {} is {}", cur.to_text(), a.to_string()));
         }
       }
@@ -265,7 +266,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
       for (const auto& hit : p.leases->find(cur)) {
         if (!lease_live(*hit.entry, p.now) || d.hosts().ptr(hit.addr)) continue;
         if (w.record(owner_at, cur.wire(), pd::rr::A, lease_ttl(*hit.entry, p), address_rdata(hit.addr))) ++ancount;
-        answered_address = true;
+        answered4 = true;
         if (notes.on()) notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
       }
     }
@@ -285,10 +286,10 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     // 3b. --selfmx / --localmx: a local host with no MX of its own gets one.
     if ((qt == pd::rr::MX || qt == pd::rr::ANY) && (d.self_mx() || d.host_mx_target()))
       ancount += answer_host_mx(d, cur, owner_at, p, w, notes);
-    // 3c. --synth-domain: a name no hosts or lease data gives an address of the asked type.
-    if (!aliased && !d.synth().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) &&
-        !answered_address)
-      ancount += answer_synth_name(d, q.question.name, qt, w, notes);
+    // 3c. --synth-domain: a name (or --cname target) no hosts, dynamic-host or lease data
+    // gives an address of that family.
+    if (!d.synth().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY))
+      ancount += answer_synth_name(d, cur, owner_at, qt, answered4, answered6, w, notes);
     // 4. PTR for an address of the host table.
     if (qt == pd::rr::PTR && !aliased && ancount == 0) {
       if (auto ip = reverse_name_address(lower_name_text(cur))) {

@@ -239,7 +239,7 @@ def scenario_synth(d: Path):
     # Hosts data and --ptr-record win over --synth-domain; --synth-domain wins over --address
     # for the names it makes; names in the domain that do not spell an address in range are
     # forwarded; the last --synth-domain given names an address two of them cover.
-    (d / "hosts").write_text("192.0.2.7 hostsname h-192-0-2-8.syn.test\n")
+    (d / "hosts").write_text("192.0.2.7 hostsname h-192-0-2-8.syn.test\n2001:db8::99 h-192-0-2-9.syn.test\n")
     flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--local-ttl=30",
              "--synth-domain=nx.test,203.0.113.0/24", "--address=/nx.test/",
              "--synth-domain=syn.test,192.0.2.0/24,h-", "--synth-domain=six.test,2001:db8::/64",
@@ -248,7 +248,8 @@ def scenario_synth(d: Path):
              "--synth-domain=both.test,192.0.2.16,192.0.2.31", "--synth-domain=z.test,::/64",
              "--synth-domain=m.test,::ffff:0:0/96", "--synth-domain=priv.test,10.0.0.0/8", "--bogus-priv",
              "--address=/a.syn.test/192.0.2.99", "--address=/h-192-0-2-20.syn.test/192.0.2.99",
-             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test", "--local=/six.test/"]
+             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test", "--local=/six.test/",
+             "--cname=al.syn2.test,h-192-0-2-4.syn.test"]
     q = [(n, t, "edns") for n, t in (
         ("h-192-0-2-5.syn.test", "A"), ("H-192-0-2-5.Syn.Test", "A"), ("h-192-0-2-5.syn.test", "ANY"),
         ("h-192-0-2-5.syn.test", "AAAA"), ("h-192-0-2-5.syn.test", "MX"), ("h-192-0-2-5.syn.test", "TXT"),
@@ -263,7 +264,8 @@ def scenario_synth(d: Path):
         ("2001-db8--1.six.test", "ANY"), (_rev("2001:db8::1"), "PTR"), (_rev("2001:db8::"), "PTR"),
         ("2001-db8-1--1.six.test", "AAAA"), ("2001-db8--1.six.test", "TXT"), ("nothere.six.test", "AAAA"),
         ("203-0-113-5.nx.test", "A"), ("203-0-113-5.nx.test", "AAAA"), ("203-0-113-5.nx.test", "TXT"),
-        ("foo.nx.test", "A"),
+        ("foo.nx.test", "A"), ("h-192-0-2-9.syn.test", "A"), ("h-192-0-2-9.syn.test", "AAAA"),
+        ("h-192-0-2-9.syn.test", "ANY"), ("al.syn2.test", "A"), ("al.syn2.test", "AAAA"),
         ("n2.idx.test", "A"), ("n10.idx.test", "A"), ("n11.idx.test", "A"), ("n010.idx.test", "A"),
         ("n.idx.test", "A"), ("n2x.idx.test", "A"), ("n4294967298.idx.test", "A"),
         ("q4294967301.idx6.test", "AAAA"), (_rev("198.51.100.12"), "PTR"),
