@@ -174,7 +174,7 @@ def test_domain_for_an_interface_expands_hosts_names_on_its_subnets(start, upstr
 
 
 @pytest.mark.parametrize("flag,text", [
-    ("--synth-domain=x.test,192.0.2.0/24", "option --synth-domain is not supported yet"),
+    ("--dns-loop-detect", "option --dns-loop-detect is not supported yet"),
 ])
 def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
     r = subprocess.run([masqd_bin, "-C", "/dev/null", "--test", flag], capture_output=True,
