@@ -88,7 +88,10 @@ TEST(DnsOptionTable, EveryDnsOptionHasOneRowWithDnsmasqsShape) {
   EXPECT_EQ(find_option("server")->support, Support::Built);
   EXPECT_EQ(find_option("address")->support, Support::Built);
   EXPECT_EQ(find_option("hostsdir")->support, Support::Built);
-  EXPECT_EQ(find_option("synth-domain")->support, Support::NotYet);
+  EXPECT_EQ(find_option("synth-domain")->support, Support::Built);
+  EXPECT_EQ(find_option("dynamic-host")->support, Support::Built);
+  EXPECT_EQ(find_option("localise-queries")->support, Support::Built);
+  EXPECT_EQ(find_option("dns-loop-detect")->support, Support::NotYet);
 }
 
 // ---- rejections: (option, value, dnsmasq's message; "" = plain "error") ----

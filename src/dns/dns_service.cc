@@ -91,6 +91,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
   log_queries = c.process.log_queries != config::LogQueries::Off;
+  localise_queries = c.dns.localise_queries;
   log_extra = c.process.log_queries == config::LogQueries::Extra;
   select_mode = d.all_servers    ? SelectMode::All
                 : d.strict_order ? SelectMode::Strict
@@ -390,6 +391,8 @@ void ServiceState::handle_udp_packet(uint32_t l, net::RecvPacket& pkt) {
   }
   begin_query_log(pkt.peer);
   const ClientQuery& q = cq.query;
+  if (localise_queries)
+    query_local_addr = pkt.has_dst ? std::optional<IpAddr>(pkt.dst) : net::socket_local_address(udp[l].sock.fd());
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, pkt.peer.ip(), false)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {
@@ -432,6 +435,7 @@ Routed ServiceState::route_query(const ClientQuery& q, const IpAddr& from, bool 
     lp.edns_packet_max = edns_packet_max;
     lp.tcp = over_tcp;
     lp.log = log_queries && hooks.log ? &hooks.log : nullptr;
+    if (localise_queries) lp.local_addr = query_local_addr;
     if (lease_names) {
       lp.leases = lease_names.get();
       lp.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -541,12 +545,21 @@ size_t ServiceState::interface_name_reply(const ClientQuery& q, bool over_tcp) {
     }
   } else {
     bool named = false, have4 = false, have6 = false;
+    std::optional<IpPrefix> near;  // --localise-queries
+    if (localise_queries) {
+      std::vector<IpAddr> all;
+      for (const auto& in : interface_names)
+        if (in.name == lower)
+          for (const auto& a : iface_addrs(in)) all.push_back(a);
+      near = localised_subnet(all, qt, query_local_addr);
+    }
     for (const auto& in : interface_names) {
       if (in.name != lower) continue;
       named = true;
       for (const auto& a : iface_addrs(in)) {
         const uint16_t t = a.is_v4() ? pd::rr::A : pd::rr::AAAA;
         if (qt != pd::rr::ANY && qt != t) continue;
+        if (near && a.is_v4() && !near->contains(a)) continue;
         (a.is_v4() ? have4 : have6) = true;
         if (w.record(pd::kHeaderSize, q.question.name.wire(), t, 0, pd::Bytes(a.bytes().data(), a.size())))
           ++ancount;

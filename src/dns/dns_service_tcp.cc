@@ -126,6 +126,7 @@ void ServiceState::handle_tcp_message(TcpClient& c, Bytes msg) {
   }
   begin_query_log(c.conn->peer());
   const ClientQuery& q = cq.query;
+  if (localise_queries) query_local_addr = net::socket_local_address(c.conn->fd());
   const Routed r = cq.outcome == CheckedQuery::Outcome::Ok ? route_query(q, c.conn->peer().ip(), true)
                                                            : Routed{refusal_reply(cq), nullptr};
   if (!r.group) {

@@ -9,6 +9,9 @@
 
 #include "dns/record_writer.h"
 #include "dns/server_table.h"
+#include "local/dynamic_host.h"
+#include "net/interfaces.h"
+#include "net/local_prefix.h"
 
 namespace masqd::dns {
 
@@ -110,7 +113,82 @@ uint16_t answer_host_mx(const LocalData& d, const pd::Name& cur, size_t owner_at
   return put ? 1 : 0;
 }
 
+// --localise-queries: when the query came to a local IPv4 address and the name has several
+// IPv4 addresses, some of them on that address's subnet, the subnet (only those answer).
+// `addr_of` gives an element's address (hosts entries and plain addresses both pass here).
+template <typename Range, typename AddrOf>
+std::optional<IpPrefix> localised_subnet(const Range& addrs, AddrOf addr_of, uint16_t qt, const LocalAnswerParams& p) {
+  if (!p.local_addr || !p.local_addr->is_v4() || qt == pd::rr::AAAA) return std::nullopt;
+  int v4 = 0;
+  for (const auto& a : addrs) v4 += addr_of(a).is_v4() ? 1 : 0;
+  if (v4 < 2) return std::nullopt;
+  const auto subnet = p.local_prefix ? p.local_prefix(*p.local_addr) : net::local_address_prefix(*p.local_addr);
+  if (!subnet) return std::nullopt;
+  for (const auto& a : addrs)
+    if (subnet->contains(addr_of(a))) return subnet;
+  return std::nullopt;
+}
+
+std::vector<IpAddr> dynamic_addresses(const config::DynamicHost& h, const LocalAnswerParams& p) {
+  const auto prefixes = p.interface_prefixes ? p.interface_prefixes(h.interface) : net::interface_prefixes(h.interface);
+  return local::dynamic_host_addresses(h, prefixes);
+}
+
+// --dynamic-host PTR: the first --dynamic-host with the address on its interface now. As
+// dnsmasq 2.90 answers them, the search stops at the first --dynamic-host (in config order)
+// that has no host part of the address's family: the ones after it get no PTR of that family.
+uint16_t answer_dynamic_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& owner, const LocalAnswerParams& p,
+                            RecordWriter& w, Notes& notes) {
+  for (const auto& h : d.dynamic_hosts()) {
+    if (!(ip.is_v4() ? h.v4 : h.v6)) break;
+    const auto addrs = dynamic_addresses(h, p);
+    if (std::find(addrs.begin(), addrs.end(), ip) == addrs.end()) continue;
+    const auto wire = pd::Name::from_text(h.name);
+    if (!wire) continue;
+    const bool put = w.record(pd::kHeaderSize, owner.wire(), pd::rr::PTR, d.local_ttl(), wire->wire());
+    if (notes.on()) notes.add(fmt::format("config {} is {}", ip.to_string(), h.name));
+    return put ? 1 : 0;
+  }
+  return 0;
+}
+
+// --synth-domain A/AAAA (ANY: whichever family the name is made for): the address the name
+// spells, with the --local-ttl, logged "config name is addr" as dnsmasq 2.90 does.
+uint16_t answer_synth_name(const LocalData& d, const pd::Name& name, size_t owner_at, uint16_t qt, bool skip4,
+                           bool skip6, RecordWriter& w, Notes& notes) {
+  const std::string text = lower_name_text(name);
+  for (const auto family : {IpAddr::Family::V4, IpAddr::Family::V6}) {
+    const uint16_t t = family == IpAddr::Family::V4 ? pd::rr::A : pd::rr::AAAA;
+    if (!type_matches(qt, t) || (family == IpAddr::Family::V4 ? skip4 : skip6)) continue;
+    const auto addr = d.synth().address_of(text, family);
+    if (!addr) continue;
+    const bool put = w.record(owner_at, name.wire(), t, d.local_ttl(), address_rdata(*addr));
+    if (notes.on()) notes.add(fmt::format("config {} is {}", name.to_text(), addr->to_string()));
+    return put ? 1 : 0;
+  }
+  return 0;
+}
+
+// --synth-domain PTR: the name made for the address, logged "config addr is name".
+uint16_t answer_synth_ptr(const LocalData& d, const IpAddr& ip, const pd::Name& owner, RecordWriter& w,
+                          Notes& notes) {
+  const auto name = d.synth().name_of(ip);
+  if (!name) return 0;
+  const auto wire = pd::Name::from_text(*name);
+  if (!wire) return 0;
+  const bool put = w.record(pd::kHeaderSize, owner.wire(), pd::rr::PTR, d.local_ttl(), wire->wire());
+  if (notes.on()) notes.add(fmt::format("config {} is {}", ip.to_string(), *name));
+  return put ? 1 : 0;
+}
+
 }  // namespace
+
+std::optional<IpPrefix> localised_subnet(std::span<const IpAddr> addrs, uint16_t qtype,
+                                         const std::optional<IpAddr>& local_addr) {
+  LocalAnswerParams p;
+  p.local_addr = local_addr;
+  return localised_subnet(addrs, [](const IpAddr& a) { return a; }, qtype, p);
+}
 
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
                          std::span<uint8_t> out) {
@@ -125,6 +203,8 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
 
   // 1. --cname aliases, followed through further aliases (a CNAME query gets one link).
   bool aliased = false;
+  bool answered4 = false, answered6 = false;  // an address of that family was given
+  std::vector<std::string> dyn_nodata;  // --dynamic-host names without the asked family
   for (int hop = 0; hop < kMaxCnameHops; ++hop) {
     const LocalCname* c = d.cname(cur);
     if (!c) break;
@@ -142,12 +222,41 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
   if (!(aliased && qt == pd::rr::CNAME)) {
     // 2. Hosts and --host-record addresses.
     if (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY) {
+      const auto near = localised_subnet(d.hosts().addresses(cur), [](const local::HostAddress& a) { return a.addr; }, qt, p);
       for (const auto& ha : d.hosts().addresses(cur)) {
         const uint16_t t = ha.addr.is_v4() ? pd::rr::A : pd::rr::AAAA;
         if (!type_matches(qt, t)) continue;
+        if (near && ha.addr.is_v4() && !near->contains(ha.addr)) continue;
         const LocalSource& src = d.source(ha.source);
         if (w.record(owner_at, cur.wire(), t, src.ttl, address_rdata(ha.addr))) ++ancount;
+        (ha.addr.is_v4() ? answered4 : answered6) = true;
         if (notes.on()) notes.add(fmt::format("{} {} is {}", src.label, cur.to_text(), ha.addr.to_string()));
+      }
+    }
+    // 2a. --dynamic-host: the interface's networks with the configured host part.
+    if (!d.dynamic_hosts().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY)) {
+      const std::string lower = lower_name_text(cur);
+      bool named = false, have4 = false, have6 = false;
+      for (const auto& h : d.dynamic_hosts()) {
+        if (h.name != lower) continue;
+        named = true;
+        const auto addrs = dynamic_addresses(h, p);
+        const auto near = localised_subnet(addrs, [](const IpAddr& a) { return a; }, qt, p);
+        for (const auto& a : addrs) {
+          const uint16_t t = a.is_v4() ? pd::rr::A : pd::rr::AAAA;
+          if (!type_matches(qt, t)) continue;
+          if (near && a.is_v4() && !near->contains(a)) continue;
+          (a.is_v4() ? have4 : have6) = true;
+          if (w.record(owner_at, cur.wire(), t, d.local_ttl(), address_rdata(a))) ++ancount;
+          (a.is_v4() ? answered4 : answered6) = true;
+          if (notes.on()) notes.add(fmt::format("config {} is {}", cur.to_text(), a.to_string()));
+        }
+      }
+      // As for --interface-name, dnsmasq 2.90 logs a family the name has no address of, and
+      // the line stays even when the query is then forwarded.
+      if (named && notes.on()) {
+        if (!have4 && qt != pd::rr::AAAA) dyn_nodata.push_back(fmt::format("config {} is NODATA-IPv4", cur.to_text()));
+        if (!have6 && qt != pd::rr::A) dyn_nodata.push_back(fmt::format("config {} is NODATA-IPv6", cur.to_text()));
       }
     }
     // 2b. DHCP lease names (IPv4), unless the hosts data has the name with an IPv4 address
@@ -157,6 +266,7 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
       for (const auto& hit : p.leases->find(cur)) {
         if (!lease_live(*hit.entry, p.now) || d.hosts().ptr(hit.addr)) continue;
         if (w.record(owner_at, cur.wire(), pd::rr::A, lease_ttl(*hit.entry, p), address_rdata(hit.addr))) ++ancount;
+        answered4 = true;
         if (notes.on()) notes.add(fmt::format("DHCP {} is {}", cur.to_text(), hit.addr.to_string()));
       }
     }
@@ -176,6 +286,10 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
     // 3b. --selfmx / --localmx: a local host with no MX of its own gets one.
     if ((qt == pd::rr::MX || qt == pd::rr::ANY) && (d.self_mx() || d.host_mx_target()))
       ancount += answer_host_mx(d, cur, owner_at, p, w, notes);
+    // 3c. --synth-domain: a name (or --cname target) no hosts, dynamic-host or lease data
+    // gives an address of that family.
+    if (!d.synth().empty() && (qt == pd::rr::A || qt == pd::rr::AAAA || qt == pd::rr::ANY))
+      ancount += answer_synth_name(d, cur, owner_at, qt, answered4, answered6, w, notes);
     // 4. PTR for an address of the host table.
     if (qt == pd::rr::PTR && !aliased && ancount == 0) {
       if (auto ip = reverse_name_address(lower_name_text(cur))) {
@@ -195,10 +309,20 @@ size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAn
         } else if (p.leases) {
           ancount += answer_lease_ptr(*p.leases, d, *ip, cur, owner_at, p, w, notes);
         }
+        // 4a. --dynamic-host addresses.
+        if (ancount == 0 && !w.truncated && !d.dynamic_hosts().empty())
+          ancount += answer_dynamic_ptr(d, *ip, cur, p, w, notes);
+        // 4b. --synth-domain names, after every other PTR source.
+        if (ancount == 0 && !w.truncated && !d.synth().empty())
+          ancount += answer_synth_ptr(d, *ip, cur, w, notes);
       }
     }
   }
-  if (ancount == 0 && !w.truncated) return 0;
+  if (ancount == 0 && !w.truncated) {
+    for (const auto& l : dyn_nodata) (*p.log)(l);
+    return 0;
+  }
+  for (auto& l : dyn_nodata) notes.add(std::move(l));
   uint16_t additional = 0;
   for (const auto& [at, wire] : targets) {
     pd::Name target;

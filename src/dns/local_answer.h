@@ -5,9 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include "base/ip.h"
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
 #include "dns/query_log.h"
@@ -24,6 +27,13 @@ struct LocalAnswerParams {
   const local::LeaseNameTable* leases = nullptr;
   std::chrono::sys_seconds now{};
   uint32_t dhcp_ttl = 0;
+  // An interface's addresses with their prefix lengths, for --dynamic-host (null:
+  // net::interface_prefixes, read at each query that needs them).
+  std::vector<IpPrefix> (*interface_prefixes)(std::string_view) = nullptr;
+  // --localise-queries: the local address the query was sent to (unset: option off), and
+  // how its subnet is found (null: net::local_address_prefix).
+  std::optional<IpAddr> local_addr;
+  std::optional<IpPrefix> (*local_prefix)(const IpAddr&) = nullptr;
 };
 
 // Hosts data, --cname aliases and config records: the reply size, or 0 when none of them
@@ -35,6 +45,12 @@ struct LocalAnswerParams {
 // name gets no DNS name at all.
 size_t answer_local_data(const LocalData& d, const ClientQuery& q, const LocalAnswerParams& p,
                          std::span<uint8_t> out);
+
+// --localise-queries for answers made elsewhere (--interface-name): the subnet of
+// `local_addr` (the address the query was sent to) when it is IPv4, the query asks for
+// IPv4 and `addrs` has several IPv4 addresses, one of them on it; else nothing (answer all).
+std::optional<IpPrefix> localised_subnet(std::span<const IpAddr> addrs, uint16_t qtype,
+                                         const std::optional<IpAddr>& local_addr);
 
 // The --address entry that applies to a name and type: the longest matching domain whose
 // entries answer the type (AddressAnswer::answers), with a score comparable to

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
+#include "dns/server_table.h"
 #include "local/hosts_file.h"
 #include "net/interfaces.h"
 
@@ -111,6 +113,12 @@ LocalData::Loaded LocalData::load(const config::DnsConfig& dns, std::shared_ptr<
   auto d = std::make_shared<LocalData>();
   const uint32_t local_ttl = static_cast<uint32_t>(dns.local_ttl.count());
   d->local_ttl_ = local_ttl;
+  d->synth_ = local::SynthNames(dns.synth_domains);
+  d->dynamic_hosts_ = dns.dynamic_hosts;
+  for (auto& h : d->dynamic_hosts_) {
+    for (char& c : h.name) c = text::ascii_lower(c);
+    while (!h.name.empty() && h.name.back() == '.') h.name.pop_back();
+  }
 
   // Host table: --host-record entries first (they win PTRs), then the hosts files.
   local::HostTable::Builder hb;
@@ -257,6 +265,8 @@ config::DnsConfig LocalData::settings_of(const config::DnsConfig& dns) {
   c.cnames = dns.cnames;
   c.selfmx = dns.selfmx;
   c.localmx = dns.localmx;
+  c.synth_domains = dns.synth_domains;
+  c.dynamic_hosts = dns.dynamic_hosts;
   return c;
 }
 
@@ -273,12 +283,20 @@ const LocalCname* LocalData::cname(const proto::dns::Name& name) const {
 }
 
 bool LocalData::exists(const proto::dns::Name& name) const {
-  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name.wire()).has_value());
+  return hosts_.exists(name) || (!parents_.empty() && parents_.find_exact(name.wire()).has_value()) ||
+         is_synth_name(name);
+}
+
+bool LocalData::is_synth_name(const proto::dns::Name& name) const {
+  if (synth_.empty()) return false;
+  const std::string text = lower_name_text(name);
+  return synth_.address_of(text, IpAddr::Family::V4) || synth_.address_of(text, IpAddr::Family::V6);
 }
 
 bool LocalData::empty() const {
   return hosts_.name_count() == 0 && addresses_->rules.set().empty() && addresses_->leftovers.empty() &&
-         record_index_.empty() && cname_index_.empty();
+         record_index_.empty() && cname_index_.empty() && synth_.empty() &&
+         dynamic_hosts_.empty();
 }
 
 }  // namespace masqd::dns

@@ -1,10 +1,10 @@
 // LocalData: everything masqd answers from itself rather than from upstream servers, as
 // one immutable snapshot built from the config and the hosts files: the host table
 // (/etc/hosts, --addn-hosts, --host-record, --expand-hosts), --address rules, --cname
-// aliases and the config records (--txt-record, --mx-host, --srv-host, --ptr-record,
-// --naptr-record, --caa-record, --dns-rr). Built at start and on SIGHUP; the service swaps
-// the shared_ptr, so a query sees the old or the new data, never half of one.
-// Answering from it: local_answer.h.
+// aliases, the config records (--txt-record, --mx-host, --srv-host, --ptr-record,
+// --naptr-record, --caa-record, --dns-rr), --dynamic-host and the --synth-domain ranges.
+// Built at start and on SIGHUP; the service swaps the shared_ptr, so a query sees the old or
+// the new data, never half of one. Answering from it: local_answer.h.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include "local/address_rules.h"
 #include "base/domain_set.h"
 #include "local/host_table.h"
+#include "local/synth_names.h"
 #include "proto/dns_wire.h"
 
 namespace masqd::dns {
@@ -75,8 +76,9 @@ class LocalData {
   const std::vector<ConfigRecord>* records(const proto::dns::Name& name) const;
   // The --cname alias with exactly this name (nullptr: none).
   const LocalCname* cname(const proto::dns::Name& name) const;
-  // The name has local data of some kind, or is a parent of a name that has (dnsmasq then
-  // answers NODATA rather than NXDOMAIN for a no-address --address domain).
+  // The name has local data of some kind (a --synth-domain name too), or is a parent of a
+  // name that has (dnsmasq then answers NODATA rather than NXDOMAIN for a no-address
+  // --address domain or a --local domain).
   bool exists(const proto::dns::Name& name) const;
   uint32_t local_ttl() const { return local_ttl_; }
   // --selfmx / --localmx: local hosts (hosts data, DHCP leases) without an --mx-host of their
@@ -84,6 +86,13 @@ class LocalData {
   // name> (host_mx_target: its wire form; nullptr when neither option is on or --selfmx is).
   bool self_mx() const { return self_mx_; }
   const std::vector<uint8_t>* host_mx_target() const { return host_mx_target_.empty() ? nullptr : &host_mx_target_; }
+  // --synth-domain names (answered after every other local name and address).
+  const local::SynthNames& synth() const { return synth_; }
+  // The name is one a --synth-domain makes (of either family).
+  bool is_synth_name(const proto::dns::Name& name) const;
+  // --dynamic-host entries (names lower case); their addresses come from the interfaces at
+  // query time.
+  const std::vector<config::DynamicHost>& dynamic_hosts() const { return dynamic_hosts_; }
   bool empty() const;
 
  private:
@@ -98,6 +107,8 @@ class LocalData {
   uint32_t local_ttl_ = 0;
   bool self_mx_ = false;
   std::vector<uint8_t> host_mx_target_;
+  local::SynthNames synth_;
+  std::vector<config::DynamicHost> dynamic_hosts_;
 };
 
 }  // namespace masqd::dns

@@ -21,6 +21,7 @@
 #include "dns/forward_engine.h"
 #include "dns/local_data.h"
 #include "local/lease_names.h"
+#include "net/local_prefix.h"
 #include "dns/reply_filter.h"
 #include "dns/random_pool.h"
 #include "dns/server_select.h"
@@ -311,6 +312,9 @@ struct ServiceState {
   size_t forward_max = 150;
   size_t max_tcp = 20;
   bool log_queries = false;
+  // --localise-queries: the local address the query being answered was sent to.
+  bool localise_queries = false;
+  std::optional<IpAddr> query_local_addr;
   bool log_extra = false;  // --log-queries=extra
   LogCtx log_ctx;          // the query being handled, for log_query
   LogSink query_sink = [this](std::string_view line) { log_query(line); };

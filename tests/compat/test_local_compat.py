@@ -1,8 +1,9 @@
 """Local DNS data and reply filters compared with dnsmasq 2.90: hosts files, --addn-hosts
 directories, --expand-hosts/--domain, --host-record, --address in every form, --cname, the
 config record options with MX/SRV targets in the additional section, --mx-target,
---interface-name, --local-ttl, --selfmx/--localmx, and --filter-A/-AAAA/-rr, --bogus-nxdomain,
---ignore-address, --alias, --stop-dns-rebind with its exceptions and --filterwin2k.
+--interface-name, --synth-domain, --local-ttl, --selfmx/--localmx, and --filter-A/-AAAA/-rr,
+--bogus-nxdomain, --ignore-address, --alias, --stop-dns-rebind with its exceptions and
+--filterwin2k.
 
 Each scenario runs dnsmasq and masqd with the same flags (and the same hosts files) against
 the same fake upstream; every query's reply must agree in rcode, flags, records (name, type,
@@ -10,8 +11,10 @@ TTL, data) and EDNS, and the --log-queries blocks (query, config, "<file> name i
 forwarded, reply lines) must be equal. masqd's binary: MASQD_DNS_BIN, else MASQD_BIN."""
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +22,7 @@ from pathlib import Path
 import dns.flags
 import dns.message
 import dns.rdatatype
+import dns.reversename
 import dns.rrset
 import pytest
 
@@ -227,9 +231,54 @@ def scenario_localmx(d: Path):
     return _host_mx_flags(d) + ["--localmx", "--mx-target=mail.test"], _host_mx_queries()
 
 
+def _rev(addr: str) -> str:
+    return dns.reversename.from_address(addr).to_text(omit_final_dot=True)
+
+
+def scenario_synth(d: Path):
+    # Hosts data and --ptr-record win over --synth-domain; --synth-domain wins over --address
+    # for the names it makes; names in the domain that do not spell an address in range are
+    # forwarded; the last --synth-domain given names an address two of them cover.
+    (d / "hosts").write_text("192.0.2.7 hostsname h-192-0-2-8.syn.test\n2001:db8::99 h-192-0-2-9.syn.test\n")
+    flags = ["--no-hosts", f"--addn-hosts={d}/hosts", "--local-ttl=30",
+             "--synth-domain=nx.test,203.0.113.0/24", "--address=/nx.test/",
+             "--synth-domain=syn.test,192.0.2.0/24,h-", "--synth-domain=six.test,2001:db8::/64",
+             "--synth-domain=idx.test,198.51.100.10,198.51.100.20,n*",
+             "--synth-domain=idx6.test,2001:db8:1::/64,q*", "--synth-domain=nopre.test,203.0.113.0/24",
+             "--synth-domain=both.test,192.0.2.16,192.0.2.31", "--synth-domain=z.test,::/64",
+             "--synth-domain=m.test,::ffff:0:0/96", "--synth-domain=priv.test,10.0.0.0/8", "--bogus-priv",
+             "--address=/a.syn.test/192.0.2.99", "--address=/h-192-0-2-20.syn.test/192.0.2.99",
+             "--ptr-record=30.2.0.192.in-addr.arpa,ptrrec.test", "--local=/six.test/",
+             "--cname=al.syn2.test,h-192-0-2-4.syn.test"]
+    q = [(n, t, "edns") for n, t in (
+        ("h-192-0-2-5.syn.test", "A"), ("H-192-0-2-5.Syn.Test", "A"), ("h-192-0-2-5.syn.test", "ANY"),
+        ("h-192-0-2-5.syn.test", "AAAA"), ("h-192-0-2-5.syn.test", "MX"), ("h-192-0-2-5.syn.test", "TXT"),
+        (_rev("192.0.2.5"), "PTR"), (_rev("192.0.2.7"), "PTR"), (_rev("192.0.2.8"), "PTR"),
+        ("h-192-0-2-8.syn.test", "A"), ("h-192-0-2-7.syn.test", "A"), ("x.h-192-0-2-9.a.syn.test", "A"),
+        ("h-192-0-2-9.a.syn.test", "A"), ("h-192-0-2-20.syn.test", "A"), (_rev("192.0.2.20"), "PTR"),
+        ("192-0-2-20.both.test", "A"), (_rev("192.0.2.30"), "PTR"), ("h-192-0-3-5.syn.test", "A"),
+        ("foo.syn.test", "A"), ("h-192-0-2-05.syn.test", "A"), ("h-192-0-2.syn.test", "A"),
+        ("h-192-0-2-5.sub.syn.test", "A"), ("syn.test", "A"),
+        ("2001-db8--1.six.test", "AAAA"), ("2001-db8-0-0-0-0-0-1.six.test", "AAAA"),
+        ("2001-0db8-0000-0000-0000-0000-0000-0001.six.test", "AAAA"), ("2001-db8--1.six.test", "A"),
+        ("2001-db8--1.six.test", "ANY"), (_rev("2001:db8::1"), "PTR"), (_rev("2001:db8::"), "PTR"),
+        ("2001-db8-1--1.six.test", "AAAA"), ("2001-db8--1.six.test", "TXT"), ("nothere.six.test", "AAAA"),
+        ("203-0-113-5.nx.test", "A"), ("203-0-113-5.nx.test", "AAAA"), ("203-0-113-5.nx.test", "TXT"),
+        ("foo.nx.test", "A"), ("h-192-0-2-9.syn.test", "A"), ("h-192-0-2-9.syn.test", "AAAA"),
+        ("h-192-0-2-9.syn.test", "ANY"), ("al.syn2.test", "A"), ("al.syn2.test", "AAAA"),
+        ("n2.idx.test", "A"), ("n10.idx.test", "A"), ("n11.idx.test", "A"), ("n010.idx.test", "A"),
+        ("n.idx.test", "A"), ("n2x.idx.test", "A"), ("n4294967298.idx.test", "A"),
+        ("q4294967301.idx6.test", "AAAA"), (_rev("198.51.100.12"), "PTR"),
+        (_rev("198.51.100.21"), "PTR"), ("q5.idx6.test", "AAAA"), (_rev("2001:db8:1::5"), "PTR"),
+        ("203-0-113-9.nopre.test", "A"), (_rev("203.0.113.9"), "PTR"),
+        (_rev("::1"), "PTR"), ("0--1.z.test", "AAAA"), ("--ffff-192-0-2-1.m.test", "AAAA"),
+        (_rev("::ffff:192.0.2.1"), "PTR"), (_rev("10.1.2.3"), "PTR"), ("10-1-2-3.priv.test", "A"))]
+    return flags, q + [("h-192-0-2-5.syn.test", "A", "tcp"), (_rev("192.0.2.5"), "PTR", "tcp")]
+
+
 SCENARIOS = {"records": scenario_records, "names": scenario_names, "address": scenario_address, "files": scenario_files,
              "filters": scenario_filters, "rebind": scenario_rebind, "selfmx": scenario_selfmx,
-             "localmx": scenario_localmx}
+             "localmx": scenario_localmx, "synth": scenario_synth}
 UPSTREAMS = {"filters": FilterUpstream, "rebind": FilterUpstream}
 
 
@@ -312,3 +361,101 @@ def test_truncated_local_answer_keeps_what_fits(masqd_bin, dnsmasq_bin, tmp_path
         assert m["flags"] == d["flags"] and "TC" in d["flags"].split()
         assert len(m["answer"]) == len(d["answer"]) == 30
         assert {a[3] for a in m["answer"]} <= {f"203.0.113.{i}" for i in range(1, 41)}
+
+
+def _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, reset, setup, wildcard=False):
+    """Runs both servers in a fresh network namespace with a veth pair (<ns>a, <ns>b) and
+    returns what local_ns_runner.py saw. `flags`, `steps`, `reset` and `setup` may use
+    "{a}" for the first interface's name."""
+    masqd = os.environ.get("MASQD_DNS_BIN") or masqd_bin
+    os.chmod(tmp_path, 0o777)
+    ns = f"mqsyn{os.getpid() % 100000}"
+    a, b = ns + "a", ns + "b"
+    fill = (lambda xs: [x.format(a=a) for x in xs])
+    subprocess.run(["ip", "netns", "add", ns], check=True, timeout=10)
+    try:
+        for cmd in (["link", "add", a, "type", "veth", "peer", "name", b], ["link", "set", "lo", "up"],
+                    ["link", "set", a, "up"], ["link", "set", b, "up"], *setup):
+            subprocess.run(["ip", "-n", ns, *fill(cmd)], check=True, timeout=10)
+        spec = {"tmp": str(tmp_path), "servers": {"dnsmasq": dnsmasq_bin, "masqd": masqd},
+                "flags": ["--no-resolv", *fill(flags)],
+                "steps": [fill(s) if s[0] == "ip" else list(s) for s in steps],
+                "reset": [fill(r) for r in reset], "wildcard": wildcard}
+        runner = Path(__file__).with_name("local_ns_runner.py")
+        res = subprocess.run(["ip", "netns", "exec", ns, "/usr/bin/python3", str(runner), json.dumps(spec)],
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+    finally:
+        # Anything the runner left behind in the namespace (only ours run there).
+        left = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, timeout=10)
+        for pid in left.stdout.split():
+            try:
+                os.kill(int(pid), 9)
+            except (ProcessLookupError, ValueError):
+                pass
+        subprocess.run(["ip", "netns", "del", ns], check=False, timeout=10)
+
+
+def test_dynamic_host_matches_dnsmasq(masqd_bin, dnsmasq_bin, tmp_path):
+    """--dynamic-host on an interface with two IPv4 networks (one /25), an IPv6 one and its
+    link-local address: forward and PTR answers and log lines equal dnsmasq's, also after
+    an address is added to the interface and one removed. dyn4.test has no IPv6 part and
+    dyn6.test no IPv4 part: dnsmasq 2.90 gives the hosts after them no PTR of that family."""
+    flags = ["--local-ttl=20", "--dynamic-host=dyn.test,0.0.0.5,::5,{a}", "--dynamic-host=dyn4.test,10.0.1.7,{a}",
+             "--dynamic-host=dyn6.test,1:2:3:4:5:6:7:8,{a}", "--dynamic-host=dynz.test,0.0.0.0,::7,{a}",
+             "--dynamic-host=gone.test,0.0.0.9,nosuch0"]
+    q = lambda n, t: (n, t, "edns")  # noqa: E731
+    rev = _rev
+    steps = [q("dyn.test", "A"), q("dyn.test", "AAAA"), q("dyn.test", "ANY"), q("DYN.Test", "A"), q("dyn.test", "MX"),
+             q("dyn4.test", "A"), q("dyn4.test", "AAAA"), q("dyn6.test", "AAAA"), q("dyn6.test", "A"), q("dynz.test", "A"), q("dynz.test", "AAAA"),
+             q("dyn4.test", "ANY"), q("dyn6.test", "ANY"), q("gone.test", "A"),
+             q(rev("192.0.2.5"), "PTR"), q(rev("198.51.100.133"), "PTR"), q(rev("198.51.100.135"), "PTR"),
+             q(rev("192.0.2.7"), "PTR"), q(rev("2001:db8::5"), "PTR"), q(rev("2001:db8::5:6:7:8"), "PTR"), q(rev("2001:db8::7"), "PTR"),
+             q(rev("192.0.2.0"), "PTR"),
+             q(rev("192.0.2.6"), "PTR"), ("dyn.test", "A", "tcp"),
+             ["ip", "addr", "add", "203.0.113.1/24", "dev", "{a}"],
+             q("dyn.test", "A"), q(rev("203.0.113.5"), "PTR"),
+             ["ip", "addr", "del", "192.0.2.1/24", "dev", "{a}"],
+             q("dyn.test", "A"), q("dyn4.test", "A"), q(rev("192.0.2.5"), "PTR")]
+    setup = [["addr", "add", "192.0.2.1/24", "dev", "{a}"], ["addr", "add", "198.51.100.130/25", "dev", "{a}"],
+             ["addr", "add", "2001:db8::1/64", "dev", "{a}", "nodad"]]
+    reset = [["ip", "addr", "del", "203.0.113.1/24", "dev", "{a}"], ["ip", "addr", "add", "192.0.2.1/24", "dev", "{a}"]]
+    r = _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, reset, setup)
+    asked = [s for s in steps if s[0] != "ip"]
+    assert len(r["dnsmasq"]) == len(asked)
+    for i, case in enumerate(asked):
+        assert r["masqd"][i] == r["dnsmasq"][i], case
+    assert len(r["dnsmasq_log"]) == len(asked)
+    assert r["masqd_log"] == r["dnsmasq_log"]
+    # Not vacuous: dnsmasq answered the address added while it ran.
+    assert "203.0.113.5" in json.dumps(r["dnsmasq"][len(asked) - 5])
+
+
+def test_localise_queries_matches_dnsmasq(masqd_bin, dnsmasq_bin, tmp_path):
+    """-y in wildcard mode: a hosts name with addresses in several subnets answers, to a query
+    sent to one of this host's addresses, only those in that address's subnet (two subnets
+    on one interface, a third on another); no match, IPv6 and 127.0.0.1 get them all. UDP
+    and TCP; --host-record, --dynamic-host and --interface-name names too."""
+    (tmp_path / "hosts").write_text("192.0.2.50 multi\n198.51.100.50 multi\n203.0.113.50 multi\n"
+                                    "2001:db8::50 multi\n192.0.2.60 one\n198.51.100.70 far\n198.51.100.71 far\n")
+    flags = ["--no-hosts", f"--addn-hosts={tmp_path}/hosts", "-y",
+             "--host-record=hr.test,192.0.2.80", "--host-record=hr.test,203.0.113.80",
+             "--dynamic-host=dyn.test,0.0.0.9,{a}",
+             "--interface-name=ifn.test,{a}"]
+    steps = []
+    for dst in ("192.0.2.1", "198.51.100.1", "203.0.113.1", "127.0.0.1", "2001:db8::1"):
+        steps += [(n, t, "edns", dst) for n, t in (("multi", "A"), ("multi", "AAAA"), ("multi", "ANY"),
+                                                     ("one", "A"), ("far", "A"), ("hr.test", "A"),
+                                                     ("dyn.test", "A"), ("ifn.test", "A"))]
+        steps.append(("multi", "A", "tcp", dst))
+    setup = [["link", "add", "{a}x", "type", "veth", "peer", "name", "{a}y"], ["link", "set", "{a}x", "up"],
+             ["addr", "add", "192.0.2.1/24", "dev", "{a}"], ["addr", "add", "198.51.100.1/24", "dev", "{a}"],
+             ["addr", "add", "203.0.113.1/24", "dev", "{a}x"], ["addr", "add", "2001:db8::1/64", "dev", "{a}x", "nodad"]]
+    r = _ns_compare(masqd_bin, dnsmasq_bin, tmp_path, flags, steps, [], setup, wildcard=True)
+    assert len(r["dnsmasq"]) == len(steps)
+    for i, case in enumerate(steps):
+        assert r["masqd"][i] == r["dnsmasq"][i], case
+    assert r["masqd_log"] == r["dnsmasq_log"]
+    # Not vacuous: the answers differ with the address asked.
+    assert r["dnsmasq"][0] != r["dnsmasq"][9]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 
 import dns.flags
@@ -171,13 +170,3 @@ def test_domain_for_an_interface_expands_hosts_names_on_its_subnets(start, upstr
     assert answers(s.query("myhost")) == ["127.0.0.5"]
     assert answers(s.query("other")) == ["192.0.2.5"]
     assert answers(s.query("other.lan")) == ["192.0.2.1"]  # from the upstream
-
-
-@pytest.mark.parametrize("flag,text", [
-    ("--synth-domain=x.test,192.0.2.0/24", "option --synth-domain is not supported yet"),
-])
-def test_unbuilt_forms_stop_start_up(masqd_bin, flag, text):
-    r = subprocess.run([masqd_bin, "-C", "/dev/null", "--test", flag], capture_output=True,
-                       text=True, timeout=10)
-    assert r.returncode == 1
-    assert text in r.stderr
