@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "dhcp/test_config.h"
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/memory_lease_store.h"
 #include "dhcp/opts_file.h"
@@ -25,15 +26,8 @@ const std::chrono::sys_seconds kNow{std::chrono::seconds{1'800'000'000}};
 IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
 
 config::Config load(std::vector<std::string> args) {
-  std::vector<std::string> argv{"masqd", "-p", "0", "--dhcp-range=192.0.2.100,192.0.2.150,1h"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> ptrs;
-  for (auto& a : argv) ptrs.push_back(a.data());
-  config::LoadOptions lo;
-  lo.default_conf_file = "";
-  auto r = config::load(ptrs, lo);
-  EXPECT_TRUE(r.ok()) << (r ? "" : r.error().message);
-  return r ? r->config : config::Config{};
+  args.insert(args.begin(), "--dhcp-range=192.0.2.100,192.0.2.150,1h");
+  return testing::load_config(std::move(args));
 }
 
 struct Req {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "dhcp/test_config.h"
 #include "dhcp/address_pool.h"
 #include "dhcp/memory_lease_store.h"
 
@@ -23,18 +24,7 @@ using std::chrono::sys_seconds;
 const sys_seconds kNow{seconds{1'800'000'000}};
 IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
 
-config::Config load_config(std::vector<std::string> args) {
-  std::vector<std::string> argv{"masqd"};
-  if (std::find(args.begin(), args.end(), "-p") == args.end()) argv.insert(argv.end(), {"-p", "0"});
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> ptrs;
-  for (auto& a : argv) ptrs.push_back(a.data());
-  config::LoadOptions lo;
-  lo.default_conf_file = "";
-  auto r = config::load(ptrs, lo);
-  EXPECT_TRUE(r.ok()) << (r ? "" : r.error().message);
-  return r ? r->config : config::Config{};
-}
+using testing::load_config;
 
 InterfaceInfo veth0() { return {"veth0", 7, {{ip("192.0.2.1"), ip("255.255.255.0")}}}; }
 

@@ -5,7 +5,6 @@ server's answers (repr of their summaries) and --log-queries blocks. `reset` com
 after each server so the next one starts from the same interfaces. With "wildcard" the
 servers listen on every address and a query step may name the address it is sent to."""
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -17,27 +16,12 @@ import dns.exception  # noqa: E402
 import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 
-from lib.dnscompat import ask, free_port, query_log, start, stop, summary  # noqa: E402
+from lib.dnscompat import ask, query_log, start, stop, summary  # noqa: E402
 
 
 def start_wildcard(binary, flags, log: Path):
     """Like dnscompat.start, but listening on every address (wildcard socket)."""
-    port = free_port()
-    err = open(f"{log}.stderr", "w")
-    proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}", "--pid-file=", "-q",
-                             f"--log-facility={log}", *flags], stdout=subprocess.DEVNULL, stderr=err)
-    proc.stderr_file = err
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{binary} exited: {Path(f'{log}.stderr').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"{binary} did not start")
+    return start(binary, flags, log, wildcard=True)
 
 
 def ask_at(port, step):

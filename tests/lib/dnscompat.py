@@ -58,11 +58,13 @@ class RichUpstream(FakeUpstream):
         return super()._answer(q)
 
 
-def start(binary, flags, log: Path, port=None):
+def start(binary, flags, log: Path, port=None, wildcard=False):
+    """Starts a server on 127.0.0.1 (`wildcard`: on every address, one wildcard socket) and
+    waits until it listens; returns (process, port)."""
     port = port or free_port()
     err = open(f"{log}.stderr", "w")
-    proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}",
-                             "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
+    where = [] if wildcard else ["--listen-address=127.0.0.1", "--bind-interfaces"]
+    proc = subprocess.Popen([binary, "-C", "/dev/null", "-d", f"--port={port}", *where, "--pid-file=",
                              "-q", f"--log-facility={log}", *flags],
                             # -d echoes the log to stderr: a file, never an unread pipe.
                             stdout=subprocess.DEVNULL, stderr=err,
