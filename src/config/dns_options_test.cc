@@ -421,6 +421,9 @@ TEST(DnsParsers, LocalRecords) {
   EXPECT_EQ(hr.names, (std::vector<std::string>{"hr.lan", "hr2.lan"}));
   EXPECT_EQ(hr.addrs, (std::vector<IpAddr>{ip("192.0.2.7"), ip("fd00::77")}));
   EXPECT_EQ(hr.ttl, 300u);
+  // One address per family, the last given (as dnsmasq 2.90).
+  ASSERT_TRUE(run(c, "host-record", "two.lan,192.0.2.80,fd00::1,203.0.113.80,fd00::2"));
+  EXPECT_EQ(c.dns.host_records.at(1).addrs, (std::vector<IpAddr>{ip("203.0.113.80"), ip("fd00::2")}));
 
   ASSERT_TRUE(run(c, "cname", "a.test,b.test,target.test,60"));
   ASSERT_EQ(c.dns.cnames.size(), 2u);

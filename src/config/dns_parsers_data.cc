@@ -247,7 +247,14 @@ Result<void> parse_host_record(ParseContext& ctx, const OptArg* arg) {
   HostRecord rec;
   for (const auto& p : pieces) {
     if (auto ip = parse_ip(p)) {
-      rec.addrs.push_back(*ip);
+      // One address per family: a later one replaces an earlier one (dnsmasq 2.90 answers
+      // A, AAAA and PTR for the last of each).
+      auto same = std::find_if(rec.addrs.begin(), rec.addrs.end(),
+                               [&](const IpAddr& a) { return a.family() == ip->family(); });
+      if (same != rec.addrs.end())
+        *same = *ip;
+      else
+        rec.addrs.push_back(*ip);
     } else if (auto ttl = c_atoi(p)) {
       rec.ttl = static_cast<uint32_t>(*ttl);
     } else {
