@@ -91,7 +91,8 @@ TEST(DnsOptionTable, EveryDnsOptionHasOneRowWithDnsmasqsShape) {
   EXPECT_EQ(find_option("synth-domain")->support, Support::Built);
   EXPECT_EQ(find_option("dynamic-host")->support, Support::Built);
   EXPECT_EQ(find_option("localise-queries")->support, Support::Built);
-  EXPECT_EQ(find_option("dns-loop-detect")->support, Support::NotYet);
+  EXPECT_EQ(find_option("dns-loop-detect")->support, Support::Built);
+  EXPECT_EQ(find_option("port-limit")->support, Support::NotYet);
 }
 
 // ---- rejections: (option, value, dnsmasq's message; "" = plain "error") ----
