@@ -1193,7 +1193,8 @@ bool Dhcp4Engine::handle_pxe(Request& rq, Dhcp4Result& out) {
   Dhcp4Reply r = reply_to(in);
   auto& h = r.header;
   h.ciaddr = in.ciaddr;
-  h.yiaddr = in.yiaddr;
+  // A proxy reply on port 67 offers no address, whatever the client wrote in yiaddr.
+  h.yiaddr = rq.boot_port ? in.yiaddr : IpAddr::v4({0, 0, 0, 0});
   h.siaddr = IpAddr::v4({0, 0, 0, 0});
   if (rq.type == d4::MessageType::Discover) {
     // The OFFER is broadcast, whatever the client asked (dnsmasq 2.90, observed).
