@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -50,6 +51,10 @@ constexpr auto kPruneInterval = std::chrono::milliseconds(60'000);
 constexpr size_t kMaxChecks = 64;
 constexpr int kMaxChecksPerRequest = 8;
 constexpr size_t kMaxEthersSize = 16u << 20;  // /etc/ethers: refuse anything larger
+// Group commit: at most one lease-file write per interval. The first change after a quiet
+// spell is written at once; replies that come later within the interval wait for the next
+// write (at most this long), so under load one fsync covers many ACKs.
+constexpr auto kCommitInterval = std::chrono::milliseconds(10);
 
 std::chrono::sys_seconds wall_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -115,6 +120,12 @@ struct Dhcp4ServiceState {
     int if_index = 0;
   };
   std::vector<Pending> pending;
+  // Group commit (kCommitInterval): while a write is due, every reply waits here for it,
+  // whether or not its own request changed a lease (it may rest on a change not yet on disk).
+  std::vector<Pending> waiting;
+  net::TimerId commit_timer = 0;
+  std::chrono::steady_clock::time_point last_commit{};
+  void commit();
 
   // --dhcp-script: the store the engine changes is observed; each change becomes an event,
   // posted to the helper once the batch is on disk (queued until the helper starts).
@@ -426,15 +437,38 @@ void Dhcp4ServiceState::check_timed_out(uint16_t seq) {
 
 void Dhcp4ServiceState::send_pending() {
   if (pending.empty()) return;
-  // A lease must be on disk before the client is told it has it.
-  bool need = std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
-  bool durable = !need || flush();
-  for (const auto& p : pending) {
+  const bool need = std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.needs_flush; });
+  std::move(pending.begin(), pending.end(), std::back_inserter(waiting));
+  pending.clear();
+  if (!need && !commit_timer) {
+    commit();  // nothing to write: the replies go now (after a failed write too)
+    return;
+  }
+  if (commit_timer) return;  // the write already due takes these replies as well
+  const auto now = std::chrono::steady_clock::now();
+  const auto due = last_commit + kCommitInterval;
+  if (now >= due) {
+    commit();
+    return;
+  }
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - now);
+  commit_timer = loop.add_timer(wait, [this] {
+    commit_timer = 0;
+    commit();
+  });
+}
+
+// A lease must be on disk before the client is told it has it.
+void Dhcp4ServiceState::commit() {
+  const bool need = std::any_of(waiting.begin(), waiting.end(), [](const Pending& p) { return p.needs_flush; });
+  const bool durable = !need || flush();
+  if (need) last_commit = std::chrono::steady_clock::now();
+  for (const auto& p : waiting) {
     if (p.if_index < 0) continue;
     if (p.needs_flush && !durable) continue;  // the client asks again
     send(p.reply, p.if_name, p.if_index);
   }
-  pending.clear();
+  waiting.clear();
   post_script_events();
 }
 
@@ -710,6 +744,7 @@ Dhcp4Service::Dhcp4Service(std::unique_ptr<Dhcp4ServiceState> s) : s_(std::move(
 Dhcp4Service::~Dhcp4Service() {
   if (!s_) return;
   s_->loop.cancel_timer(s_->prune_timer);
+  if (s_->commit_timer) s_->loop.cancel_timer(s_->commit_timer);
   for (auto& [seq, c] : s_->checks) s_->loop.cancel_timer(c.timer);
   if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
   if (s_->boot_sock.valid()) s_->loop.remove_fd(s_->boot_sock.fd());
@@ -718,7 +753,16 @@ Dhcp4Service::~Dhcp4Service() {
 
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
 
-void Dhcp4Service::shutdown() { (void)s_->flush(); }
+void Dhcp4Service::shutdown() {
+  if (s_->commit_timer) {
+    s_->loop.cancel_timer(s_->commit_timer);
+    s_->commit_timer = 0;
+  }
+  if (s_->waiting.empty())
+    (void)s_->flush();
+  else
+    s_->commit();  // the waiting replies go out once their leases are written
+}
 
 Result<void> Dhcp4Service::start_script() {
   if (s_->config.dhcp.script.empty() || s_->script) return ok();
