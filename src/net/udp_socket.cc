@@ -93,14 +93,14 @@ bool is_transient(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
 RecvBatch::RecvBatch(size_t capacity, size_t buffer_size)
     : buffer_size_(buffer_size),
-      storage_(capacity * buffer_size),
+      storage_(std::make_unique_for_overwrite<std::byte[]>(capacity * buffer_size)),
       msgs_(capacity),
       iovs_(capacity),
       names_(capacity),
       controls_(capacity),
       packets_(capacity) {
   for (size_t i = 0; i < capacity; ++i) {
-    iovs_[i].iov_base = storage_.data() + i * buffer_size;
+    iovs_[i].iov_base = storage_.get() + i * buffer_size;
     iovs_[i].iov_len = buffer_size;
     struct msghdr& mh = msgs_[i].msg_hdr;
     mh.msg_name = &names_[i];
@@ -128,7 +128,7 @@ void RecvBatch::finish(size_t received) {
     RecvPacket& p = packets_[i];
     p.wire_size = msgs_[i].msg_len;  // real size: recvmmsg is called with MSG_TRUNC
     p.truncated = (mh.msg_flags & MSG_TRUNC) != 0 || p.wire_size > buffer_size_;
-    p.data = {storage_.data() + i * buffer_size_, std::min(p.wire_size, buffer_size_)};
+    p.data = {storage_.get() + i * buffer_size_, std::min(p.wire_size, buffer_size_)};
     p.peer = SocketAddr::from_storage(names_[i], mh.msg_namelen).value_or(SocketAddr());
     p.has_dst = false;
     p.dst = IpAddr();
@@ -141,7 +141,7 @@ void RecvBatch::finish(size_t received) {
 
 SendBatch::SendBatch(size_t capacity, size_t buffer_size)
     : buffer_size_(buffer_size),
-      storage_(capacity * buffer_size),
+      storage_(std::make_unique_for_overwrite<std::byte[]>(capacity * buffer_size)),
       msgs_(capacity),
       iovs_(capacity),
       names_(capacity),
@@ -170,7 +170,7 @@ void SendBatch::fill(size_t i, const std::byte* data, size_t len, const SocketAd
 bool SendBatch::add(std::span<const std::byte> data, const SocketAddr& peer,
                     const std::optional<PktSource>& source) {
   if (full() || data.size() > buffer_size_) return false;
-  std::byte* slot = storage_.data() + count_ * buffer_size_;
+  std::byte* slot = storage_.get() + count_ * buffer_size_;
   if (!data.empty()) std::memcpy(slot, data.data(), data.size());
   fill(count_++, slot, data.size(), peer, source);
   return true;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <memory>
 #include <vector>
 
 #include "base/ip.h"
@@ -77,7 +78,8 @@ class RecvBatch {
 
   size_t buffer_size_;
   size_t count_ = 0;
-  std::vector<std::byte> storage_;
+  // Not zero-filled: a page is touched only when a packet first lands in it (idle RSS).
+  std::unique_ptr<std::byte[]> storage_;
   std::vector<struct mmsghdr> msgs_;
   std::vector<struct iovec> iovs_;
   std::vector<struct sockaddr_storage> names_;
@@ -121,7 +123,8 @@ class SendBatch {
   size_t next_ = 0;
   size_t sent_ = 0;
   size_t failed_ = 0;
-  std::vector<std::byte> storage_;
+  // Not zero-filled: a page is touched only when a packet first lands in it (idle RSS).
+  std::unique_ptr<std::byte[]> storage_;
   std::vector<struct mmsghdr> msgs_;
   std::vector<struct iovec> iovs_;
   std::vector<struct sockaddr_storage> names_;
