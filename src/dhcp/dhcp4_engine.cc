@@ -1109,23 +1109,36 @@ size_t Dhcp4Engine::prune_expired(std::chrono::sys_seconds now) {
 
 // ---- PXE (the encoding is in pxe.cc) ----
 
+// A proxy range on one of our links, or (relayed) the relay's subnet, as dnsmasq 2.90 does:
+// a relayed PXE DISCOVER from a subnet with a proxy range gets the proxy OFFER via giaddr:67.
 std::vector<Dhcp4Engine::Context> Dhcp4Engine::proxy_contexts(const Request& rq) const {
   std::vector<Context> out;
-  if (rq.relayed) return out;  // proxy DHCP answers clients on our own links
+  const IpAddr giaddr = rq.pkt.header().giaddr;
   for (const auto& r : config_.dhcp.ranges) {
     if (r.is_v6 || !r.proxy) continue;
-    for (const auto& a : rq.iface.addrs) {
-      IpAddr mask = r.netmask ? *r.netmask : a.netmask;
-      if (!same_net(a.addr, r.start, mask)) continue;
-      Context c;
-      c.range = &r;
-      c.server = c.router = c.net = a.addr;
+    Context c;
+    c.range = &r;
+    if (rq.relayed) {
+      IpAddr mask = r.netmask ? *r.netmask : classful_mask(r.start);
+      if (!same_net(r.start, giaddr, mask) || rq.iface.addrs.empty()) continue;
+      c.server = rq.iface.addrs.front().addr;
       c.netmask = mask;
-      c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(a.addr) | ~v4(mask));
-      c.usable = tags_match(r.tags, rq.tags);
-      out.push_back(c);
-      break;
+      c.router = c.net = giaddr;
+    } else {
+      const InterfaceAddr4* on = nullptr;
+      for (const auto& a : rq.iface.addrs) {
+        if (same_net(a.addr, r.start, r.netmask ? *r.netmask : a.netmask)) {
+          on = &a;
+          break;
+        }
+      }
+      if (!on) continue;
+      c.server = c.router = c.net = on->addr;
+      c.netmask = r.netmask ? *r.netmask : on->netmask;
     }
+    c.broadcast = r.broadcast ? *r.broadcast : from_v4(v4(c.net) | ~v4(c.netmask));
+    c.usable = tags_match(r.tags, rq.tags);
+    out.push_back(c);
   }
   return out;
 }

@@ -42,6 +42,7 @@ struct PxePkt {
   bool uuid = true;
   std::optional<std::vector<uint8_t>> prl = kPrl;
   IpAddr ciaddr = ip("0.0.0.0");
+  IpAddr giaddr = ip("0.0.0.0");
   std::optional<std::array<uint8_t, 4>> item;
 
   d4::Dhcp4Packet parse() const {
@@ -52,7 +53,9 @@ struct PxePkt {
     h.xid = 0x77;
     h.flags = 0x8000;
     h.ciaddr = ciaddr;
-    h.yiaddr = h.siaddr = h.giaddr = ip("0.0.0.0");
+    h.yiaddr = h.siaddr = ip("0.0.0.0");
+    h.giaddr = giaddr;
+    h.hops = giaddr.is_unspecified() ? 0 : 1;
     h.chaddr[0] = 2;
     h.chaddr[5] = 0x0a;
     std::vector<d4::Option> o{{d4::opt::MessageType, {static_cast<uint8_t>(type)}}};
@@ -295,6 +298,28 @@ TEST(PxeEngine, ProxyOfferHasNoAddress) {
   EXPECT_EQ(r.destination.kind, Dhcp4Destination::Kind::Broadcast);
   ASSERT_EQ(out.log.size(), 1u);
   EXPECT_EQ(out.log[0], "PXE(veth0) 02:00:00:00:00:0a proxy");
+  EXPECT_EQ(f.store.size(), 0u);
+}
+
+// dnsmasq 2.90 answers a relayed PXE DISCOVER from a subnet with a proxy range: the same
+// OFFER as on a local link, sent to the relay (giaddr:67), server-id our address.
+TEST(PxeEngine, RelayedProxyOfferGoesToTheRelay) {
+  Fixture f({"--dhcp-range=198.51.100.0,proxy,255.255.255.0", "--pxe-service=x86PC,Boot from network,pxelinux"});
+  PxePkt p;
+  p.giaddr = ip("198.51.100.1");
+  auto out = f.run(p);
+  ASSERT_TRUE(out.reply);
+  const auto& r = *out.reply;
+  EXPECT_TRUE(r.header.yiaddr.is_unspecified());
+  EXPECT_EQ(r.header.giaddr, ip("198.51.100.1"));
+  EXPECT_EQ(codes(r), (std::vector<uint8_t>{53, 54, 60, 97, 43}));
+  EXPECT_EQ(find_opt(r, 54)->data, hex("c0000201"));
+  EXPECT_EQ(r.destination.kind, Dhcp4Destination::Kind::Relay);
+  EXPECT_EQ(r.destination.addr, ip("198.51.100.1"));
+  EXPECT_EQ(f.store.size(), 0u);
+  // A relay on a subnet without a proxy range: nothing (and no lease).
+  p.giaddr = ip("203.0.113.1");
+  EXPECT_FALSE(f.run(p).reply);
   EXPECT_EQ(f.store.size(), 0u);
 }
 
