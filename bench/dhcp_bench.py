@@ -5,7 +5,9 @@ turn (alternating runs, the machine is shared), each server pinned to CPU 0 and 
 CPU 1. Reported per server: completed exchanges (ACKs) per second, server CPU per ACK
 (utime+stime from /proc/<pid>/stat over the run), drops; then masqd/dnsmasq ratios of the
 medians. Both servers write their lease file for every ACK (masqd: temp file, fsync,
-rename, before the ACK leaves), in a fresh directory under --dir for each run.
+rename, before the ACK leaves; one write covers the ACKs of up to 10 ms), in a fresh
+directory under --dir for each run. perfdhcp waits 0.5 s (-W) after its last send, so a
+reply still in flight when the run ends is not counted as a drop.
 
 Network: two namespaces joined by a veth pair, 192.0.2.1 (server) and 192.0.2.3 (perfdhcp);
 nothing else is touched, and both are removed at the end. Needs root, perfdhcp, taskset.
@@ -88,7 +90,8 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
         before = cpu_seconds(srv.pid)
         t0 = time.monotonic()
         r = sh("ip", "netns", "exec", net.c, "taskset", "-c", "1", "perfdhcp", "-4", "-l", RELAY,
-               "-r", str(args.rate), "-R", str(args.clients), "-p", str(args.seconds), SERVER,
+               "-r", str(args.rate), "-R", str(args.clients), "-p", str(args.seconds),
+               "-W", "500000", SERVER,
                check=False, timeout=args.seconds + 60)
         elapsed = time.monotonic() - t0
         cpu = cpu_seconds(srv.pid) - before

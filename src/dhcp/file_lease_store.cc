@@ -36,7 +36,21 @@ bool FileLeaseStore::remove(const IpAddr& address) {
 
 std::string FileLeaseStore::render() const {
   std::string out;
-  leases_.for_each([&](const Lease& l) { out += format_lease_line(l); });
+  size_t live = 0;
+  leases_.for_each([&](const Lease& l) {
+    ++live;
+    auto [it, added] = lines_.try_emplace(l.address);
+    if (added || !(it->second.first == l)) it->second = {l, format_lease_line(l)};
+    out += it->second.second;
+  });
+  // Forget the lines of leases that are gone once they outnumber the live ones.
+  if (lines_.size() > 2 * live + 64) {
+    std::map<IpAddr, std::pair<Lease, std::string>> kept;
+    leases_.for_each([&](const Lease& l) {
+      if (auto it = lines_.find(l.address); it != lines_.end()) kept.insert(lines_.extract(it));
+    });
+    lines_ = std::move(kept);
+  }
   for (const std::string& line : kept_lines_) {
     out += line;
     out += '\n';

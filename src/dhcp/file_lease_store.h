@@ -3,6 +3,7 @@
 // so a reader or a crash never sees a half-written file. Not thread-safe: one owner.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ class FileLeaseStore : public LeaseStore {
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
   bool dirty_ = false;
+  // Each lease's line as last rendered, reused while the lease is unchanged: a flush then
+  // formats only the leases that changed since the last one.
+  mutable std::map<IpAddr, std::pair<Lease, std::string>> lines_;
   AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
   bool in_place_ = false;  // atomic replacement was refused: write through fd_

@@ -48,6 +48,39 @@ TEST(FileLeaseStore, MissingFileIsEmptyAndNotCreatedUntilChanged) {
   EXPECT_EQ(slurp(dir.file("leases")), "1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
 }
 
+// Lines are reused between flushes only while their lease is unchanged (newest lease first).
+TEST(FileLeaseStore, EveryFlushShowsTheLatestLeases) {
+  testing::TempDir dir;
+  auto s = FileLeaseStore::open(dir.file("leases"));
+  ASSERT_TRUE(s) << s.error().message;
+  (*s)->upsert(lease(1));
+  (*s)->upsert(lease(2));
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")),
+            "1795482900 02:00:00:00:00:02 192.0.2.2 * *\n1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+  Lease renamed = lease(2);
+  renamed.hostname = "pc2";
+  renamed.expires += std::chrono::seconds(60);
+  (*s)->upsert(renamed);
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")),
+            "1795482960 02:00:00:00:00:02 192.0.2.2 pc2 *\n1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+  EXPECT_TRUE((*s)->remove(IpAddr::v4({192, 0, 2, 1})));
+  (*s)->upsert(lease(1));  // back at the same address, as it was
+  EXPECT_TRUE((*s)->remove(IpAddr::v4({192, 0, 2, 2})));
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")), "1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+  for (uint8_t h = 10; h < 250; ++h) (*s)->upsert(lease(h));
+  ASSERT_TRUE((*s)->flush());
+  for (uint8_t h = 10; h < 250; ++h) EXPECT_TRUE((*s)->remove(IpAddr::v4({192, 0, 2, h})));
+  ASSERT_TRUE((*s)->flush());  // most cached lines are dropped here
+  EXPECT_EQ(slurp(dir.file("leases")), "1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+  (*s)->upsert(lease(20));
+  ASSERT_TRUE((*s)->flush());
+  EXPECT_EQ(slurp(dir.file("leases")),
+            "1795482900 02:00:00:00:00:14 192.0.2.20 * *\n1795482900 02:00:00:00:00:01 192.0.2.1 * *\n");
+}
+
 TEST(FileLeaseStore, DamagedFileKeepsGoodLinesAndIpv6) {
   testing::TempDir dir;
   spit(dir.file("leases"),
