@@ -10,6 +10,7 @@
 
 #include "base/text.h"
 #include "dhcp/address_pool.h"
+#include "dhcp/encap_options.h"
 
 namespace masqd::dhcp {
 
@@ -650,6 +651,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
     int code = it->code;
     if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
+    if (it->encap || it->vi_encap || it->vendor_class) continue;  // sub-options: encap::build
     const DhcpOption* c = configured(code);
     if (!c) continue;
     if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
@@ -658,6 +660,20 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     if (&*it != c && notes && it->tags.empty() == c->tags.empty() && !it->pxe_only && !it->encap &&
         !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags))
       notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
+  }
+  // encap:, vi-encap: and vendor: forms after the plain ones; a vendor: option 43 names its
+  // class: the client's option 60 follows it unless already in the reply (dnsmasq 2.90).
+  encap::Query eq{[&](const config::TagList& t) { return tags_match(t, rq.tags); },
+                  [&](int code) { return requested(code); }, std::nullopt};
+  auto vendor = rq.pkt.vendor_class();
+  if (vendor) eq.vendor_class = std::span<const uint8_t>(vendor->data(), vendor->size());
+  for (auto& e : encap::build(options4_, eq)) {
+    bool vendor_opts = e.code == 43;
+    o.push_back(std::move(e));
+    if (vendor_opts && vendor && std::none_of(o.begin(), o.end(), [](const d4::Option& x) {
+          return x.code == d4::opt::VendorClass;
+        }))
+      o.push_back({d4::opt::VendorClass, *vendor});
   }
   add_pxe_options(rq, ctx, o);
   // RFC 3046: a relay gets its agent information back.

@@ -1,0 +1,40 @@
+// The encapsulated forms of --dhcp-option / --dhcp-option-force for DHCPv4, pure: which
+// `encap:<n>`, `vi-encap:<enterprise>` and `vendor:<class>` sub-options a reply carries and
+// how they are packed, as dnsmasq 2.90 does (observed side by side,
+// tests/compat/test_dhcp_encap_compat.py). No I/O; the engine decides the tags and the
+// request list.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "config/dhcp_config.h"
+#include "proto/dhcp4_wire.h"
+
+namespace masqd::dhcp::encap {
+
+struct Query {
+  std::function<bool(const config::TagList&)> tags_ok;  // the option's tags match the request
+  std::function<bool(int)> requested;                   // in the request list (or no list)
+  std::optional<std::span<const uint8_t>> vendor_class; // the client's option 60
+};
+
+// `options` oldest first (the engine's list). Returns, in dnsmasq's order:
+// * one option <n> per `encap:<n>` number with a sub-option to send, then one option 125 per
+//   `vi-encap:` enterprise, interleaved in the order of each number's newest entry;
+//   encap:<n> ends with END (255), option 125 is enterprise (4 bytes), data-len, sub-options;
+// * last, one option 43 with the `vendor:` sub-options whose class is a substring of the
+//   client's vendor class (none without option 60), ending with END.
+// Sub-options are newest first: every entry whose tags match (a tagged entry does not hide an
+// untagged one with the same code; copies of a code are all sent). When the client does not
+// ask for a group's option (its request list lacks it), only the forced entries go out.
+// Addresses are sent as written (0.0.0.0 is not replaced). Sub-options that would take an
+// option past 255 bytes are left out (dnsmasq overloads them into the BOOTP fields; masqd
+// never overloads).
+std::vector<proto::dhcp4::Option> build(const std::vector<config::DhcpOption>& options,
+                                        const Query& q);
+
+}  // namespace masqd::dhcp::encap
