@@ -667,14 +667,15 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
                   [&](int code) { return requested(code); }, std::nullopt};
   auto vendor = rq.pkt.vendor_class();
   if (vendor) eq.vendor_class = std::span<const uint8_t>(vendor->data(), vendor->size());
-  for (auto& e : encap::build(options4_, eq)) {
-    bool vendor_opts = e.code == 43;
+  bool vendor_opts = false;
+  for (auto& e : encap::build(options4_, eq, notes)) {
+    vendor_opts = vendor_opts || e.code == 43;
     o.push_back(std::move(e));
-    if (vendor_opts && vendor && std::none_of(o.begin(), o.end(), [](const d4::Option& x) {
-          return x.code == d4::opt::VendorClass;
-        }))
-      o.push_back({d4::opt::VendorClass, *vendor});
   }
+  if (vendor_opts && vendor && std::none_of(o.begin(), o.end(), [](const d4::Option& x) {
+        return x.code == d4::opt::VendorClass;
+      }))
+    o.push_back({d4::opt::VendorClass, *vendor});
   add_pxe_options(rq, ctx, o);
   // RFC 3046: a relay gets its agent information back.
   if (rq.relayed)

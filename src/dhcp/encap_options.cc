@@ -1,6 +1,7 @@
 #include "dhcp/encap_options.h"
 
 #include <algorithm>
+#include <string>
 
 namespace masqd::dhcp::encap {
 
@@ -43,22 +44,40 @@ std::vector<const DhcpOption*> choose(const std::vector<const DhcpOption*>& memb
   return out;
 }
 
-// Packs sub-options (code, length, value) into at most `room` bytes; left out when too big.
-std::vector<uint8_t> pack(const std::vector<const DhcpOption*>& chosen, size_t room) {
+void put_sub(std::vector<uint8_t>& data, const DhcpOption& m) {
+  data.push_back(static_cast<uint8_t>(m.code));
+  data.push_back(static_cast<uint8_t>(m.value.size()));
+  data.insert(data.end(), m.value.begin(), m.value.end());
+}
+
+bool packable(const DhcpOption& m) { return m.code >= 0 && m.code <= 255 && m.value.size() <= 253; }
+
+// encap:<n> and vendor: groups: sub-options (code, length, value) in option `code`; when the
+// next one does not fit in 255 bytes a new copy of the option begins (dnsmasq 2.90, observed);
+// END closes the last copy.
+void pack_split(uint8_t code, const std::vector<const DhcpOption*>& chosen,
+                std::vector<d4::Option>& out) {
   std::vector<uint8_t> data;
   for (const DhcpOption* m : chosen) {
-    if (m->code < 0 || m->code > 255 || m->value.size() > 255) continue;
-    if (data.size() + 2 + m->value.size() > room) continue;
-    data.push_back(static_cast<uint8_t>(m->code));
-    data.push_back(static_cast<uint8_t>(m->value.size()));
-    data.insert(data.end(), m->value.begin(), m->value.end());
+    if (!packable(*m)) continue;
+    if (!data.empty() && data.size() + 2 + m->value.size() > 255) {
+      out.push_back({code, std::move(data)});
+      data.clear();
+    }
+    put_sub(data, *m);
   }
-  return data;
+  if (data.size() >= 255) {
+    out.push_back({code, std::move(data)});
+    data.clear();
+  }
+  data.push_back(255);
+  out.push_back({code, std::move(data)});
 }
 
 }  // namespace
 
-std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Query& q) {
+std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Query& q,
+                              std::vector<std::string>* notes) {
   std::vector<d4::Option> out;
   // encap:/vi-encap: groups, in the order of each group's newest entry.
   std::vector<std::pair<Kind, int>> seen;
@@ -76,11 +95,19 @@ std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Quer
     auto chosen = choose(members, key.first == Kind::Encap ? key.second : kViVendorSpecific, q);
     if (chosen.empty()) continue;
     if (key.first == Kind::Encap) {
-      auto data = pack(chosen, 254);
-      data.push_back(255);
-      out.push_back({static_cast<uint8_t>(key.second), std::move(data)});
+      pack_split(static_cast<uint8_t>(key.second), chosen, out);
     } else {
-      auto subs = pack(chosen, 250);
+      // One option 125 per enterprise: enterprise number, data-len, sub-options. When they
+      // come to more than 250 bytes dnsmasq sends none of them (observed).
+      std::vector<uint8_t> subs;
+      for (const DhcpOption* m : chosen)
+        if (packable(*m)) put_sub(subs, *m);
+      if (subs.size() > 250) {
+        if (notes)
+          notes->push_back("cannot send RFC3925 option: too many options for enterprise number " +
+                           std::to_string(key.second));
+        continue;
+      }
       auto e = static_cast<uint32_t>(key.second);
       std::vector<uint8_t> data{static_cast<uint8_t>(e >> 24), static_cast<uint8_t>(e >> 16),
                                 static_cast<uint8_t>(e >> 8), static_cast<uint8_t>(e),
@@ -96,11 +123,7 @@ std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Quer
       if (is_encapsulated(*it) && it->vendor_class && contains(*q.vendor_class, *it->vendor_class))
         members.push_back(&*it);
     auto chosen = choose(members, kVendorSpecific, q);
-    if (!chosen.empty()) {
-      auto data = pack(chosen, 254);
-      data.push_back(255);
-      out.push_back({kVendorSpecific, std::move(data)});
-    }
+    if (!chosen.empty()) pack_split(kVendorSpecific, chosen, out);
   }
   return out;
 }

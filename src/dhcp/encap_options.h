@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "config/dhcp_config.h"
@@ -23,18 +24,19 @@ struct Query {
 };
 
 // `options` oldest first (the engine's list). Returns, in dnsmasq's order:
-// * one option <n> per `encap:<n>` number with a sub-option to send, then one option 125 per
-//   `vi-encap:` enterprise, interleaved in the order of each number's newest entry;
+// * one option <n> per `encap:<n>` number with a sub-option to send and one option 125 per
+//   `vi-encap:` enterprise, in the order of each group's newest entry (matching or not);
 //   encap:<n> ends with END (255), option 125 is enterprise (4 bytes), data-len, sub-options;
-// * last, one option 43 with the `vendor:` sub-options whose class is a substring of the
+// * last, option 43 with the `vendor:` sub-options whose class is a substring of the
 //   client's vendor class (none without option 60), ending with END.
 // Sub-options are newest first: every entry whose tags match (a tagged entry does not hide an
 // untagged one with the same code; copies of a code are all sent). When the client does not
 // ask for a group's option (its request list lacks it), only the forced entries go out.
-// Addresses are sent as written (0.0.0.0 is not replaced). Sub-options that would take an
-// option past 255 bytes are left out (dnsmasq overloads them into the BOOTP fields; masqd
-// never overloads).
+// Addresses are sent as written (0.0.0.0 is not replaced). An encap:/vendor: group over 255
+// bytes goes out as several copies of its option (a new one where the next sub-option does
+// not fit; END in the last); a vi-encap: enterprise whose sub-options come to more than 250
+// bytes is not sent at all, with a line for the log in `notes` (both as dnsmasq 2.90).
 std::vector<proto::dhcp4::Option> build(const std::vector<config::DhcpOption>& options,
-                                        const Query& q);
+                                        const Query& q, std::vector<std::string>* notes = nullptr);
 
 }  // namespace masqd::dhcp::encap

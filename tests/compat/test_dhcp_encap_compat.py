@@ -100,6 +100,14 @@ CASES = {
     "size": (["--dhcp-option=encap:175,1," + "a" * 200, "--dhcp-option=encap:175,2," + "b" * 50,
               "--dhcp-option=vi-encap:3561,1," + "d" * 200, "--dhcp-option=vi-encap:3561,2," + "e" * 46], {}, [
         discover(prl=(175, 125), extra=[("max_dhcp_size", 1500)])]),
+    # Over 255 bytes: encap:/vendor: groups go out as several copies of their option (END in
+    # the last); a vi-encap: enterprise over 250 bytes of sub-options is not sent at all.
+    "split": (["--dhcp-option=encap:175,1," + "a" * 200, "--dhcp-option=encap:175,2," + "b" * 60,
+               "--dhcp-option=encap:175,3,c", "--dhcp-option=vi-encap:3561,1," + "d" * 240,
+               "--dhcp-option=vi-encap:3561,2,eeee", "--dhcp-option=vi-encap:3561,3,ffffffffff",
+               "--dhcp-option=vi-encap:7,1," + "g" * 244, "--dhcp-option=vendor:PXE,1," + "a" * 200,
+               "--dhcp-option=vendor:PXE,2," + "b" * 60], {}, [
+        discover(prl=(175, 125, 43), vendor=PXE, extra=[("max_dhcp_size", 1500)])]),
     # The same forms from --dhcp-optsfile.
     "optsfile": (["--dhcp-optsfile={dir}/opts"], {
         "opts": "encap:175,1,5\nvendor:PXEClient,1,192.0.2.8\nvi-encap:3561,1,abc\ntag:known,encap:175,2,1\n"}, [
