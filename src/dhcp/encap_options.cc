@@ -74,7 +74,31 @@ void pack_split(uint8_t code, const std::vector<const DhcpOption*>& chosen,
   out.push_back({code, std::move(data)});
 }
 
+std::vector<const DhcpOption*> chosen_vendor(const std::vector<DhcpOption>& options, const Query& q) {
+  if (!q.vendor_class) return {};
+  std::vector<const DhcpOption*> members;
+  for (auto it = options.rbegin(); it != options.rend(); ++it)
+    if (is_encapsulated(*it) && it->vendor_class && contains(*q.vendor_class, *it->vendor_class))
+      members.push_back(&*it);
+  // Unlike encap:/vi-encap:, one forced vendor: entry takes all the matching ones along
+  // when the client did not ask for 43 (dnsmasq 2.90, observed).
+  std::vector<const DhcpOption*> out;
+  for (const DhcpOption* m : members)
+    if (q.tags_ok(m->tags)) out.push_back(m);
+  if (!q.requested(kVendorSpecific) &&
+      std::none_of(out.begin(), out.end(), [](const DhcpOption* m) { return m->force; }))
+    out.clear();
+  return out;
+}
+
 }  // namespace
+
+std::vector<uint8_t> vendor_suboptions(const std::vector<DhcpOption>& options, const Query& q) {
+  std::vector<uint8_t> subs;
+  for (const DhcpOption* m : chosen_vendor(options, q))
+    if (packable(*m)) put_sub(subs, *m);
+  return subs;
+}
 
 std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Query& q,
                               std::vector<std::string>* notes) {
@@ -116,13 +140,9 @@ std::vector<d4::Option> build(const std::vector<DhcpOption>& options, const Quer
       out.push_back({kViVendorSpecific, std::move(data)});
     }
   }
-  // vendor: sub-options of the classes the client's option 60 holds, all in one option 43.
-  if (q.vendor_class) {
-    std::vector<const DhcpOption*> members;
-    for (auto it = options.rbegin(); it != options.rend(); ++it)
-      if (is_encapsulated(*it) && it->vendor_class && contains(*q.vendor_class, *it->vendor_class))
-        members.push_back(&*it);
-    auto chosen = choose(members, kVendorSpecific, q);
+  // vendor: sub-options of the classes the client's option 60 holds, all in option 43.
+  if (q.with_vendor) {
+    auto chosen = chosen_vendor(options, q);
     if (!chosen.empty()) pack_split(kVendorSpecific, chosen, out);
   }
   return out;

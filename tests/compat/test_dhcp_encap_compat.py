@@ -76,6 +76,13 @@ CASES = {
                 "--dhcp-option-force=vi-encap:3561,1,x", "--dhcp-option-force=vendor:PXEClient,9,y",
                 "--dhcp-option=encap:176,1,1"], {}, [
         discover(), discover(vendor=PXE), discover(prl=(176,), vendor=b"none")]),
+    # A forced vendor: sub-option takes the other matching vendor: ones along (not so for
+    # encap:/vi-encap:).
+    "forced-vendor": (["--dhcp-option=vendor:PXEClient,1,192.0.2.9", "--dhcp-option-force=vendor:PXE,2,1",
+                       "--dhcp-option=vendor:PXE,3,1", "--dhcp-option=vendor:MSFT,4,1",
+                       "--dhcp-option-force=vi-encap:5,1,1", "--dhcp-option=vi-encap:5,2,2"], {}, [
+        discover(vendor=PXE), discover(prl=(1, 43), vendor=PXE), discover(vendor=b"MSFT"),
+        discover(prl=(43,), vendor=b"MSFT")]),
     # Tags: entries whose tags fail are left out (a tagged sub-option does not hide an
     # untagged one with the same code); a group whose entries all fail is not sent.
     "tags": (["--dhcp-option=encap:175,1,1", "--dhcp-option=tag:known,encap:175,1,2",
@@ -108,6 +115,12 @@ CASES = {
                "--dhcp-option=vi-encap:7,1," + "g" * 244, "--dhcp-option=vendor:PXE,1," + "a" * 200,
                "--dhcp-option=vendor:PXE,2," + "b" * 60], {}, [
         discover(prl=(175, 125, 43), vendor=PXE, extra=[("max_dhcp_size", 1500)])]),
+    # With PXE on, vendor: sub-options go in the PXE option 43: after the menu, before the
+    # --pxe-prompt (here configured before them; dnsmasq interleaves them in config order).
+    "pxe": (["--pxe-service=x86PC,Boot,pxelinux", "--pxe-prompt=Hi,5",
+             "--dhcp-option=vendor:PXEClient,1,192.0.2.9", "--dhcp-option-force=vendor:PXE,2,1"], {}, [
+        discover(prl=(1, 3, 43, 60), vendor=PXE, extra=[(93, b"\x00\x00")]), discover(prl=(1, 3, 43), vendor=PXE),
+        discover(prl=(1, 3), vendor=PXE), discover(prl=(1, 43), vendor=b"other")]),
     # The same forms from --dhcp-optsfile.
     "optsfile": (["--dhcp-optsfile={dir}/opts"], {
         "opts": "encap:175,1,5\nvendor:PXEClient,1,192.0.2.8\nvi-encap:3561,1,abc\ntag:known,encap:175,2,1\n"}, [
