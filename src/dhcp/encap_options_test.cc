@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "dhcp/dhcp4_engine.h"
+#include "dhcp/memory_lease_store.h"
 #include "dhcp/test_config.h"
 
 namespace masqd::dhcp {
 namespace {
 
 namespace d4 = proto::dhcp4;
+using std::chrono::sys_seconds;
 using testing::load_config;
 
 std::vector<uint8_t> hex(std::string_view h) {
@@ -155,6 +158,49 @@ TEST(EncapOptions, SizeLimits) {
   ASSERT_EQ(r2.size(), 1u);
   EXPECT_EQ(r2[0].data.size(), 255u);
   EXPECT_EQ(r2[0].data.back(), 255);
+}
+
+// In the engine: after the plain options, 60 echoed after a vendor: 43, and a sub-option
+// code never pulls the plain option with that code forward (vendor:PXE,3 is not option 3).
+d4::Dhcp4Packet discover(std::vector<uint8_t> prl, std::string vendor) {
+  d4::Header h;
+  h.op = 1;
+  h.htype = 1;
+  h.hlen = 6;
+  h.xid = 0x78;
+  h.flags = 0x8000;
+  h.ciaddr = h.yiaddr = h.siaddr = h.giaddr = *IpAddr::parse_v4("0.0.0.0");
+  h.chaddr[0] = 2;
+  h.chaddr[5] = 0x0a;
+  std::vector<d4::Option> o{{d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Discover)}},
+                            {d4::opt::ParameterRequestList, prl}};
+  if (!vendor.empty()) o.push_back({d4::opt::VendorClass, {vendor.begin(), vendor.end()}});
+  auto raw = d4::build(h, o, {}).bytes;
+  auto p = d4::Dhcp4Packet::parse(raw);
+  EXPECT_TRUE(p.ok());
+  return *p;
+}
+
+TEST(EncapOptions, EngineOrderAndVendorClassEcho) {
+  auto config = load_config({"-p", "0", "--no-ping", "--dhcp-range=192.0.2.100,192.0.2.150,1h",
+                             "--dhcp-option=3,192.0.2.254", "--dhcp-option=80,1",
+                             "--dhcp-option=vendor:PXE,3,1", "--dhcp-option=encap:175,1,5"});
+  MemoryLeaseStore store;
+  Dhcp4Engine engine(config, store);
+  InterfaceInfo ifi{"veth0", 7, {{*IpAddr::parse_v4("192.0.2.1"), *IpAddr::parse_v4("255.255.255.0")}}};
+  const sys_seconds now{std::chrono::seconds{1'800'000'000}};
+  auto r = engine.handle(discover({1, 3, 43, 80, 175}, "PXEClient:Arch:00000"), ifi, now);
+  ASSERT_TRUE(r.reply);
+  std::vector<uint8_t> codes;
+  for (const auto& o : r.reply->options) codes.push_back(o.code);
+  EXPECT_EQ(codes, (std::vector<uint8_t>{53, 54, 51, 58, 59, 1, 28, 80, 3, 175, 43, 60}));
+  EXPECT_EQ(r.reply->options[10].data, hex("030101ff"));
+  EXPECT_EQ(r.reply->options[11].data, (std::vector<uint8_t>{'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', ':',
+                                                             'A', 'r', 'c', 'h', ':', '0', '0', '0', '0', '0'}));
+  // No vendor class: no 43, no 60.
+  auto r2 = engine.handle(discover({1, 3, 43, 175}, ""), ifi, now);
+  ASSERT_TRUE(r2.reply);
+  for (const auto& o : r2.reply->options) EXPECT_TRUE(o.code != 43 && o.code != 60) << int(o.code);
 }
 
 }  // namespace
