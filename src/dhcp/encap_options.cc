@@ -45,12 +45,14 @@ std::vector<const DhcpOption*> choose(const std::vector<const DhcpOption*>& memb
 }
 
 void put_sub(std::vector<uint8_t>& data, const DhcpOption& m) {
-  data.push_back(static_cast<uint8_t>(m.code));
+  data.push_back(static_cast<uint8_t>(m.code & 0xff));
   data.push_back(static_cast<uint8_t>(m.value.size()));
   data.insert(data.end(), m.value.begin(), m.value.end());
 }
 
-bool packable(const DhcpOption& m) { return m.code >= 0 && m.code <= 255 && m.value.size() <= 253; }
+// The sub-option code goes out as its low byte (dnsmasq 2.90 sends encap:175,300,... as
+// sub-option 44); the parser keeps values within 253 bytes.
+bool packable(const DhcpOption& m) { return m.value.size() <= 253; }
 
 // encap:<n> and vendor: groups: sub-options (code, length, value) in option `code`; when the
 // next one does not fit in 255 bytes a new copy of the option begins (dnsmasq 2.90, observed);

@@ -91,6 +91,10 @@ TEST(EncapOptions, EncapGroupsNewestFirstWithEnd) {
   EXPECT_EQ(build(o, {{}, std::nullopt, std::nullopt}),
             (std::vector<d4::Option>{opt(175, "0804c0000209be03616263010105ff"), opt(176, "010400000000ff")}));
   EXPECT_TRUE(build(o, {{}, std::vector<int>{1, 3, 43, 125}, "PXEClient"}).empty());
+  // A sub-option code over 255 goes out as its low byte; an empty vendor: class matches any.
+  auto w = options({"--dhcp-option=encap:175,300,1", "--dhcp-option=vendor:,1,1"});
+  EXPECT_EQ(build(w, {{}, std::vector<int>{43, 175}, "abc"}),
+            (std::vector<d4::Option>{opt(175, "2c0101ff"), opt(43, "010101ff")}));
 }
 
 TEST(EncapOptions, ViEncapOne125PerEnterprise) {

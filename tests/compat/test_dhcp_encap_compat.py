@@ -121,6 +121,10 @@ CASES = {
              "--dhcp-option=vendor:PXEClient,1,192.0.2.9", "--dhcp-option-force=vendor:PXE,2,1"], {}, [
         discover(prl=(1, 3, 43, 60), vendor=PXE, extra=[(93, b"\x00\x00")]), discover(prl=(1, 3, 43), vendor=PXE),
         discover(prl=(1, 3), vendor=PXE), discover(prl=(1, 43), vendor=b"other")]),
+    # Odd values dnsmasq accepts: a sub-option code over 255 (its low byte is sent), an
+    # empty vendor: class (matches any option 60), encap:0 (never sent).
+    "odd": (["--dhcp-option=encap:175,300,1", "--dhcp-option=vendor:,1,1", "--dhcp-option=encap:0,1,1"], {}, [
+        discover(prl=None, vendor=b"abc"), discover(prl=(43, 175, 1), vendor=b"abc"), discover(prl=None)]),
     # The same forms from --dhcp-optsfile.
     "optsfile": (["--dhcp-optsfile={dir}/opts"], {
         "opts": "encap:175,1,5\nvendor:PXEClient,1,192.0.2.8\nvi-encap:3561,1,abc\ntag:known,encap:175,2,1\n"}, [
