@@ -34,7 +34,12 @@ const config::Config& fuzz_config() {
         "--dhcp-host=02:00:00:00:00:66,ignore", "--dhcp-host=namedhost,192.0.2.52",
         "--dhcp-option=42,0.0.0.0", "--dhcp-option=tag:lan,3,192.0.2.254",
         "--dhcp-option-force=option:domain-name,example.org", "--dhcp-option=3",
-        "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m"};
+        "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m",
+        // Encapsulated forms (option 60 from the packet picks the vendor: ones).
+        "--dhcp-option=vendor:PXE,1,0.0.0.0", "--dhcp-option-force=vendor:MSFT,2,1i",
+        "--dhcp-option=encap:175,1,5", "--dhcp-option=tag:lan,encap:175,2,abc",
+        "--dhcp-option=encap:176,1," + std::string(200, 'a'), "--dhcp-option=encap:176,2," + std::string(100, 'b'),
+        "--dhcp-option-force=vi-encap:3561,1,abc", "--dhcp-option=vi-encap:9,1," + std::string(249, 'c')};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     config::LoadOptions lo;

@@ -59,6 +59,9 @@ seeds = {
     "lease_max": [packet(REQUEST, m, req(f"192.0.2.{100 + m}"), SID) for m in range(1, 6)],
     "overloaded_client_id": [packet(DISCOVER, 8, (61, bytes(range(200))), (12, b"x" * 70),
                                     (57, bytes([0x05, 0xdc])))],
+    "encap_vendor": [packet(DISCOVER, 9, (55, bytes([1, 3, 43, 125, 175, 176])), (60, b"PXEClient:Arch:00000"),
+                            (57, bytes([0x05, 0xdc]))),
+                     packet(DISCOVER, 9, (60, b"MSFT 5.0")), packet(DISCOVER, 9, (55, bytes([43])), (60, b""))],
 }
 
 os.makedirs(OUT, exist_ok=True)

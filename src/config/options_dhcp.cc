@@ -233,11 +233,6 @@ void refuse_unbuilt_forms(Config& config) {
   }
   for (const auto& h : config.dhcp.hosts)
     if (!h.addrs6.empty()) refuse("dhcp-host=...,[IPv6]");
-  for (const auto& o : config.dhcp.options4) {
-    if (o.encap) refuse("dhcp-option=encap:");
-    if (o.vi_encap) refuse("dhcp-option=vi-encap:");
-    if (o.vendor_class) refuse("dhcp-option=vendor:");
-  }
   if (!config.dhcp.options6.empty()) refuse("dhcp-option=option6:");
   for (const auto& m : config.dhcp.class_matches)
     if (m.kind == DhcpClassKind::VendorClass && m.enterprise != 0)

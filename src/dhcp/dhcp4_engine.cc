@@ -10,6 +10,7 @@
 
 #include "base/text.h"
 #include "dhcp/address_pool.h"
+#include "dhcp/encap_options.h"
 
 namespace masqd::dhcp {
 
@@ -650,6 +651,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
     int code = it->code;
     if (it->is_v6 || code < 1 || code > 254 || engine_owned(code)) continue;
+    if (it->encap || it->vi_encap || it->vendor_class) continue;  // sub-options: encap::build
     const DhcpOption* c = configured(code);
     if (!c) continue;
     if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
@@ -659,6 +661,22 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
         !it->vi_encap && !it->vendor_class && tags_match(it->tags, rq.tags))
       notes->push_back(fmt::format("Ignoring duplicate dhcp-option {}", code));
   }
+  // encap:, vi-encap: and vendor: forms after the plain ones; a vendor: option 43 names its
+  // class: the client's option 60 follows it unless already in the reply (dnsmasq 2.90).
+  encap::Query eq{[&](const config::TagList& t) { return tags_match(t, rq.tags); },
+                  [&](int code) { return requested(code); }, std::nullopt};
+  auto vendor = rq.pkt.vendor_class();
+  if (vendor) eq.vendor_class = std::span<const uint8_t>(vendor->data(), vendor->size());
+  eq.with_vendor = !pxe::enabled(config_.dhcp);
+  bool vendor_opts = false;
+  for (auto& e : encap::build(options4_, eq, notes)) {
+    vendor_opts = vendor_opts || e.code == 43;
+    o.push_back(std::move(e));
+  }
+  if (vendor_opts && vendor && std::none_of(o.begin(), o.end(), [](const d4::Option& x) {
+        return x.code == d4::opt::VendorClass;
+      }))
+    o.push_back({d4::opt::VendorClass, *vendor});
   add_pxe_options(rq, ctx, o);
   // RFC 3046: a relay gets its agent information back.
   if (rq.relayed)
@@ -1155,13 +1173,19 @@ void Dhcp4Engine::add_pxe_options(const Request& rq, const Context& ctx,
   // --pxe-prompt entries are vendor-class options: any client whose class holds a PXE
   // vendor gets them in 43. A PXE client with an architecture gets the menu too (not when
   // one EFI service is its only choice: dnsmasq then leaves the menu out), after 60 and 97.
-  std::vector<uint8_t> subs = pxe::configured_prompts(config_.dhcp, *vendor, match);
+  encap::Query eq{match, requested, std::span<const uint8_t>(vendor->data(), vendor->size())};
+  // The --dhcp-option=vendor: sub-options come before the prompts (forced ones go out
+  // whatever the request list says, and take the rest of 43 with them).
+  std::vector<uint8_t> subs = encap::vendor_suboptions(options4_, eq);
+  const bool forced = !subs.empty();
+  auto prompts = pxe::configured_prompts(config_.dhcp, *vendor, match);
+  subs.insert(subs.end(), prompts.begin(), prompts.end());
   if (rq.pxe && rq.pxe->arch) {
     pxe::add_identity(*rq.pxe, o);
     if (!pxe::single_uefi_service(config_.dhcp, *rq.pxe->arch, match))
       subs = pxe::menu_suboptions(config_.dhcp, *rq.pxe->arch, match, ctx.server, subs);
   }
-  if (subs.empty() || !requested(43)) return;
+  if (subs.empty() || !(requested(43) || forced)) return;
   for (auto& v : pxe::vendor_options(subs)) o.push_back(std::move(v));
   // Vendor options name their class: when 60 is not in the reply yet, the client's own
   // vendor class follows 43 (dnsmasq 2.90, observed, asked for or not).

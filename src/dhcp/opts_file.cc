@@ -13,8 +13,6 @@ OptsFileRead read_dhcp_opts_files(const std::vector<std::string>& paths) {
     if (d.options4.size() != 1) return std::string("bad dhcp-option");
     auto& o = d.options4.front();
     if (o.is_v6) return std::string("DHCPv6 dhcp-option (not supported yet)");
-    if (o.encap || o.vi_encap || o.vendor_class)
-      return std::string("encapsulated dhcp-option (not supported yet)");
     out.options.push_back(std::move(o));
     return std::nullopt;
   };
