@@ -34,7 +34,8 @@ const config::Config& fuzz_config() {
         "--dhcp-host=02:00:00:00:00:66,ignore", "--dhcp-host=namedhost,192.0.2.52",
         "--dhcp-option=42,0.0.0.0", "--dhcp-option=tag:lan,3,192.0.2.254",
         "--dhcp-option-force=option:domain-name,example.org", "--dhcp-option=3",
-        "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m"};
+        "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m",
+        "--domain=lan,192.0.2.0/24", "--domain=example.org"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     config::LoadOptions lo;
