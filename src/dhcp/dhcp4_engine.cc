@@ -142,14 +142,16 @@ std::string sanitise_hostname(std::string_view raw) { return parse_client_hostna
 ClientName parse_fqdn_name(std::string_view text, bool wire) {
   const bool nul = !wire && !text.empty() && text.back() == '\0';
   text = text.substr(0, text.find('\0'));
+  ClientName rejected;
+  rejected.null_terminated = nul;  // whether or not a name is left (dnsmasq 2.90)
   size_t label = 0;
   for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20) return {};
+    if (static_cast<unsigned char>(c) < 0x20) return rejected;
     label = c == '.' ? 0 : label + 1;
-    if (label > 63) return {};
+    if (label > 63) return rejected;
   }
   ClientName out = parse_client_hostname(text);
-  out.null_terminated = nul && !out.name.empty();
+  out.null_terminated = nul;
   return out;
 }
 
@@ -629,6 +631,10 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
       return;  // an empty value suppresses the default
     if (!c.force && !requested(c.code)) return;
     o.push_back({static_cast<uint8_t>(c.code), value_of(c)});
+    // A client whose name ended in NUL gets its configured text options NUL-terminated
+    // too (seen with dnsmasq 2.90 for option 15 after an ASCII option 81 "y\0").
+    if (rq.name_null_terminated && c.kind == DhcpOptionValueKind::String && c.code != 66 && c.code != 67)
+      o.back().data.push_back(0);
     // Some PXE ROMs need the boot server and file names NUL-terminated: dnsmasq always does.
     if ((c.code == 66 || c.code == 67) && (o.back().data.empty() || o.back().data.back() != 0))
       o.back().data.push_back(0);

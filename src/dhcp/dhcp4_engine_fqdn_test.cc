@@ -182,6 +182,10 @@ TEST(Dhcp4Fqdn, NameRules) {
   EXPECT_EQ(nul.name, "x");
   EXPECT_TRUE(nul.null_terminated);
   EXPECT_FALSE(parse_fqdn_name(std::string("x\0", 2), true).null_terminated);
+  // The NUL mark stays when the name itself is rejected (configured text options get one).
+  auto bad = parse_fqdn_name(std::string("\x0cwire\0", 6), false);
+  EXPECT_EQ(bad.name, "");
+  EXPECT_TRUE(bad.null_terminated);
 }
 
 TEST(Dhcp4Fqdn, AckCarriesTheAssignedFqdnInTheClientsEncoding) {
@@ -239,6 +243,16 @@ TEST(Dhcp4Fqdn, OptionEightyOneBeatsTwelveEvenWhenEmpty) {
   auto nul = e.run({.last = 4, .requested = ip("192.0.2.123"), .fqdn = fqdn(0x00, bytes(std::string("x\0", 2)))});
   EXPECT_EQ(opt(nul, 12), bytes(std::string("x\0", 2)));
   EXPECT_EQ(opt(nul, 81), reply(0x03, bytes(std::string("x.lan\0", 6))));
+}
+
+TEST(Dhcp4Fqdn, NulTerminatedNameAlsoEndsConfiguredTextOptions) {
+  Engine e({"--domain=lan", "--dhcp-option=option:domain-name,example.org", "--dhcp-option=42,192.0.2.5"});
+  auto r = e.run({.fqdn = fqdn(0x00, bytes(std::string("y\0", 2))), .prl = {1, 12, 15, 42}});
+  EXPECT_EQ(opt(r, 15), bytes(std::string("example.org\0", 12)));
+  EXPECT_EQ(opt(r, 42), (V{192, 0, 2, 5}));  // addresses untouched
+  auto wire_name = e.run({.last = 2, .requested = ip("192.0.2.121"), .fqdn = fqdn(0x04, wire({"w"})),
+                          .prl = {1, 12, 15}});
+  EXPECT_EQ(opt(wire_name, 15), bytes("example.org"));  // E=1: no NUL mark
 }
 
 TEST(Dhcp4Fqdn, OfferCarriesTheSentNameEvenWithIgnoreNames) {
