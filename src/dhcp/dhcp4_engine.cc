@@ -193,7 +193,7 @@ struct Dhcp4Engine::Request {
   std::string ignored_domain;  // the domain part of option 12/81 (logged unless it is ours)
   bool name_null_terminated = false;  // option 12 (or an ASCII 81) ended in NUL: ours does too
   std::optional<uint8_t> fqdn_flags;  // the client sent option 81 (3 bytes or more)
-  std::string fqdn_offer_name;        // its name as sent, for the OFFER (before --dhcp-ignore-names)
+  std::string sent_name;  // the name from 12 or 81 before --dhcp-ignore-names (OFFER with 81, INFORM)
   std::optional<std::vector<uint8_t>> prl;
   std::optional<pxe::PxeClient> pxe;  // a PXE client (vendor class), when PXE is on
   bool boot_port = false;             // arrived on port 4011
@@ -774,8 +774,8 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     rq.client_name = std::move(parsed.name);
     rq.ignored_domain = std::move(parsed.ignored_domain);
     rq.name_null_terminated = parsed.null_terminated;
-    rq.fqdn_offer_name = rq.client_name;
   }
+  rq.sent_name = rq.client_name;
   rq.prl = packet.parameter_request_list();
   rq.tags.push_back(iface.name);
   rq.host = find_host(rq);
@@ -824,7 +824,7 @@ void Dhcp4Engine::apply_name_rules(Request& rq) const {
   if (any_tags_match(config_.dhcp.ignore_names, rq)) {
     rq.client_name.clear();
     rq.ignored_domain.clear();
-    rq.name_null_terminated = false;
+    // The NUL mark stays (dnsmasq 2.90: text options still get their NUL).
   }
   if (rq.client_name.empty() && !rq.hwaddr.empty() && any_tags_match(config_.dhcp.generate_names, rq)) {
     std::string name = hex_colon(rq.hwaddr);
@@ -916,7 +916,7 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
   std::string name = rq.host ? rq.host->hostname : std::string();
   // A client that sent option 81 sees its name in the OFFER already (options 12 and 81),
   // as it sent it: dnsmasq 2.90 applies --dhcp-ignore-names only from the REQUEST on.
-  if (name.empty() && rq.fqdn_flags) name = rq.fqdn_offer_name;
+  if (name.empty() && rq.fqdn_flags) name = rq.sent_name;
   std::vector<std::string> notes;
   auto reply = make_reply(rq, *ctx, d4::MessageType::Offer, *addr, secs, name, &notes);
   reply.destination = destination_for(rq.pkt.header(), *addr, false);
@@ -1143,6 +1143,8 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPINFORM", rq, &h.ciaddr, ""));
   if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
   std::string name = rq.host ? rq.host->hostname : std::string();
+  // The INFORM's ACK names the client with what it sent (12 or 81), as dnsmasq 2.90 does.
+  if (name.empty()) name = rq.sent_name;
   std::vector<std::string> notes;
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, IpAddr::v4({0, 0, 0, 0}),
                           std::nullopt, name, &notes);

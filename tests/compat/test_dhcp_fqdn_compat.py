@@ -148,7 +148,8 @@ CASES = {
         disc("192.0.2.120", b"\x01\x00\x00alpha"),
         req("192.0.2.120", b"\x01\x00\x00alpha"),
         req("192.0.2.121", b"\x05\x00\x00" + wire("beta.lan"), m=B),
-        req("192.0.2.50", b"\x04\x00\x00" + wire("other"), m=HOST)]),
+        req("192.0.2.50", b"\x04\x00\x00" + wire("other"), m=HOST),
+        req("192.0.2.122", b"\x00\x00\x00nul\x00", m=C)]),
     "generate-names": (LAN + ["--dhcp-generate-names"], [
         disc("192.0.2.120", b"\x04\x00\x00\x00"),
         req("192.0.2.120", b"\x04\x00\x00\x00"),
@@ -169,6 +170,18 @@ CASES = {
         req("192.0.2.122", b"\x04\x00\x00" + wire("gamma"), m=C, prl=None),
         # the same client again, renamed: the lease takes the new name
         req("192.0.2.120", b"\x04\x00\x00" + wire("alpha2"))]),
+    # INFORM from a client with an address: its own name (12 or 81) or the dhcp-host's, also
+    # with --dhcp-ignore-names.
+    "inform": (LAN, [
+        lambda c, r, n, s, t: n.cx("ip", "addr", "add", "192.0.2.120/24", "dev", n.client_if) and None,
+        send("inform", None, b"\x00\x00\x00alpha", ciaddr="192.0.2.120"),
+        send("inform", None, b"\x04\x00\x00" + wire("other"), m=HOST, ciaddr="192.0.2.120"),
+        send("inform", None, None, m=B, name=b"twelve", ciaddr="192.0.2.120"),
+        send("inform", None, b"\x00\x00\x00x.example.org", m=C, ciaddr="192.0.2.120")]),
+    "inform-ignore-names": (LAN + ["--dhcp-ignore-names"], [
+        lambda c, r, n, s, t: n.cx("ip", "addr", "add", "192.0.2.120/24", "dev", n.client_if) and None,
+        send("inform", None, b"\x00\x00\x00alpha", ciaddr="192.0.2.120"),
+        send("inform", None, None, m=B, name=b"twelve\x00", ciaddr="192.0.2.120")]),
 }
 
 
