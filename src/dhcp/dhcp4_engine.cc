@@ -682,7 +682,8 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
   // it will have (host name plus the domain of its address), when it has one.
   if (!hostname.empty() && rq.fqdn_flags) {
     const bool wire = (*rq.fqdn_flags & d4::ClientFqdn::kE) != 0;
-    const auto domain = domains_.domain_for(yiaddr);
+    // The domain of the client's address (an INFORM's ACK has no yiaddr: its ciaddr).
+    const auto domain = domains_.domain_for(yiaddr.is_unspecified() ? in.ciaddr : yiaddr);
     o.push_back({d4::opt::ClientFqdn,
                  d4::encode_client_fqdn(fqdn_reply_flags(*rq.fqdn_flags, config_.dhcp.client_update), hostname,
                                         domain ? *domain : std::string_view(), wire, rq.name_null_terminated)});

@@ -31,6 +31,7 @@ struct Req {
   std::optional<V> fqdn;      // option 81 value as sent
   std::string hostname;       // option 12
   V prl = {1, 3, 12, 42};
+  IpAddr ciaddr = ip("0.0.0.0");
 
   d4::Dhcp4Packet parse() const {
     d4::Header h;
@@ -39,7 +40,8 @@ struct Req {
     h.hlen = 6;
     h.xid = 0x81;
     h.flags = 0x8000;
-    h.ciaddr = h.yiaddr = h.siaddr = h.giaddr = ip("0.0.0.0");
+    h.yiaddr = h.siaddr = h.giaddr = ip("0.0.0.0");
+    h.ciaddr = ciaddr;
     const uint8_t mac[6] = {2, 0, 0, 0, 0, last};
     std::copy(std::begin(mac), std::end(mac), h.chaddr.begin());
     auto a = [](uint8_t code, const IpAddr& x) {
@@ -47,7 +49,7 @@ struct Req {
     };
     std::vector<d4::Option> o{{d4::opt::MessageType, {static_cast<uint8_t>(type)}},
                               {d4::opt::ParameterRequestList, prl}};
-    o.push_back(a(d4::opt::RequestedAddress, requested));
+    if (type != d4::MessageType::Inform) o.push_back(a(d4::opt::RequestedAddress, requested));
     if (type == d4::MessageType::Request) o.push_back(a(d4::opt::ServerId, ip("192.0.2.1")));
     if (!hostname.empty()) o.push_back({d4::opt::Hostname, bytes(hostname)});
     if (fqdn) o.push_back({d4::opt::ClientFqdn, *fqdn});
@@ -276,6 +278,18 @@ TEST(Dhcp4Fqdn, GeneratedAndConfiguredNamesGoInTheAckNotAnEmptyOffer) {
   EXPECT_EQ(opt(host, 81), reply(0x01, bytes("fixed.lan")));
   auto host_offer = e.run({.type = d4::MessageType::Discover, .last = 0x11, .fqdn = fqdn(0x01, bytes("other"))});
   EXPECT_EQ(opt(host_offer, 81), reply(0x01, bytes("fixed.lan")));
+}
+
+TEST(Dhcp4Fqdn, InformAckCarriesTheSentNameEvenWithIgnoreNames) {
+  Engine e({"--domain=lan", "--dhcp-ignore-names"});
+  auto r = e.run({.type = d4::MessageType::Inform, .fqdn = fqdn(0x00, bytes("alpha")), .ciaddr = ip("192.0.2.120")});
+  EXPECT_EQ(opt(r, 12), bytes("alpha"));
+  EXPECT_EQ(opt(r, 81), reply(0x03, bytes("alpha.lan")));
+  ASSERT_FALSE(r.log.empty());
+  EXPECT_EQ(r.log.back(), "DHCPACK(veth0) 192.0.2.120 02:00:00:00:00:01 alpha");
+  auto twelve = e.run({.type = d4::MessageType::Inform, .hostname = "twelve", .ciaddr = ip("192.0.2.120")});
+  EXPECT_EQ(opt(twelve, 12), bytes("twelve"));
+  EXPECT_FALSE(opt(twelve, 81));
 }
 
 TEST(Dhcp4Fqdn, DomainOfTheAddress) {
