@@ -39,7 +39,8 @@ const config::Config& fuzz_config() {
         "--dhcp-option=vendor:PXE,1,0.0.0.0", "--dhcp-option-force=vendor:MSFT,2,1i",
         "--dhcp-option=encap:175,1,5", "--dhcp-option=tag:lan,encap:175,2,abc",
         "--dhcp-option=encap:176,1," + std::string(200, 'a'), "--dhcp-option=encap:176,2," + std::string(100, 'b'),
-        "--dhcp-option-force=vi-encap:3561,1,abc", "--dhcp-option=vi-encap:9,1," + std::string(249, 'c')};
+        "--dhcp-option-force=vi-encap:3561,1,abc", "--dhcp-option=vi-encap:9,1," + std::string(249, 'c'),
+        "--domain=lan,192.0.2.0/24", "--domain=example.org"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     config::LoadOptions lo;

@@ -21,7 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)p->parameter_request_list();
   (void)p->vendor_class();
   (void)p->user_class();
-  (void)p->client_fqdn();
+  if (auto f = p->client_fqdn()) {
+    // The decoded name never holds more bytes than were sent, and the reply encoder keeps
+    // whatever it is given inside one option.
+    if (f->name.size() > f->raw_name.size()) std::abort();
+    for (bool wire : {false, true}) {
+      auto v = encode_client_fqdn(f->flags, f->name, f->name, wire, true);
+      if (v.size() < 3 || v.size() > 255) std::abort();
+    }
+  }
   (void)p->relay_agent_info();
 
   // Fields that carried options hold no name or file once the options move out.

@@ -62,6 +62,21 @@ seeds = {
     "encap_vendor": [packet(DISCOVER, 9, (55, bytes([1, 3, 43, 125, 175, 176])), (60, b"PXEClient:Arch:00000"),
                             (57, bytes([0x05, 0xdc]))),
                      packet(DISCOVER, 9, (60, b"MSFT 5.0")), packet(DISCOVER, 9, (55, bytes([43])), (60, b""))],
+    # Option 81 (RFC 4702): ASCII and wire names, the flag combinations, a name with a
+    # foreign domain, option 12 beside it, and malformed ones (too short, a label past the
+    # end, a compression pointer, an over-long label, an empty name).
+    "fqdn_ascii_and_wire": [packet(DISCOVER, 9, PRL, (81, b"\x01\x00\x00alpha")),
+                            packet(REQUEST, 9, PRL, req("192.0.2.105"), SID, (81, b"\x00\x00\x00alpha.lan\x00")),
+                            packet(REQUEST, 10, req("192.0.2.106"), SID,
+                                   (81, b"\x0d\xff\xff\x05delta\x07example\x03org\x00"), (12, b"other")),
+                            packet(REQUEST, 0x11, req("192.0.2.50"), SID, (81, b"\x05\x00\x00\x04host\x00"))],
+    "fqdn_malformed": [packet(REQUEST, 12, req("192.0.2.107"), SID, (81, b"\x04\x00")),
+                       packet(REQUEST, 13, req("192.0.2.108"), SID, (81, b"\x04\x00\x00\x03abc\x09al")),
+                       packet(REQUEST, 14, req("192.0.2.109"), SID, (81, b"\x04\x00\x00\xc0\x00")),
+                       packet(REQUEST, 15, req("192.0.2.110"), SID, (81, b"\x04\x00\x00\x40" + b"y" * 64 + b"\x00")),
+                       packet(REQUEST, 16, req("192.0.2.104"), SID, (81, b"\x04\x00\x00\x00"), (12, b"twelve")),
+                       packet(DISCOVER, 17, (81, b"\x04\x00\x00" + b"\x3f" + b"z" * 63 + b"\x3f" + b"z" * 63
+                                             + b"\x3f" + b"z" * 63 + b"\x3a" + b"z" * 58 + b"\x00"))],
 }
 
 os.makedirs(OUT, exist_ok=True)

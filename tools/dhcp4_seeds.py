@@ -62,6 +62,12 @@ seeds["relayed_discover_opt82"] = pad_to(
 seeds["split_long_option"] = (
     header(MAC, 7) + COOKIE + opt(53, b"\x08") + opt(124, bytes(range(255)))
     + opt(124, bytes(range(45))) + b"\xff")
+# Option 81 (RFC 4702): ASCII with a NUL, a wire name without its root label, and the
+# malformed ones dnsmasq 2.90 still reads (a label past the end, a pointer, too short).
+for name, value in {"fqdn_ascii": b"\x00\x00\x00alpha.lan\x00", "fqdn_wire_no_root": b"\x05\xff\xff\x03abc\x03lan",
+                    "fqdn_label_past_end": b"\x04\x00\x00\x03abc\x09al", "fqdn_pointer": b"\x04\x00\x00\xc0\x0c",
+                    "fqdn_too_short": b"\x04\x00", "fqdn_long_label": b"\x04\x00\x00\x40" + b"y" * 64 + b"\x00"}.items():
+    seeds[name] = pad_to(header(MAC, 0x81) + COOKIE + opt(53, b"\x03") + opt(81, value) + b"\xff", 300)
 # Plain BOOTP: no cookie, vendor area free-form.
 seeds["bootp_no_cookie"] = pad_to(header(MAC, 99), 300)
 

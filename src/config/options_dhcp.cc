@@ -123,7 +123,7 @@ const OptionSpec kDhcpOptions[] = {
     {"dhcp-fqdn", 0, N, Many, Built, "",
      "Put only fully qualified names of DHCP clients into DNS (needs --domain).",
      set_flag<&DhcpConfig::fqdn>},
-    {"dhcp-client-update", 0, N, Many, NotYet, "",
+    {"dhcp-client-update", 0, N, Many, Built, "",
      "Let clients that send an FQDN option update DNS themselves.",
      set_flag<&DhcpConfig::client_update>},
     {"dhcp-reply-delay", 0, R, Once, NotYet, "<integer>",

@@ -113,7 +113,9 @@ const std::set<std::string> kBuiltDhcp = {
     "pxe-service", "pxe-prompt", "dhcp-pxe-vendor", "dhcp-no-override",
     // issue 5, P1 options
     "dhcp-optsfile", "read-ethers", "dhcp-ignore-names", "dhcp-broadcast", "dhcp-fqdn",
-    "dhcp-generate-names"};
+    "dhcp-generate-names",
+    // issue 5, option 81 (RFC 4702)
+    "dhcp-client-update"};
 
 TEST(DhcpOptionTable, EveryDnsmasqOptionHasItsRow) {
   for (const Row& want : kExpected) {

@@ -140,6 +140,31 @@ ClientName parse_client_hostname(std::string_view raw) {
 
 std::string sanitise_hostname(std::string_view raw) { return parse_client_hostname(raw).name; }
 
+ClientName parse_fqdn_name(std::string_view text, bool wire) {
+  const bool nul = !wire && !text.empty() && text.back() == '\0';
+  text = text.substr(0, text.find('\0'));
+  ClientName rejected;
+  rejected.null_terminated = nul;  // whether or not a name is left (dnsmasq 2.90)
+  size_t label = 0;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) return rejected;
+    label = c == '.' ? 0 : label + 1;
+    if (label > 63) return rejected;
+  }
+  ClientName out = parse_client_hostname(text);
+  out.null_terminated = nul;
+  return out;
+}
+
+uint8_t fqdn_reply_flags(uint8_t client_flags, bool client_update) {
+  using F = d4::ClientFqdn;
+  const bool we_update = !client_update;
+  uint8_t out = static_cast<uint8_t>(client_flags & F::kE);
+  out |= we_update ? F::kS : F::kN;
+  if (((client_flags & F::kS) != 0) != we_update) out |= F::kO;
+  return out;
+}
+
 // A usable network for this request: a dhcp-range reachable from the arrival interface (or
 // the relay's subnet) and our address on it.
 struct Dhcp4Engine::Context {
@@ -166,15 +191,17 @@ struct Dhcp4Engine::Request {
   const DhcpHost* host = nullptr;
   std::vector<std::string> tags;
   std::string client_name;  // sanitised option 12
-  std::string ignored_domain;  // the domain part of option 12 (no --domain to match yet)
-  bool name_null_terminated = false;  // option 12 ended in NUL: ours does too
+  std::string ignored_domain;  // the domain part of option 12/81 (logged unless it is ours)
+  bool name_null_terminated = false;  // option 12 (or an ASCII 81) ended in NUL: ours does too
+  std::optional<uint8_t> fqdn_flags;  // the client sent option 81 (3 bytes or more)
+  std::string sent_name;  // the name from 12 or 81 before --dhcp-ignore-names (OFFER with 81, INFORM)
   std::optional<std::vector<uint8_t>> prl;
   std::optional<pxe::PxeClient> pxe;  // a PXE client (vendor class), when PXE is on
   bool boot_port = false;             // arrived on port 4011
 };
 
 Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
-    : config_(config), store_(store) {
+    : config_(config), store_(store), domains_(local::ExpandDomains::from_rules(config.dns.domains)) {
   set_file_hosts({});
 }
 
@@ -605,6 +632,10 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
       return;  // an empty value suppresses the default
     if (!c.force && !requested(c.code)) return;
     o.push_back({static_cast<uint8_t>(c.code), value_of(c)});
+    // A client whose name ended in NUL gets its configured text options NUL-terminated
+    // too (seen with dnsmasq 2.90 for option 15 after an ASCII option 81 "y\0").
+    if (rq.name_null_terminated && c.kind == DhcpOptionValueKind::String && c.code != 66 && c.code != 67)
+      o.back().data.push_back(0);
     // Some PXE ROMs need the boot server and file names NUL-terminated: dnsmasq always does.
     if ((c.code == 66 || c.code == 67) && (o.back().data.empty() || o.back().data.back() != 0))
       o.back().data.push_back(0);
@@ -647,6 +678,17 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     o.push_back({12, std::vector<uint8_t>(hostname.begin(), hostname.end())});
     if (rq.name_null_terminated) o.back().data.push_back(0);
     done.push_back(12);
+  }
+  // RFC 4702: a client that sent option 81 gets one back, asked for or not, with the name
+  // it will have (host name plus the domain of its address), when it has one.
+  if (!hostname.empty() && rq.fqdn_flags) {
+    const bool wire = (*rq.fqdn_flags & d4::ClientFqdn::kE) != 0;
+    // The domain of the client's address (an INFORM's ACK has no yiaddr: its ciaddr).
+    const auto domain = domains_.domain_for(yiaddr.is_unspecified() ? in.ciaddr : yiaddr);
+    o.push_back({d4::opt::ClientFqdn,
+                 d4::encode_client_fqdn(fqdn_reply_flags(*rq.fqdn_flags, config_.dhcp.client_update), hostname,
+                                        domain ? *domain : std::string_view(), wire, rq.name_null_terminated)});
+    done.push_back(d4::opt::ClientFqdn);
   }
   for (auto it = options4_.rbegin(); it != options4_.rend(); ++it) {
     int code = it->code;
@@ -743,6 +785,16 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     rq.ignored_domain = std::move(parsed.ignored_domain);
     rq.name_null_terminated = parsed.null_terminated;
   }
+  // An option 81 of 3 bytes or more replaces option 12, even when its name is empty or
+  // unusable (dnsmasq 2.90: the client then has no name); a shorter one is ignored.
+  if (auto fqdn = packet.client_fqdn()) {
+    auto parsed = parse_fqdn_name(fqdn->name, (fqdn->flags & d4::ClientFqdn::kE) != 0);
+    rq.fqdn_flags = fqdn->flags;
+    rq.client_name = std::move(parsed.name);
+    rq.ignored_domain = std::move(parsed.ignored_domain);
+    rq.name_null_terminated = parsed.null_terminated;
+  }
+  rq.sent_name = rq.client_name;
   rq.prl = packet.parameter_request_list();
   rq.tags.push_back(iface.name);
   rq.host = find_host(rq);
@@ -791,7 +843,7 @@ void Dhcp4Engine::apply_name_rules(Request& rq) const {
   if (any_tags_match(config_.dhcp.ignore_names, rq)) {
     rq.client_name.clear();
     rq.ignored_domain.clear();
-    rq.name_null_terminated = false;
+    // The NUL mark stays (dnsmasq 2.90: text options still get their NUL).
   }
   if (rq.client_name.empty() && !rq.hwaddr.empty() && any_tags_match(config_.dhcp.generate_names, rq)) {
     std::string name = hex_colon(rq.hwaddr);
@@ -881,6 +933,9 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
   if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
   uint32_t secs = lease_secs_for(rq.host, ctx->range);
   std::string name = rq.host ? rq.host->hostname : std::string();
+  // A client that sent option 81 sees its name in the OFFER already (options 12 and 81),
+  // as it sent it: dnsmasq 2.90 applies --dhcp-ignore-names only from the REQUEST on.
+  if (name.empty() && rq.fqdn_flags) name = rq.sent_name;
   std::vector<std::string> notes;
   auto reply = make_reply(rq, *ctx, d4::MessageType::Offer, *addr, secs, name, &notes);
   reply.destination = destination_for(rq.pkt.header(), *addr, false);
@@ -960,7 +1015,9 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     }
   }
   out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
-  if (!rq.ignored_domain.empty() && !rq.client_name.empty())
+  const auto our_domain = domains_.domain_for(addr);
+  if (!rq.ignored_domain.empty() && !rq.client_name.empty() &&
+      !(our_domain && text::iequals(*our_domain, rq.ignored_domain)))
     out.log.push_back(fmt::format("Ignoring domain {} for DHCP host name {}", rq.ignored_domain,
                                   rq.client_name));
 
@@ -1105,6 +1162,8 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
   out.log.push_back(log_line("DHCPINFORM", rq, &h.ciaddr, ""));
   if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
   std::string name = rq.host ? rq.host->hostname : std::string();
+  // The INFORM's ACK names the client with what it sent (12 or 81), as dnsmasq 2.90 does.
+  if (name.empty()) name = rq.sent_name;
   std::vector<std::string> notes;
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, IpAddr::v4({0, 0, 0, 0}),
                           std::nullopt, name, &notes);

@@ -19,6 +19,7 @@
 #include "dhcp/lease_store.h"
 #include "dhcp/ping_cache.h"
 #include "dhcp/pxe.h"
+#include "local/host_table.h"
 #include "proto/dhcp4_wire.h"
 
 namespace masqd::dhcp {
@@ -166,6 +167,7 @@ class Dhcp4Engine {
   std::map<IpAddr, std::chrono::sys_seconds> declined_;  // static address -> usable again at
   uint32_t epoch_ = 0;  // added to the address hash; one more after each DECLINE or ping hit
   PingCache ping_;
+  local::ExpandDomains domains_;  // --domain rules: the domain of an address (option 81, logs)
   std::minstd_rand rng_{std::random_device{}()};
 };
 
@@ -182,6 +184,17 @@ struct ClientName {
   bool null_terminated = false;  // the option's last byte was NUL
 };
 ClientName parse_client_hostname(std::string_view raw);
+
+// The name of a client FQDN option (81, already decoded to text by the codec) as dnsmasq
+// 2.90 reads it: a C string; a label over 63 bytes or a control character anywhere
+// rejects the whole name; then the option-12 rule above. `wire`: the E flag was set (the
+// NUL mark is then never set: only an ASCII name ending in NUL gets one back).
+ClientName parse_fqdn_name(std::string_view text, bool wire);
+
+// The flags of the option 81 a server sends back (RFC 4702 2.1, dnsmasq 2.90's choice): E
+// as the client sent it; S (we update the A record), or with --dhcp-client-update N (nobody
+// updates: the client may do its own); O when that differs from the client's S.
+uint8_t fqdn_reply_flags(uint8_t client_flags, bool client_update);
 std::string sanitise_hostname(std::string_view raw);  // parse_client_hostname(raw).name
 
 }  // namespace masqd::dhcp

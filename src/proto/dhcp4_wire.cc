@@ -181,20 +181,61 @@ std::optional<ClientFqdn> Dhcp4Packet::client_fqdn() const {
   f.rcode1 = o->data[1];
   f.rcode2 = o->data[2];
   Bytes name = Bytes(o->data).subspan(3);
-  if (!(f.flags & 0x04)) {  // RFC 4702 2.3.1: deprecated ASCII encoding
-    f.name.assign(name.begin(), name.end());
-    return f;
-  }
-  // Canonical wire form, no compression; a partial name may lack the root label.
+  f.raw_name.assign(name.begin(), name.end());
+  f.name = fqdn_name_text(name, (f.flags & ClientFqdn::kE) != 0);
+  return f;
+}
+
+std::string fqdn_name_text(Bytes name, bool wire) {
+  if (!wire) return std::string(name.begin(), name.end());  // RFC 4702 2.3.1: deprecated ASCII
+  // Wire form: a label is taken only when it lies wholly inside the option; the walk ends
+  // at a zero length byte, the end of the data or a label that does not fit. Each step
+  // moves forward by at least one byte, so the loop ends within name.size() steps.
+  std::string out;
   size_t p = 0;
   while (p < name.size() && name[p] != 0) {
     const size_t len = name[p];
-    if (len > 63 || name.size() - p - 1 < len) return std::nullopt;
-    if (!f.name.empty()) f.name += '.';
-    f.name.append(reinterpret_cast<const char*>(&name[p + 1]), len);
+    if (p + len >= name.size()) break;
+    if (!out.empty()) out += '.';
+    out.append(reinterpret_cast<const char*>(&name[p + 1]), len);
     p += 1 + len;
   }
-  return f;
+  return out;
+}
+
+std::vector<uint8_t> encode_client_fqdn(uint8_t flags, std::string_view host, std::string_view domain,
+                                        bool wire, bool nul) {
+  std::vector<uint8_t> out{flags, 255, 255};
+  auto put = [&](std::string_view s) {
+    for (char c : s) out.push_back(static_cast<uint8_t>(c));
+  };
+  if (!wire) {
+    put(host);
+    if (!domain.empty()) {
+      out.push_back('.');
+      put(domain);
+    }
+    if (nul) out.push_back(0);
+  } else {
+    auto labels = [&](std::string_view s) {
+      while (!s.empty()) {
+        size_t dot = s.find('.');
+        std::string_view label = s.substr(0, dot);
+        s = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+        if (label.empty()) continue;
+        label = label.substr(0, 63);
+        out.push_back(static_cast<uint8_t>(label.size()));
+        put(label);
+      }
+    };
+    labels(host);
+    if (!domain.empty()) {
+      labels(domain);
+      out.push_back(0);
+    }
+  }
+  if (out.size() > 255) out.resize(255);
+  return out;
 }
 
 std::optional<RelayAgentInfo> Dhcp4Packet::relay_agent_info() const {

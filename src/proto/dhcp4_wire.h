@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/ip.h"
@@ -93,10 +94,17 @@ struct RelayAgentInfo {
   std::optional<std::vector<uint8_t>> subscriber_id;  // sub-option 6 (RFC 3993)
 };
 
-// RFC 4702 client FQDN. `name` is the domain as text: labels joined by dots when the
-// E flag (0x04) says canonical wire encoding, else the ASCII bytes as sent. Bytes are not
-// checked here (NUL and non-printables included): hostname rules belong to the engine.
+// RFC 4702 client FQDN (3 bytes at least: flags, RCODE1, RCODE2, then the name).
+// `name` is the name as text, decoded as dnsmasq 2.90 does: with the E flag (0x04, wire
+// encoding) the labels that fit wholly inside the option, joined by dots, up to a zero
+// length byte or the first label that would run past the end (what came before is kept);
+// a length byte is never followed as a compression pointer (RFC 4702 2.3.1 forbids them):
+// 0xc0 is just a label length that rarely fits. Without E, the ASCII bytes as sent.
+// `raw_name` holds the bytes after the rcodes as sent. Bytes are not checked here (NUL,
+// non-printables and over-long labels included): hostname rules belong to the engine.
 struct ClientFqdn {
+  static constexpr uint8_t kS = 0x01, kO = 0x02, kE = 0x04, kN = 0x08;
+  std::vector<uint8_t> raw_name;
   uint8_t flags = 0;
   uint8_t rcode1 = 0, rcode2 = 0;
   std::string name;
@@ -137,6 +145,18 @@ class Dhcp4Packet {
   uint8_t overload_ = 0;
   std::vector<Option> options_;
 };
+
+// The text of an option-81 name (see ClientFqdn): `wire` = the E flag was set.
+std::string fqdn_name_text(Bytes name, bool wire);
+
+// The option-81 value a server sends back, laid out as dnsmasq 2.90 does: `flags`, RCODE1
+// and RCODE2 both 255, then `host` followed by `domain` when there is one. Wire form
+// (`wire`): the labels of host and domain, then the root label only when a domain was
+// given (dnsmasq ends a bare host name without it). ASCII: "host" or "host.domain", plus a
+// NUL when `nul` (the client's own name ended in one). Labels are cut at 63 bytes and the
+// value at 255 bytes, so it always fits one option.
+std::vector<uint8_t> encode_client_fqdn(uint8_t flags, std::string_view host, std::string_view domain,
+                                        bool wire, bool nul);
 
 // Limits for one reply.
 struct BuildLimits {
