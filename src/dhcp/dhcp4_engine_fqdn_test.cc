@@ -34,16 +34,8 @@ struct Req {
   IpAddr ciaddr = ip("0.0.0.0");
 
   d4::Dhcp4Packet parse() const {
-    d4::Header h;
-    h.op = 1;
-    h.htype = 1;
-    h.hlen = 6;
-    h.xid = 0x81;
-    h.flags = 0x8000;
-    h.yiaddr = h.siaddr = h.giaddr = ip("0.0.0.0");
+    d4::Header h = testing::client_header(0x81, last);
     h.ciaddr = ciaddr;
-    const uint8_t mac[6] = {2, 0, 0, 0, 0, last};
-    std::copy(std::begin(mac), std::end(mac), h.chaddr.begin());
     auto a = [](uint8_t code, const IpAddr& x) {
       return d4::Option{code, {x.bytes()[0], x.bytes()[1], x.bytes()[2], x.bytes()[3]}};
     };

@@ -38,15 +38,8 @@ struct Req {
   std::string hostname;
 
   d4::Dhcp4Packet parse() const {
-    d4::Header h;
-    h.op = 1;
-    h.htype = 1;
-    h.hlen = 6;
-    h.xid = 0x77;
-    h.flags = broadcast ? 0x8000 : 0;
-    h.ciaddr = h.yiaddr = h.siaddr = h.giaddr = ip("0.0.0.0");
-    const uint8_t mac[6] = {2, 0, 0, 0, 0, last};
-    std::copy(std::begin(mac), std::end(mac), h.chaddr.begin());
+    d4::Header h = testing::client_header(0x77, last);
+    if (!broadcast) h.flags = 0;
     auto a = [](uint8_t code, const IpAddr& x) {
       return d4::Option{code, {x.bytes()[0], x.bytes()[1], x.bytes()[2], x.bytes()[3]}};
     };

@@ -167,15 +167,7 @@ TEST(EncapOptions, SizeLimits) {
 // In the engine: after the plain options, 60 echoed after a vendor: 43, and a sub-option
 // code never pulls the plain option with that code forward (vendor:PXE,3 is not option 3).
 d4::Dhcp4Packet discover(std::vector<uint8_t> prl, std::string vendor) {
-  d4::Header h;
-  h.op = 1;
-  h.htype = 1;
-  h.hlen = 6;
-  h.xid = 0x78;
-  h.flags = 0x8000;
-  h.ciaddr = h.yiaddr = h.siaddr = h.giaddr = *IpAddr::parse_v4("0.0.0.0");
-  h.chaddr[0] = 2;
-  h.chaddr[5] = 0x0a;
+  d4::Header h = testing::client_header(0x78);
   std::vector<d4::Option> o{{d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Discover)}},
                             {d4::opt::ParameterRequestList, prl}};
   if (!vendor.empty()) o.push_back({d4::opt::VendorClass, {vendor.begin(), vendor.end()}});

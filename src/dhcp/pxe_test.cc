@@ -46,18 +46,10 @@ struct PxePkt {
   std::optional<std::array<uint8_t, 4>> item;
 
   d4::Dhcp4Packet parse() const {
-    d4::Header h;
-    h.op = 1;
-    h.htype = 1;
-    h.hlen = 6;
-    h.xid = 0x77;
-    h.flags = 0x8000;
+    d4::Header h = testing::client_header(0x77);
     h.ciaddr = ciaddr;
-    h.yiaddr = h.siaddr = ip("0.0.0.0");
     h.giaddr = giaddr;
     h.hops = giaddr.is_unspecified() ? 0 : 1;
-    h.chaddr[0] = 2;
-    h.chaddr[5] = 0x0a;
     std::vector<d4::Option> o{{d4::opt::MessageType, {static_cast<uint8_t>(type)}}};
     if (prl) o.push_back({d4::opt::ParameterRequestList, *prl});
     if (arch) o.push_back({93, {static_cast<uint8_t>(*arch >> 8), static_cast<uint8_t>(*arch)}});

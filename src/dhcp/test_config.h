@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "proto/dhcp4_wire.h"
 
 namespace masqd::dhcp::testing {
 
@@ -24,6 +25,21 @@ inline config::Config load_config(std::vector<std::string> args) {
   auto r = config::load(ptrs, lo);
   EXPECT_TRUE(r.ok()) << (r ? "" : r.error().message);
   return r ? r->config : config::Config{};
+}
+
+// A client's BOOTREQUEST header: Ethernet, broadcast flag, every address 0.0.0.0, chaddr
+// 02:00:00:00:00:<last>.
+inline proto::dhcp4::Header client_header(uint32_t xid, uint8_t last = 0x0a) {
+  proto::dhcp4::Header h;
+  h.op = 1;
+  h.htype = 1;
+  h.hlen = 6;
+  h.xid = xid;
+  h.flags = 0x8000;
+  h.ciaddr = h.yiaddr = h.siaddr = h.giaddr = *IpAddr::parse_v4("0.0.0.0");
+  h.chaddr[0] = 2;
+  h.chaddr[5] = last;
+  return h;
 }
 
 }  // namespace masqd::dhcp::testing
