@@ -260,6 +260,9 @@ bool EventLoop::run_once(std::chrono::milliseconds max_wait) {
   int timeout = max_wait.count() < 0 ? -1 : static_cast<int>(std::min<int64_t>(max_wait.count(), INT32_MAX));
   int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeout);
   now_ = Clock::now();
+  // Work posted before this wake-up (a reload's new servers, say) runs before the packets
+  // that woke the loop with it, so nothing that arrives after a post sees the old state.
+  run_posted();
   for (int i = 0; i < n; ++i) {
     uint64_t data = events_[static_cast<size_t>(i)].data.u64;
     int fd = static_cast<int>(static_cast<uint32_t>(data));

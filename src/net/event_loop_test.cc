@@ -225,6 +225,21 @@ TEST(EventLoop, FdCallbackGetsEventsAndModify) {
   EXPECT_EQ(reads, 2);
 }
 
+// A post made before an fd became ready runs before that fd's callback in the same round.
+TEST(EventLoop, PostedBeforeAnFdEventRunsFirst) {
+  auto loop = make_loop();
+  EventFd e;
+  std::vector<std::string> order;
+  ASSERT_TRUE(loop->add_fd(e.fd.get(), EPOLLIN, [&](uint32_t) {
+    order.push_back("fd");
+    e.drain();
+  }).ok());
+  loop->post([&] { order.push_back("posted"); });
+  e.signal();
+  ASSERT_TRUE(run_until(*loop, [&] { return order.size() == 2; }));
+  EXPECT_EQ(order, (std::vector<std::string>{"posted", "fd"}));
+}
+
 TEST(EventLoop, RemoveInOwnCallback) {
   auto loop = make_loop();
   EventFd e;
