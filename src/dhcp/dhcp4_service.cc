@@ -326,6 +326,8 @@ void Dhcp4ServiceState::load_files(std::vector<std::string>* lines) {
 
 bool Dhcp4ServiceState::flush() {
   auto r = store->flush();
+  if (file_store)
+    if (auto note = file_store->take_journal_note(); !note.empty()) log(log::Level::Warning, note);
   if (r) return true;
   ++stats.flush_errors;
   log(log::Level::Err, fmt::format("failed to write {}: {}", config.dhcp.lease_file, r.error().message));
@@ -655,6 +657,11 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     if (auto r = (*fs)->hold_descriptor(); !r) return r.error();
     for (const auto& p : (*fs)->load_problems())
       s->startup.push_back(fmt::format("bad line {} in {}: {}", p.line, dc.lease_file, p.reason));
+    if (auto note = (*fs)->take_journal_note(); !note.empty()) s->startup.push_back(std::move(note));
+    // Each lease change is made durable in the journal (file_lease_store.h); the lease
+    // file itself is rewritten in place for its readers, as dnsmasq does.
+    if (auto r = (*fs)->start_journal(); !r) return make_error(r.error().message, 3);
+    if (auto note = (*fs)->take_journal_note(); !note.empty()) s->startup.push_back(std::move(note));
     s->file_store = fs->get();
     s->store = std::move(*fs);
   }
@@ -749,6 +756,9 @@ Dhcp4Service::~Dhcp4Service() {
   if (s_->sock.valid()) s_->loop.remove_fd(s_->sock.fd());
   if (s_->boot_sock.valid()) s_->loop.remove_fd(s_->boot_sock.fd());
   if (s_->icmp.valid()) s_->loop.remove_fd(s_->icmp.fd());
+  // Not a crash: the lease file is complete, so the journal goes (it stays only when the
+  // process dies without running this).
+  if (s_->file_store) (void)s_->file_store->finish();
 }
 
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }
@@ -762,6 +772,9 @@ void Dhcp4Service::shutdown() {
     (void)s_->flush();
   else
     s_->commit();  // the waiting replies go out once their leases are written
+  if (s_->file_store)
+    if (auto r = s_->file_store->finish(); !r)
+      s_->log(log::Level::Err, fmt::format("failed to write {}: {}", s_->config.dhcp.lease_file, r.error().message));
 }
 
 Result<void> Dhcp4Service::start_script() {

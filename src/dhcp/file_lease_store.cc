@@ -3,34 +3,80 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "dhcp/atomic_file.h"
+#include "dhcp/lease_journal.h"
 
 namespace masqd::dhcp {
 
+namespace {
+
+// A new journal's size: room for many flushes between two whole-file writes.
+constexpr size_t kJournalCapacity = 1u << 20;
+
+}  // namespace
+
 Result<std::unique_ptr<FileLeaseStore>> FileLeaseStore::open(std::string path) {
-  auto text = read_whole_file(path, kMaxLeaseFileSize);
-  if (!text) return text.error();
   std::unique_ptr<FileLeaseStore> store(new FileLeaseStore(std::move(path)));
-  if (*text) {
-    LeaseFileContents c = parse_lease_file(**text);
-    for (const Lease& l : c.leases) store->leases_.append(l);
-    store->kept_lines_ = std::move(c.kept_lines);
-    store->problems_ = std::move(c.problems);
+  auto journal = read_whole_file(store->journal_path_, 4 * kMaxLeaseFileSize);
+  if (!journal) return journal.error();
+  if (*journal && !(*journal)->empty()) {
+    JournalContents j = parse_journal(**journal);
+    if (j.valid) {
+      store->load(j.snapshot);
+      for (const std::string& change : j.changes) store->apply_change(change);
+      store->dirty_ = true;
+      store->journal_note_ = "leases read from " + store->journal_path_ + " (the last run did not stop cleanly): " +
+                             std::to_string(j.changes.size()) + " changes after the last full write";
+      return store;
+    }
+    store->journal_note_ = "ignored " + store->journal_path_ + ": not a lease journal, or damaged";
   }
+  auto text = read_whole_file(store->path_, kMaxLeaseFileSize);
+  if (!text) return text.error();
+  if (*text) store->load(**text);
   return store;
+}
+
+void FileLeaseStore::load(std::string_view text) {
+  LeaseFileContents c = parse_lease_file(text);
+  for (const Lease& l : c.leases) leases_.append(l);
+  kept_lines_ = std::move(c.kept_lines);
+  problems_ = std::move(c.problems);
+}
+
+void FileLeaseStore::apply_change(std::string_view payload) {
+  size_t n = 0;
+  while (!payload.empty()) {
+    const size_t nl = payload.find('\n');
+    const std::string_view line = payload.substr(0, nl);
+    payload.remove_prefix(nl == std::string_view::npos ? payload.size() : nl + 1);
+    ++n;
+    if (line.starts_with('+')) {
+      auto l = parse_lease_line(line.substr(1));
+      if (l) leases_.upsert(*l);
+      else problems_.push_back({n, "journal: " + l.error().message});
+    } else if (auto a = line.starts_with('-') ? IpAddr::parse(line.substr(1)) : std::nullopt) {
+      leases_.remove(*a);
+    } else {
+      problems_.push_back({n, "journal: not a lease change"});
+    }
+  }
 }
 
 void FileLeaseStore::upsert(const Lease& lease) {
   leases_.upsert(lease);
   dirty_ = true;
+  if (jfd_ >= 0) changes_.emplace_back(lease.address, false);
 }
 
 bool FileLeaseStore::remove(const IpAddr& address) {
   if (!leases_.remove(address)) return false;
   dirty_ = true;
+  if (jfd_ >= 0) changes_.emplace_back(address, true);
   return true;
 }
 
@@ -60,6 +106,7 @@ std::string FileLeaseStore::render() const {
 
 FileLeaseStore::~FileLeaseStore() {
   if (fd_ >= 0) ::close(fd_);
+  if (jfd_ >= 0) ::close(jfd_);  // left as it is: without finish(), the next open() replays it
 }
 
 Result<void> FileLeaseStore::hold_descriptor() {
@@ -71,7 +118,7 @@ Result<void> FileLeaseStore::hold_descriptor() {
   return ok();
 }
 
-Result<void> FileLeaseStore::write_in_place(const std::string& text) {
+Result<void> FileLeaseStore::write_in_place(const std::string& text, bool sync) {
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
@@ -79,21 +126,18 @@ Result<void> FileLeaseStore::write_in_place(const std::string& text) {
     if (n <= 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
     done += static_cast<size_t>(n);
   }
-  if (::ftruncate(fd_, static_cast<off_t>(text.size())) != 0 || ::fdatasync(fd_) != 0)
+  if (::ftruncate(fd_, static_cast<off_t>(text.size())) != 0 || (sync && ::fdatasync(fd_) != 0))
     return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
   return ok();
 }
 
-Result<void> FileLeaseStore::flush() {
-  if (!dirty_) return ok();
-  const std::string text = render();
+Result<void> FileLeaseStore::write_plain(const std::string& text) {
   if (!in_place_) {
     // With a held descriptor, the new file's descriptor replaces it (it must follow the
     // file the name points at, for writing in place later).
     int kept = -1;
     auto r = writer_.replace(text, fd_ >= 0 ? &kept : nullptr);
     if (r) {
-      dirty_ = false;
       if (kept >= 0) {
         ::close(fd_);
         fd_ = kept;
@@ -103,8 +147,109 @@ Result<void> FileLeaseStore::flush() {
     if (fd_ < 0) return r;
     in_place_ = true;  // no permission for the temp file or the rename: from now on in place
   }
-  if (auto r = write_in_place(text); !r) return r;
+  return write_in_place(text);
+}
+
+Result<void> FileLeaseStore::flush() {
+  if (!dirty_) return ok();
+  const std::string text = render();
+  if (jfd_ < 0) {
+    auto r = write_plain(text);
+    if (r) dirty_ = false;
+    return r;
+  }
+  // The changes in order, each upsert with the lease as it is now (render() has just made
+  // its line). An upsert of an address that has no lease now is left out: a removal
+  // follows it. Repeats in a row are written once.
+  std::string payload;
+  for (size_t i = 0; i < changes_.size(); ++i) {
+    const auto& [address, removed] = changes_[i];
+    if (i + 1 < changes_.size() && changes_[i + 1] == changes_[i]) continue;
+    if (removed) {
+      payload += '-';
+      payload += address.to_string();
+      payload += '\n';
+    } else if (auto it = lines_.find(address); it != lines_.end() && leases_.find(address)) {
+      payload += '+';
+      payload += it->second.second;
+    }
+  }
+  const std::string record = journal_record(payload);
+  if (jend_ + record.size() > jcap_) {  // full: the whole file, and a new journal from it
+    auto r = checkpoint(text);
+    if (r) dirty_ = false;
+    return r;
+  }
+  size_t done = 0;
+  bool written = true;
+  while (done < record.size()) {
+    ssize_t n = ::pwrite(jfd_, record.data() + done, record.size() - done, static_cast<off_t>(jend_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      written = false;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (!written || ::fdatasync(jfd_) != 0) {
+    const std::string why = std::strerror(errno);
+    // The whole file durably instead; only then is the journal given up.
+    auto r = write_plain(text);
+    if (!r) return r;
+    stop_journal();
+    journal_note_ = "cannot write " + journal_path_ + ": " + why + "; the lease file is synced on every write instead";
+    dirty_ = false;
+    return ok();
+  }
+  jend_ += record.size();
+  changes_.clear();
+  // The lease file for its readers; the journal already holds these changes.
+  if (auto r = write_in_place(text, false); !r) return r;
   dirty_ = false;
+  return ok();
+}
+
+Result<void> FileLeaseStore::checkpoint(const std::string& text) {
+  if (auto r = write_plain(text); !r) return r;
+  const size_t capacity = std::max(kJournalCapacity, 4 * text.size());
+  const std::string journal = new_journal(text, capacity);
+  int fd = -1;
+  if (auto r = journal_writer_.replace(journal, &fd); !r) {
+    stop_journal();  // the lease file holds everything now
+    journal_note_ = r.error().message + "; the lease file is synced on every write instead";
+    return ok();
+  }
+  if (jfd_ >= 0) ::close(jfd_);
+  jfd_ = fd;
+  jcap_ = journal.size();
+  jend_ = kJournalMagic.size() + kJournalRecordHeader + text.size();
+  changes_.clear();
+  return ok();
+}
+
+void FileLeaseStore::stop_journal() {
+  if (jfd_ < 0) return;
+  // An empty journal is no journal: the next open() reads the lease file.
+  (void)!::ftruncate(jfd_, 0);
+  (void)::fdatasync(jfd_);
+  ::close(jfd_);
+  jfd_ = -1;
+  changes_.clear();
+}
+
+Result<void> FileLeaseStore::start_journal() {
+  if (fd_ < 0) return make_error("the lease journal needs the lease file held open", 3);
+  auto r = checkpoint(render());
+  if (r) dirty_ = false;
+  return r;
+}
+
+Result<void> FileLeaseStore::finish() {
+  auto r = flush();
+  if (!r || jfd_ < 0) return r;
+  if (::fdatasync(fd_) != 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
+  stop_journal();
+  (void)::unlink(journal_path_.c_str());  // may be refused after dropping privileges: empty is enough
   return ok();
 }
 

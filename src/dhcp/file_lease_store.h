@@ -1,11 +1,18 @@
-// LeaseStore backed by a dnsmasq-format lease file. Changes are held in memory; flush()
-// rewrites the whole file atomically (temp file, fsync, rename, fsync of the directory),
-// so a reader or a crash never sees a half-written file. Not thread-safe: one owner.
+// LeaseStore backed by a dnsmasq-format lease file. Changes are held in memory until
+// flush(). Two ways to make them durable:
+//  - plain: flush() rewrites the whole file atomically (temp file, fdatasync, rename, fsync
+//    of the directory), so a reader or a crash never sees a half-written file;
+//  - journal (start_journal(), what the DHCP service uses): flush() appends the changes to
+//    `<path>.journal` (lease_journal.h) and fdatasyncs that alone, then rewrites the lease
+//    file in place without a sync, as dnsmasq does. After a crash, open() rebuilds the
+//    leases from the journal; finish() syncs the lease file and empties the journal.
+// Not thread-safe: one owner.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dhcp/atomic_file.h"
@@ -21,7 +28,9 @@ class FileLeaseStore : public LeaseStore {
  public:
   // Loads `path`; a missing file is an empty store (created on the first flush). Damaged
   // lines are skipped and listed in load_problems() for the caller to log; a later line
-  // for the same address replaces an earlier one. Errors (code 3): unreadable file.
+  // for the same address replaces an earlier one. When `<path>.journal` holds leases (the
+  // last run did not stop cleanly), they are loaded instead of the file's, and
+  // journal_note() says so. Errors (code 3): unreadable file.
   static Result<std::unique_ptr<FileLeaseStore>> open(std::string path);
 
   const std::vector<LeaseFileProblem>& load_problems() const { return problems_; }
@@ -47,15 +56,29 @@ class FileLeaseStore : public LeaseStore {
   // Errors (code 3): "cannot open or create lease file <path>: <reason>".
   Result<void> hold_descriptor();
   bool writes_in_place() const { return in_place_; }
+
+  // Journal mode, after hold_descriptor(): writes the lease file durably and a new journal
+  // holding it. Errors (code 3) are the lease file's; when the journal cannot be made, the
+  // store stays in plain mode and journal_note() says why.
+  Result<void> start_journal();
+  bool journaling() const { return jfd_ >= 0; }
+  // Clean stop in journal mode: flushes, syncs the lease file, then empties and removes
+  // the journal, so the next start (or dnsmasq) reads the lease file alone.
+  Result<void> finish();
+  // What the journal did that the log should show (recovery at open(), a switch back to
+  // plain mode), once; empty when nothing.
+  std::string take_journal_note() { return std::exchange(journal_note_, {}); }
+  const std::string& journal_path() const { return journal_path_; }
   ~FileLeaseStore() override;
 
   // The file's text as flush() would write it now.
   std::string render() const;
 
  private:
-  explicit FileLeaseStore(std::string path) : path_(path), writer_(std::move(path)) {}
+  explicit FileLeaseStore(std::string path)
+      : path_(path), journal_path_(path + ".journal"), writer_(path), journal_writer_(path + ".journal") {}
 
-  std::string path_;
+  std::string path_, journal_path_;
   MemoryLeaseStore leases_;
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
@@ -66,7 +89,20 @@ class FileLeaseStore : public LeaseStore {
   AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
   bool in_place_ = false;  // atomic replacement was refused: write through fd_
-  Result<void> write_in_place(const std::string& text);
+  Result<void> write_in_place(const std::string& text, bool sync = true);
+  void load(std::string_view text);            // a lease file's text into the store
+  void apply_change(std::string_view payload);  // one journal change record
+  Result<void> write_plain(const std::string& text);  // the plain-mode write
+  Result<void> checkpoint(const std::string& text);   // lease file durable, then a new journal
+  void stop_journal();                                 // empties the journal, back to plain mode
+
+  // Journal mode state: the journal's descriptor, where the next record goes, its size, and
+  // the changes (address, removed?) since the last flush, in order.
+  AtomicFileWriter journal_writer_;
+  int jfd_ = -1;
+  size_t jend_ = 0, jcap_ = 0;
+  std::vector<std::pair<IpAddr, bool>> changes_;
+  std::string journal_note_;
 };
 
 }  // namespace masqd::dhcp

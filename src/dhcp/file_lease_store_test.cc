@@ -266,3 +266,145 @@ TEST(AtomicFileWriter, DoesNotFollowASymlinkAtTheTemporaryName) {
 
 }  // namespace
 }  // namespace masqd::dhcp
+
+// Journal mode (start_journal): changes are durable in <path>.journal; destroying the store
+// without finish() is what a crash leaves behind.
+namespace masqd::dhcp {
+namespace {
+
+std::unique_ptr<FileLeaseStore> journaled(const std::string& path) {
+  auto s = FileLeaseStore::open(path);
+  EXPECT_TRUE(s) << (s ? "" : s.error().message);
+  if (!s) return nullptr;
+  EXPECT_TRUE((*s)->hold_descriptor());
+  EXPECT_TRUE((*s)->start_journal());
+  EXPECT_TRUE((*s)->journaling()) << (*s)->take_journal_note();
+  return std::move(s).value();
+}
+
+std::vector<Lease> all_of(const LeaseStore& s) {
+  std::vector<Lease> out;
+  s.for_each([&](const Lease& l) { out.push_back(l); });
+  return out;
+}
+
+TEST(FileLeaseStoreJournal, ACrashLosesNoFlushedChange) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  spit(path, format_lease_line(lease(1)) + format_lease_line(lease(2)) + "duid 00:01:02\n");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  Lease renamed = lease(1);
+  renamed.hostname = "one";
+  s->upsert(lease(3));
+  s->upsert(renamed);          // replaced in place
+  ASSERT_TRUE(s->remove(IpAddr::v4({192, 0, 2, 2})));
+  s->upsert(lease(2));         // back, now the newest
+  s->upsert(lease(4));
+  ASSERT_TRUE(s->remove(IpAddr::v4({192, 0, 2, 4})));  // gone again in the same flush
+  ASSERT_TRUE(s->flush());
+  s->upsert(lease(5));
+  ASSERT_TRUE(s->flush());
+  s->upsert(lease(6));  // never flushed: not promised to anyone
+  const std::string file_now = slurp(path);
+  auto want = all_of(*s);
+  want.erase(want.begin());  // lease 6
+  EXPECT_EQ(file_now, format_lease_line(lease(5)) + format_lease_line(lease(2)) + format_lease_line(lease(3)) +
+                          format_lease_line(renamed) + "duid 00:01:02\n");
+  s.reset();  // a crash
+  // The lease file may be anything after a power cut; the journal alone must do.
+  spit(path, "garbage\n");
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), want);
+  EXPECT_EQ((*back)->render(), file_now);
+  EXPECT_NE((*back)->take_journal_note().find("did not stop cleanly): 2 changes"), std::string::npos);
+  EXPECT_TRUE((*back)->load_problems().empty());
+}
+
+TEST(FileLeaseStoreJournal, FinishLeavesTheLeaseFileAlone) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(std::filesystem::exists(path + ".journal"));
+  s->upsert(lease(7));
+  ASSERT_TRUE(s->finish());
+  EXPECT_FALSE(s->journaling());
+  EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
+  EXPECT_EQ(slurp(path), format_lease_line(lease(7)));
+  s.reset();
+  // An edit while stopped is what the next start reads.
+  spit(path, format_lease_line(lease(8)));
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(8)});
+  EXPECT_EQ((*back)->take_journal_note(), "");
+}
+
+TEST(FileLeaseStoreJournal, AnEmptiedJournalIsNoJournal) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  s->upsert(lease(9));
+  ASSERT_TRUE(s->flush());
+  s.reset();
+  // finish() could not unlink it (no permission on the directory): it is emptied instead.
+  ::truncate((path + ".journal").c_str(), 0);
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(9)});  // from the lease file
+  EXPECT_EQ((*back)->take_journal_note(), "");
+}
+
+TEST(FileLeaseStoreJournal, ADamagedJournalIsIgnoredAndSaidSo) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  spit(path, format_lease_line(lease(1)));
+  spit(path + ".journal", "not a journal\n");
+  auto s = FileLeaseStore::open(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(all_of(**s), std::vector<Lease>{lease(1)});
+  EXPECT_EQ((*s)->take_journal_note(), "ignored " + path + ".journal: not a lease journal, or damaged");
+}
+
+TEST(FileLeaseStoreJournal, AFullJournalStartsAgainFromTheWholeFile) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  const auto first_size = std::filesystem::file_size(path + ".journal");
+  // Each flush writes about 50 bytes: 1 MiB fills after some 20 000 flushes.
+  for (int i = 0; i < 25000; ++i) {
+    Lease l = lease(static_cast<uint8_t>(10 + i % 200));
+    l.expires = ExpiryTime(std::chrono::seconds(1795482900 + i));
+    s->upsert(l);
+    ASSERT_TRUE(s->flush()) << i;
+  }
+  EXPECT_TRUE(s->journaling());
+  EXPECT_EQ(std::filesystem::file_size(path + ".journal"), first_size);
+  auto want = all_of(*s);
+  const std::string text = slurp(path);
+  s.reset();
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), want);
+  EXPECT_EQ((*back)->render(), text);
+  // Fewer changes than were made: the journal was started again from the file.
+  const std::string note = (*back)->take_journal_note();
+  auto at = note.find("): ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_LT(std::stoul(note.substr(at + 3)), 25000u);
+}
+
+TEST(FileLeaseStoreJournal, NeedsTheHeldDescriptor) {
+  testing::TempDir dir;
+  auto s = FileLeaseStore::open(dir.file("leases"));
+  ASSERT_TRUE(s);
+  EXPECT_FALSE((*s)->start_journal());
+  EXPECT_FALSE((*s)->journaling());
+}
+
+}  // namespace
+}  // namespace masqd::dhcp
