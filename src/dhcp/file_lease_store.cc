@@ -69,12 +69,14 @@ void FileLeaseStore::apply_change(std::string_view payload) {
 
 void FileLeaseStore::upsert(const Lease& lease) {
   leases_.upsert(lease);
+  lines_.erase(lease.address);
   dirty_ = true;
   if (jfd_ >= 0) changes_.emplace_back(lease.address, false);
 }
 
 bool FileLeaseStore::remove(const IpAddr& address) {
   if (!leases_.remove(address)) return false;
+  lines_.erase(address);
   dirty_ = true;
   if (jfd_ >= 0) changes_.emplace_back(address, true);
   return true;
@@ -82,25 +84,17 @@ bool FileLeaseStore::remove(const IpAddr& address) {
 
 std::string FileLeaseStore::render() const {
   std::string out;
-  size_t live = 0;
+  out.reserve(rendered_size_ + 256);
   leases_.for_each([&](const Lease& l) {
-    ++live;
-    auto [it, added] = lines_.try_emplace(l.address);
-    if (added || !(it->second.first == l)) it->second = {l, format_lease_line(l)};
-    out += it->second.second;
+    auto it = lines_.find(l.address);
+    if (it == lines_.end()) it = lines_.emplace(l.address, format_lease_line(l)).first;
+    out += it->second;
   });
-  // Forget the lines of leases that are gone once they outnumber the live ones.
-  if (lines_.size() > 2 * live + 64) {
-    std::map<IpAddr, std::pair<Lease, std::string>> kept;
-    leases_.for_each([&](const Lease& l) {
-      if (auto it = lines_.find(l.address); it != lines_.end()) kept.insert(lines_.extract(it));
-    });
-    lines_ = std::move(kept);
-  }
   for (const std::string& line : kept_lines_) {
     out += line;
     out += '\n';
   }
+  rendered_size_ = out.size();
   return out;
 }
 
@@ -159,7 +153,7 @@ Result<void> FileLeaseStore::flush() {
     return r;
   }
   // The changes in order, each upsert with the lease as it is now (render() has just made
-  // its line). An upsert of an address that has no lease now is left out: a removal
+  // the line of every live lease). An upsert of an address that has no lease now is left out: a removal
   // follows it. Repeats in a row are written once.
   std::string payload;
   for (size_t i = 0; i < changes_.size(); ++i) {
@@ -169,9 +163,9 @@ Result<void> FileLeaseStore::flush() {
       payload += '-';
       payload += address.to_string();
       payload += '\n';
-    } else if (auto it = lines_.find(address); it != lines_.end() && leases_.find(address)) {
+    } else if (auto it = lines_.find(address); it != lines_.end()) {  // only live leases have lines
       payload += '+';
-      payload += it->second.second;
+      payload += it->second;
     }
   }
   const std::string record = journal_record(payload);

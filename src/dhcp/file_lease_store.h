@@ -83,9 +83,10 @@ class FileLeaseStore : public LeaseStore {
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
   bool dirty_ = false;
-  // Each lease's line as last rendered, reused while the lease is unchanged: a flush then
-  // formats only the leases that changed since the last one.
-  mutable std::map<IpAddr, std::pair<Lease, std::string>> lines_;
+  // Each live lease's line as last rendered; upsert() and remove() drop the line of the
+  // address they change, so a flush formats only those.
+  mutable std::map<IpAddr, std::string> lines_;
+  mutable size_t rendered_size_ = 0;
   AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
   bool in_place_ = false;  // atomic replacement was refused: write through fd_
