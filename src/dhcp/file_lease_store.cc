@@ -14,14 +14,16 @@ namespace masqd::dhcp {
 
 namespace {
 
-// A new journal's size: room for many flushes between two whole-file writes.
+// A new journal's size: room for many flushes between two whole-file writes, at least
+// 1 MiB, else twice the lease file. Never more than kMaxJournalSize, which open() reads.
 constexpr size_t kJournalCapacity = 1u << 20;
+constexpr size_t kMaxJournalSize = 3 * kMaxLeaseFileSize;
 
 }  // namespace
 
 Result<std::unique_ptr<FileLeaseStore>> FileLeaseStore::open(std::string path) {
   std::unique_ptr<FileLeaseStore> store(new FileLeaseStore(std::move(path)));
-  auto journal = read_whole_file(store->journal_path_, 4 * kMaxLeaseFileSize);
+  auto journal = read_whole_file(store->journal_path_, kMaxJournalSize);
   if (!journal) return journal.error();
   if (*journal && !(*journal)->empty()) {
     JournalContents j = parse_journal(**journal);
@@ -205,7 +207,12 @@ Result<void> FileLeaseStore::flush() {
 
 Result<void> FileLeaseStore::checkpoint(const std::string& text) {
   if (auto r = write_plain(text); !r) return r;
-  const size_t capacity = std::max(kJournalCapacity, 4 * text.size());
+  const size_t capacity = std::max(kJournalCapacity, 2 * text.size());
+  if (capacity > kMaxJournalSize) {  // a lease file this large could not be read back either
+    stop_journal();
+    journal_note_ = "the lease file is too large for " + journal_path_ + "; the lease file is synced on every write instead";
+    return ok();
+  }
   const std::string journal = new_journal(text, capacity);
   int fd = -1;
   if (auto r = journal_writer_.replace(journal, &fd); !r) {
