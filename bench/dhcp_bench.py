@@ -76,6 +76,12 @@ def perf_stats(text: str) -> dict[str, int]:
 def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
     d = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=work))
     leases = d / "leases"
+    if args.preload:
+        lines = ["duid 00:01:00:01:2c:5a:1e:00:02:00:00:00:00:01"]
+        lines += [f"1895482900 {1000 + i} 2001:db8::{i >> 16:x}:{i & 0xffff:x} v6host{i} "
+                  f"00:01:00:01:2c:5a:1e:00:02:00:00:{i >> 16 & 0xff:02x}:{i >> 8 & 0xff:02x}:{i & 0xff:02x}"
+                  for i in range(args.preload)]
+        leases.write_text("\n".join(lines) + "\n")
     cmd = ["ip", "netns", "exec", net.s, "taskset", "-c", "0", binary, "-C", "/dev/null", "-d", "-p", "0",
            "--pid-file=", "--no-ping", "--quiet-dhcp", f"--dhcp-leasefile={leases}",
            "--dhcp-range=192.0.2.10,192.0.2.250,1h", "--dhcp-lease-max=10000", *os.environ.get("DHCP_BENCH_EXTRA", "").split()]
@@ -99,10 +105,11 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
         if st["acks"] == 0:
             raise RuntimeError(f"{name}: no ACKs\n{r.stdout}\n{r.stderr}")
         text = leases.read_text() if leases.exists() else ""
-        lines = [ln for ln in text.splitlines() if ln and not ln.startswith("duid")]
+        lines = [ln for ln in text.splitlines() if ln and not ln.startswith("duid") and "2001:db8:" not in ln]
+        v6 = sum(1 for ln in text.splitlines() if "2001:db8:" in ln)
         return {"server": name, "acks": st["acks"], "per_s": st["acks"] / args.seconds,
                 "cpu_us_per_ack": cpu / st["acks"] * 1e6, "cpu_s": cpu, "elapsed": elapsed,
-                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "leases": len(lines)}
+                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "leases": len(lines), "v6": v6}
     finally:
         srv.terminate()
         try:
@@ -123,6 +130,9 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3, help="runs of each server, alternating")
     ap.add_argument("--dir", default="/var/tmp", help="where the lease files are written")
+    ap.add_argument("--preload", type=int, default=0,
+                    help="IPv6 lease lines (2001:db8::/64) in the lease file before each run: a larger file "
+                         "that both servers keep and rewrite on every write")
     args = ap.parse_args()
     for tool in ("perfdhcp", "taskset"):
         if not shutil.which(tool):
@@ -143,7 +153,8 @@ def main() -> int:
                 res = run_one(net, name, str(Path(binary).resolve()) if name == "masqd" else binary, args, work)
                 results.append(res)
                 print(f"{name:8} {res['acks']:6} ACKs  {res['per_s']:8.1f}/s  {res['cpu_us_per_ack']:7.1f} µs CPU/ACK"
-                      f"  drops offer {res['offer_drops']} ack {res['ack_drops']}  leases on file {res['leases']}",
+                      f"  drops offer {res['offer_drops']} ack {res['ack_drops']}  leases on file {res['leases']}"
+                      + (f" (+{res['v6']} IPv6 kept)" if args.preload else ""),
                       flush=True)
     finally:
         net.close()

@@ -138,17 +138,46 @@ Result<void> FileLeaseStore::write_plain(const std::string& text) {
         ::close(fd_);
         fd_ = kept;
       }
+      on_file_ = text;
       return ok();
     }
     if (fd_ < 0) return r;
     in_place_ = true;  // no permission for the temp file or the rename: from now on in place
   }
-  return write_in_place(text);
+  on_file_.reset();
+  if (auto r = write_in_place(text); !r) return r;
+  on_file_ = text;
+  return ok();
+}
+
+Result<void> FileLeaseStore::write_view(std::string text) {
+  // Only the bytes that differ from what is on file: a renewal changes one line's expiry
+  // and nothing moves, so most flushes write a few bytes, not the whole file.
+  size_t first = 0, last = text.size();  // the bytes to write: [first, last)
+  const bool resize = !on_file_ || on_file_->size() != text.size();
+  if (on_file_) {
+    const std::string& old = *on_file_;
+    const size_t common = std::min(text.size(), old.size());
+    while (first < common && text[first] == old[first]) ++first;
+    if (!resize)
+      while (last > first && text[last - 1] == old[last - 1]) --last;
+  }
+  on_file_.reset();  // unknown until the write is done
+  for (size_t done = first; done < last;) {
+    ssize_t n = ::pwrite(fd_, text.data() + done, last - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
+    done += static_cast<size_t>(n);
+  }
+  if (resize && ::ftruncate(fd_, static_cast<off_t>(text.size())) != 0)
+    return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
+  on_file_ = std::move(text);
+  return ok();
 }
 
 Result<void> FileLeaseStore::flush() {
   if (!dirty_) return ok();
-  const std::string text = render();
+  std::string text = render();
   if (jfd_ < 0) {
     auto r = write_plain(text);
     if (r) dirty_ = false;
@@ -200,7 +229,7 @@ Result<void> FileLeaseStore::flush() {
   jend_ += record.size();
   changes_.clear();
   // The lease file for its readers; the journal already holds these changes.
-  if (auto r = write_in_place(text, false); !r) return r;
+  if (auto r = write_view(std::move(text)); !r) return r;
   dirty_ = false;
   return ok();
 }

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +95,7 @@ class FileLeaseStore : public LeaseStore {
   void load(std::string_view text);            // a lease file's text into the store
   void apply_change(std::string_view payload);  // one journal change record
   Result<void> write_plain(const std::string& text);  // the plain-mode write
+  Result<void> write_view(std::string text);          // journal mode: the changed bytes, no sync
   Result<void> checkpoint(const std::string& text);   // lease file durable, then a new journal
   void stop_journal();                                 // empties the journal, back to plain mode
 
@@ -104,6 +106,7 @@ class FileLeaseStore : public LeaseStore {
   size_t jend_ = 0, jcap_ = 0;
   std::vector<std::pair<IpAddr, bool>> changes_;
   std::string journal_note_;
+  std::optional<std::string> on_file_;  // the lease file's contents as last written, if known
 };
 
 }  // namespace masqd::dhcp

@@ -398,6 +398,47 @@ TEST(FileLeaseStoreJournal, AFullJournalStartsAgainFromTheWholeFile) {
   EXPECT_LT(std::stoul(note.substr(at + 3)), 25000u);
 }
 
+// The lease file is rewritten in place, only where it changed: after every flush it must
+// read exactly as render() says, through renewals (same length), names that change length,
+// new leases in front, removals and a shrinking file.
+TEST(FileLeaseStoreJournal, TheLeaseFileMatchesAfterEveryFlush) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  spit(path, "duid 00:01:02\n");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  uint32_t x = 12345;
+  auto next = [&x] { return x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff; };
+  for (int round = 0; round < 600; ++round) {
+    for (int k = 0, n = 1 + static_cast<int>(next() % 4); k < n; ++k) {
+      const auto host = static_cast<uint8_t>(10 + next() % 40);
+      switch (next() % 4) {
+        case 0:
+          s->remove(IpAddr::v4({192, 0, 2, host}));
+          break;
+        case 1: {
+          Lease l = lease(host);
+          l.hostname = std::string(next() % 12, 'h');
+          s->upsert(l);
+          break;
+        }
+        default: {
+          Lease l = lease(host);
+          l.expires = ExpiryTime(std::chrono::seconds(1795482900 + next()));
+          s->upsert(l);
+        }
+      }
+    }
+    ASSERT_TRUE(s->flush());
+    ASSERT_EQ(slurp(path), s->render()) << round;
+  }
+  const auto want = all_of(*s);
+  s.reset();
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), want);
+}
+
 TEST(FileLeaseStoreJournal, NeedsTheHeldDescriptor) {
   testing::TempDir dir;
   auto s = FileLeaseStore::open(dir.file("leases"));
