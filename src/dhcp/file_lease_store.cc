@@ -1,11 +1,14 @@
 #include "dhcp/file_lease_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <optional>
 
 #include "dhcp/atomic_file.h"
 #include "dhcp/lease_journal.h"
@@ -19,6 +22,38 @@ namespace {
 constexpr size_t kJournalCapacity = 1u << 20;
 constexpr size_t kMaxJournalSize = 3 * kMaxLeaseFileSize;
 
+// Each journal record starts with "@<seconds since the epoch>\n", the time it was written.
+std::string time_line() {
+  return "@" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count()) + "\n";
+}
+
+// The time on a record's first line (nullopt without one), and the record without that line.
+std::optional<int64_t> record_time(std::string_view& payload) {
+  if (!payload.starts_with('@')) return std::nullopt;
+  const size_t nl = payload.find('\n');
+  const std::string_view digits = payload.substr(1, nl == std::string_view::npos ? std::string_view::npos : nl - 1);
+  payload.remove_prefix(nl == std::string_view::npos ? payload.size() : nl + 1);
+  int64_t t = 0;
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    t = t * 10 + (c - '0');
+  }
+  return t;
+}
+
+// masqd writes the lease file right after each journal record, so a lease file modified
+// well after the journal's last record was written by something else after the crash
+// (dnsmasq run in between, an edit): then it, not the journal, holds the leases. (The
+// file's mtime on disk may be older than its last write, never newer.)
+constexpr int64_t kJournalSlackSeconds = 2;
+
+bool lease_file_is_newer(const std::string& file, int64_t last_record) {
+  struct stat st {};
+  return ::stat(file.c_str(), &st) == 0 && static_cast<int64_t>(st.st_mtim.tv_sec) > last_record + kJournalSlackSeconds;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileLeaseStore>> FileLeaseStore::open(std::string path) {
@@ -27,15 +62,25 @@ Result<std::unique_ptr<FileLeaseStore>> FileLeaseStore::open(std::string path) {
   if (!journal) return journal.error();
   if (*journal && !(*journal)->empty()) {
     JournalContents j = parse_journal(**journal);
-    if (j.valid) {
-      store->load(j.snapshot);
+    std::string_view snapshot = j.snapshot;
+    int64_t last = record_time(snapshot).value_or(0);
+    for (const std::string& change : j.changes) {
+      std::string_view c = change;
+      last = std::max(last, record_time(c).value_or(0));
+    }
+    if (j.valid && lease_file_is_newer(store->path_, last)) {
+      store->journal_note_ = "ignored " + store->journal_path_ +
+                             ": the lease file was written after it (by dnsmasq, or by hand)";
+    } else if (j.valid) {
+      store->load(snapshot);
       for (const std::string& change : j.changes) store->apply_change(change);
       store->dirty_ = true;
       store->journal_note_ = "leases read from " + store->journal_path_ + " (the last run did not stop cleanly): " +
                              std::to_string(j.changes.size()) + " changes after the last full write";
       return store;
+    } else {
+      store->journal_note_ = "ignored " + store->journal_path_ + ": not a lease journal, or damaged";
     }
-    store->journal_note_ = "ignored " + store->journal_path_ + ": not a lease journal, or damaged";
   }
   auto text = read_whole_file(store->path_, kMaxLeaseFileSize);
   if (!text) return text.error();
@@ -51,6 +96,7 @@ void FileLeaseStore::load(std::string_view text) {
 }
 
 void FileLeaseStore::apply_change(std::string_view payload) {
+  (void)record_time(payload);
   size_t n = 0;
   while (!payload.empty()) {
     const size_t nl = payload.find('\n');
@@ -186,7 +232,7 @@ Result<void> FileLeaseStore::flush() {
   // The changes in order, each upsert with the lease as it is now (render() has just made
   // the line of every live lease). An upsert of an address that has no lease now is left out: a removal
   // follows it. Repeats in a row are written once.
-  std::string payload;
+  std::string payload = time_line();
   for (size_t i = 0; i < changes_.size(); ++i) {
     const auto& [address, removed] = changes_[i];
     if (i + 1 < changes_.size() && changes_[i + 1] == changes_[i]) continue;
@@ -242,7 +288,8 @@ Result<void> FileLeaseStore::checkpoint(const std::string& text) {
     journal_note_ = "the lease file is too large for " + journal_path_ + "; the lease file is synced on every write instead";
     return ok();
   }
-  const std::string journal = new_journal(text, capacity);
+  const std::string snapshot = time_line() + text;
+  const std::string journal = new_journal(snapshot, capacity);
   int fd = -1;
   if (auto r = journal_writer_.replace(journal, &fd); !r) {
     stop_journal();  // the lease file holds everything now
@@ -252,7 +299,7 @@ Result<void> FileLeaseStore::checkpoint(const std::string& text) {
   if (jfd_ >= 0) ::close(jfd_);
   jfd_ = fd;
   jcap_ = journal.size();
-  jend_ = kJournalMagic.size() + kJournalRecordHeader + text.size();
+  jend_ = kJournalMagic.size() + kJournalRecordHeader + snapshot.size();
   changes_.clear();
   return ok();
 }

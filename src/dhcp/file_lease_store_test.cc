@@ -3,6 +3,7 @@
 #include "dhcp/file_lease_store.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -437,6 +438,32 @@ TEST(FileLeaseStoreJournal, TheLeaseFileMatchesAfterEveryFlush) {
   auto back = FileLeaseStore::open(path);
   ASSERT_TRUE(back);
   EXPECT_EQ(all_of(**back), want);
+}
+
+// After a crash, dnsmasq (or an editor) wrote the lease file: the journal is out of date.
+TEST(FileLeaseStoreJournal, ALeaseFileWrittenLaterWins) {
+  testing::TempDir dir;
+  const std::string path = dir.file("leases");
+  auto s = journaled(path);
+  ASSERT_TRUE(s);
+  s->upsert(lease(1));
+  ASSERT_TRUE(s->flush());
+  s.reset();  // a crash
+  spit(path, format_lease_line(lease(2)));
+  // Written within the slack of the journal: still masqd's own write, the journal wins.
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(1)});
+  // Written a minute after the journal's last change: the file wins, and the log says so.
+  struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
+  ASSERT_EQ(::clock_gettime(CLOCK_REALTIME, &times[1]), 0);
+  times[1].tv_sec += 60;
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(2)});
+  EXPECT_EQ((*back)->take_journal_note(),
+            "ignored " + path + ".journal: the lease file was written after it (by dnsmasq, or by hand)");
 }
 
 TEST(FileLeaseStoreJournal, NeedsTheHeldDescriptor) {

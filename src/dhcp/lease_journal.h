@@ -15,10 +15,12 @@
 // A record is a 4-byte little-endian payload length, an 8-byte little-endian check
 // (SipHash-2-4 under a fixed key of the length and payload) and the payload. Reading stops
 // at the first record that is incomplete or fails its check (a write cut off by a crash,
-// or the zeros after the last record). A change payload is lines:
+// or the zeros after the last record). Every payload starts with "@<seconds since the
+// epoch>\n", when it was written. The snapshot's text follows; a change payload is lines:
 //   +<lease line as in the lease file>     the lease now at that address
 //   -<address>                             no lease at that address any more
-// applied in order over the snapshot.
+// applied in order over the snapshot. (This file's functions only frame the payloads;
+// FileLeaseStore writes and reads what is inside.)
 #pragma once
 
 #include <cstddef>
