@@ -592,12 +592,16 @@ void Dhcp4Engine::log_request_details(const Request& rq, Dhcp4Result& out) const
     for (auto one : user_classes(*user)) text.append(one.begin(), one.end());
     out.log.push_back(fmt::format("{} user class: {}", xid, text));
   }
-  // The name as sent, domain and all (option 81's when there is one).
-  std::string sent;
-  if (auto fqdn = rq.pkt.client_fqdn()) sent = fqdn->name;
-  else if (auto name = rq.pkt.hostname()) sent = *name;
-  sent = sent.substr(0, sent.find('\0'));
-  if (!sent.empty()) out.log.push_back(fmt::format("{} client provides name: {}", xid, sent));
+  // A usable name (option 81's when there is one), written as sent, domain and all, less a
+  // trailing dot.
+  if (!rq.sent_name.empty()) {
+    std::string sent;
+    if (auto fqdn = rq.pkt.client_fqdn()) sent = fqdn->name;
+    else if (auto name = rq.pkt.hostname()) sent = *name;
+    sent.resize(std::min(sent.size(), sent.find('\0')));
+    if (!sent.empty() && sent.back() == '.') sent.pop_back();  // "eps." is written "eps"
+    out.log.push_back(fmt::format("{} client provides name: {}", xid, sent));
+  }
 }
 
 // dnsmasq keeps a request's tags newest first, each source adding its own in its list's
@@ -660,7 +664,10 @@ void Dhcp4Engine::log_reply_details(const Request& rq, const Dhcp4Reply& reply,
   if (auto sname = field_text(h.sname); !sname.empty())
     log.push_back(fmt::format("{} server name: {}", xid, sname));
   if (!h.siaddr.is_unspecified()) log.push_back(fmt::format("{} next server: {}", xid, h.siaddr.to_string()));
-  if (h.broadcast()) log.push_back(fmt::format("{} broadcast response", xid));
+  // Only when it really goes to 255.255.255.255 (an INFORM's ACK with the flag set goes to
+  // the client's address: no line, as dnsmasq 2.90).
+  if (reply.destination.kind == Dhcp4Destination::Kind::Broadcast)
+    log.push_back(fmt::format("{} broadcast response", xid));
   for (const auto& o : reply.options) {
     if (o.code == d4::opt::Pad || o.code == d4::opt::Overload || o.code == d4::opt::End) continue;
     const config::DhcpOptionName* known = config::find_dhcp_option(false, o.code);
@@ -1176,6 +1183,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     }
   }
   out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+  const size_t tags_at = out.log.size();  // dnsmasq writes the tags before the notes below
   const auto our_domain = domains_.domain_for(addr);
   if (!rq.ignored_domain.empty() && !rq.client_name.empty() &&
       !(our_domain && text::iequals(*our_domain, rq.ignored_domain)))
@@ -1254,7 +1262,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   if (renewing && have_lease && secs != 0xffffffffu && secs >= 16) fuzz = static_cast<uint32_t>(rng_() % (secs / 16));
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, reply_name, &notes, fuzz);
   reply.destination = destination_for(h, addr, false);
-  if (verbose_) out.log.push_back(tags_line(rq));
+  if (verbose_) out.log.insert(out.log.begin() + static_cast<long>(tags_at), tags_line(rq));
   out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
