@@ -299,7 +299,7 @@ std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) c
   return out;
 }
 
-const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
+const DhcpHost* Dhcp4Engine::find_host(const Request& rq, bool* other_net) const {
   const auto& h = rq.pkt.header();
   auto cid = rq.pkt.client_id();
   // An entry whose address is on none of the request's networks does not apply to it (as
@@ -325,7 +325,9 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
           for (const auto& m : host.macs)
             if (hw_pattern_matches(m, h.htype, h.hwaddr())) hit = true;
         }
-        if (hit && applies_here(host)) return &host;
+        if (!hit) continue;
+        if (applies_here(host)) return &host;
+        *other_net = true;
       }
     }
   }
@@ -623,9 +625,9 @@ std::string Dhcp4Engine::tags_line(const Request& rq) const {
   for (size_t i = rq.tag_if_starts.size(); i > 0; --i)
     forwards(rq.tag_if_starts[i - 1], i < rq.tag_if_starts.size() ? rq.tag_if_starts[i] : m.tag_if);
   backwards(m.tag_if, t.size());
-  if (rq.host) forwards(1, m.host - 1);
-  forwards(m.match, m.name);  // --dhcp-name-match, before "known"
-  if (rq.host) forwards(m.host - 1, m.host);
+  if (m.host > 1) forwards(1, m.host - 1);
+  forwards(m.match, m.name);  // --dhcp-name-match, before "known" (or "known-othernet")
+  if (m.host > 1) forwards(m.host - 1, m.host);
   forwards(m.mac, m.cls);
   forwards(m.cls, m.match);
   forwards(m.host, m.mac);
@@ -959,11 +961,14 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
   rq.sent_name = rq.client_name;
   rq.prl = packet.parameter_request_list();
   rq.tags.push_back(iface.name);
-  rq.host = find_host(rq);
+  bool other_net = false;
+  rq.host = find_host(rq, &other_net);
   if (rq.host) {
     if (rq.host->ignore_client_id) rq.client_id.clear();
     for (const auto& t : rq.host->set_tags) rq.tags.push_back(t);
     rq.tags.push_back("known");
+  } else if (other_net) {
+    rq.tags.push_back("known-othernet");  // only an entry for another subnet matched
   }
   rq.marks.host = rq.tags.size();
   collect_tags(rq);

@@ -133,7 +133,8 @@ class Dhcp4Engine {
                        std::vector<proto::dhcp4::Option>& o) const;
 
   std::vector<Context> contexts_for(const Request& rq) const;
-  const config::DhcpHost* find_host(const Request& rq) const;
+  // `other_net`: set when only entries for another subnet matched (dnsmasq's "known-othernet").
+  const config::DhcpHost* find_host(const Request& rq, bool* other_net) const;
   // The lease's name was given by a --dhcp-host for that client (a client may not take it).
   bool has_config_name(const Lease& l) const;
   void collect_tags(Request& rq) const;
