@@ -245,11 +245,6 @@ void refuse_unbuilt_forms(Config& config) {
   // The script helper belongs to the DHCPv4 service: without it, no "tftp" events.
   if (!v4 && config.dhcp.tftp_enabled && !config.dhcp.script.empty())
     refuse("dhcp-script (tftp events without an IPv4 dhcp-range)");
-  // --log-dhcp's extra lines are written for DHCPv4 but not yet for PXE and proxy replies.
-  const bool pxe = !config.dhcp.pxe_services.empty() || !config.dhcp.pxe_prompts.empty() ||
-                   std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
-                               [](const DhcpRange& r) { return !r.is_v6 && r.proxy; });
-  if (v4 && pxe && config.process.log_dhcp) refuse("log-dhcp (with PXE)");
 }
 
 Result<void> finalize_dhcp(Config& config) {

@@ -579,8 +579,16 @@ std::string log_option_value(uint8_t code, std::span<const uint8_t> data) {
 
 void Dhcp4Engine::log_request_details(const Request& rq, Dhcp4Result& out) const {
   const uint32_t xid = rq.pkt.header().xid;
-  for (const auto& c : contexts_for(rq)) {
-    if (c.range->static_only)
+  // Every range of the link (or the relay's subnet), proxy ranges too, in config order.
+  auto ctxs = contexts_for(rq);
+  if (pxe::enabled(config_.dhcp)) {
+    auto proxies = proxy_contexts(rq);
+    ctxs.insert(ctxs.end(), proxies.begin(), proxies.end());
+    std::stable_sort(ctxs.begin(), ctxs.end(), [](const Context& a, const Context& b) { return a.range < b.range; });
+  }
+  if (ctxs.empty()) return;  // "no address range available": nothing more (dnsmasq 2.90)
+  for (const auto& c : ctxs) {
+    if (c.range->static_only || c.range->proxy)
       out.log.push_back(fmt::format("{} available DHCP subnet: {}/{}", xid, c.range->start.to_string(),
                                     c.netmask.to_string()));
     else
@@ -640,14 +648,14 @@ std::string Dhcp4Engine::tags_line(const Request& rq) const {
   return s;
 }
 
-void Dhcp4Engine::log_reply_details(const Request& rq, const Dhcp4Reply& reply,
+void Dhcp4Engine::log_reply_details(const Request& rq, const Dhcp4Reply& reply, bool pxe,
                                     std::vector<std::string>& log) const {
   const uint32_t xid = rq.pkt.header().xid;
   const auto& h = reply.header;
   const bool nak = !reply.options.empty() && reply.options.front().code == d4::opt::MessageType &&
                    reply.options.front().data.size() == 1 &&
                    reply.options.front().data[0] == static_cast<uint8_t>(d4::MessageType::Nak);
-  if (!nak && rq.prl && !rq.prl->empty()) {
+  if (!nak && !pxe && rq.prl && !rq.prl->empty()) {
     // As dnsmasq: "code:name, " items, a line written once it is over 40 characters.
     std::string line;
     for (size_t i = 0; i < rq.prl->size(); ++i) {
@@ -666,9 +674,9 @@ void Dhcp4Engine::log_reply_details(const Request& rq, const Dhcp4Reply& reply,
   if (auto sname = field_text(h.sname); !sname.empty())
     log.push_back(fmt::format("{} server name: {}", xid, sname));
   if (!h.siaddr.is_unspecified()) log.push_back(fmt::format("{} next server: {}", xid, h.siaddr.to_string()));
-  // Only when it really goes to 255.255.255.255 (an INFORM's ACK with the flag set goes to
-  // the client's address: no line, as dnsmasq 2.90).
-  if (reply.destination.kind == Dhcp4Destination::Kind::Broadcast)
+  // The flag, unless the reply goes to the client's own address (an INFORM's ACK: no line,
+  // as dnsmasq 2.90; a relayed reply with the flag has the line).
+  if (h.broadcast() && reply.destination.kind != Dhcp4Destination::Kind::Unicast)
     log.push_back(fmt::format("{} broadcast response", xid));
   for (const auto& o : reply.options) {
     if (o.code == d4::opt::Pad || o.code == d4::opt::Overload || o.code == d4::opt::End) continue;
@@ -978,7 +986,14 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
                                 : ClientKey::client_id(rq.client_id);
   rq.boot_port = boot_server_port;
   rq.pxe = pxe::detect(packet, config_.dhcp);
-  if (handle_pxe(rq, out)) return out;
+  if (handle_pxe(rq, out)) {
+    // A proxy or boot-server reply: its tags after the PXE line, no request list (dnsmasq 2.90).
+    if (verbose_ && out.reply) {
+      out.log.push_back(tags_line(rq));
+      log_reply_details(rq, *out.reply, true, out.log);
+    }
+    return out;
+  }
 
   // --dhcp-ignore: the whole request, as for a dhcp-host "ignore".
   for (const auto& cond : config_.dhcp.ignore) {
@@ -1000,7 +1015,7 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
   }
   if (out.reply) {
     apply_broadcast(rq, *out.reply);
-    if (verbose_) log_reply_details(rq, *out.reply, out.log);
+    if (verbose_) log_reply_details(rq, *out.reply, false, out.log);
   }
   return out;
 }

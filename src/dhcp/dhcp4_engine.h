@@ -161,7 +161,8 @@ class Dhcp4Engine {
   // BOOTP fields, "broadcast response" and every option sent with its value.
   void log_request_details(const Request& rq, Dhcp4Result& out) const;
   std::string tags_line(const Request& rq) const;
-  void log_reply_details(const Request& rq, const Dhcp4Reply& reply, std::vector<std::string>& log) const;
+  // `pxe`: a proxy or boot-server (port 4011) reply.
+  void log_reply_details(const Request& rq, const Dhcp4Reply& reply, bool pxe, std::vector<std::string>& log) const;
 
   // --dhcp-ignore-names, --dhcp-generate-names, --dhcp-broadcast: one entry's tags match.
   bool any_tags_match(const std::vector<config::TagList>& lists, const Request& rq) const;

@@ -5,10 +5,9 @@ replies, the lease file and every log line must agree: the transaction-id prefix
 DHCP range/subnet", vendor and user class, "client provides name", "tags:", the wrapped
 "requested options:" lines, the BOOTP fields, "broadcast response" and one "sent size:" line
 per option with its value. Only the interface name and the run's directory are normalised
-(run_case). Needs root and scapy.
-
-Not covered: PXE and proxy replies (masqd refuses --log-dhcp with PXE for now, see
-src/dhcp/README.md)."""
+(run_case). Needs root and scapy. The other DHCP compat files run their cases with
+--log-dhcp too (test_dhcp_opts_compat.py, test_dhcp_fqdn_compat.py, test_pxe_compat.py for
+PXE, proxy and port-4011 replies)."""
 from __future__ import annotations
 
 import os
