@@ -163,5 +163,44 @@ TEST(Dhcp4LogDhcp, TagsOfAHostAndTheBootFields) {
   EXPECT_EQ(r.log, want);
 }
 
+TEST(Dhcp4LogDhcp, ProxyReplyHasTagsAfterThePxeLineAndNoRequestList) {
+  auto cfg = testing::load_config({"--dhcp-range=192.0.2.0,proxy", "--log-dhcp",
+                                   "--pxe-service=x86PC,Boot from network,pxelinux"});
+  MemoryLeaseStore store;
+  Dhcp4Engine e(cfg, store);
+  std::vector<uint8_t> uuid{0};
+  for (uint8_t i = 1; i <= 16; ++i) uuid.push_back(i);
+  auto r = e.handle(packet(testing::client_header(28673),
+                           {type(d4::MessageType::Discover), {55, {1, 3, 43, 60}}, {93, {0, 0}}, {94, {1, 2, 1}},
+                            {97, uuid}, text(d4::opt::VendorClass, "PXEClient:Arch:00000:UNDI:002001")}),
+                    veth0(), kNow);
+  ASSERT_TRUE(r.reply);
+  ASSERT_GE(r.log.size(), 9u);
+  std::vector<std::string> head(r.log.begin(), r.log.begin() + 9);
+  std::vector<std::string> want{
+      "28673 available DHCP subnet: 192.0.2.0/255.255.255.0",
+      "28673 vendor class: PXEClient:Arch:00000:UNDI:002001",
+      "28673 PXE(veth0) 02:00:00:00:00:0a proxy",
+      "28673 tags: veth0",
+      "28673 broadcast response",
+      "28673 sent size:  1 option: 53 message-type  2",
+      "28673 sent size:  4 option: 54 server-identifier  192.0.2.1",
+      "28673 sent size:  9 option: 60 vendor-class  50:58:45:43:6c:69:65:6e:74",
+      "28673 sent size: 17 option: 97 client-machine-id  00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d...",
+  };
+  EXPECT_EQ(head, want);
+  EXPECT_EQ(r.log.size(), 9 + static_cast<size_t>(r.reply->options.size() - 4));  // one line per option
+}
+
+TEST(Dhcp4LogDhcp, NothingMoreWithoutARange) {
+  auto cfg = testing::load_config({"--dhcp-range=198.51.100.10,198.51.100.20", "--log-dhcp"});
+  MemoryLeaseStore store;
+  Dhcp4Engine e(cfg, store);
+  auto r = e.handle(packet(testing::client_header(5), {type(d4::MessageType::Discover), text(60, "MSFT")}), veth0(),
+                    kNow);
+  EXPECT_FALSE(r.reply);
+  EXPECT_EQ(r.log, std::vector<std::string>{"no address range available for DHCP request via veth0"});
+}
+
 }  // namespace
 }  // namespace masqd::dhcp
