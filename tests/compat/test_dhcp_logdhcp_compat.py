@@ -35,8 +35,10 @@ TYPES = ["--dhcp-option=option:tftp-server,bootsrv", "--dhcp-option=17,/a/longer
 CID = ("client_id", b"\x01" + mac2str(A))
 
 
-def x(opts, mac=A, **kw):
-    return lambda c, r, n, s, t: c.exchange(opts, mac=mac, **kw)
+def x(opts, mac=A, timeout=3.0, **kw):
+    """One client message; the wait covers dnsmasq's ping check of a new address on a busy
+    machine (a first OFFER once came later than 1.5 s)."""
+    return lambda c, r, n, s, t: c.exchange(opts, mac=mac, timeout=timeout, **kw)
 
 
 def yi(r, i, default="192.0.2.120"):
