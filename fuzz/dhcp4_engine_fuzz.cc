@@ -3,7 +3,8 @@
 // config (ranges, dhcp-hosts, options, lease-max 3, authoritative) and a fresh lease store,
 // so state built by one packet is seen by the next. Whatever comes in: no crash, every
 // reply builds and parses back, ACKed/offered addresses are ours to give, the store never
-// holds more than lease-max leases, and the reply goes where RFC 2131 says.
+// holds more than lease-max leases, and the reply goes where RFC 2131 says. Every input is
+// played twice: without and with --log-dhcp (then each option sent has its "sent size:" line).
 #include <cstddef>
 #include <cstdio>
 #include <cstdint>
@@ -21,38 +22,39 @@ namespace d4 = masqd::proto::dhcp4;
 
 namespace {
 
-const config::Config& fuzz_config() {
-  static const config::Config cfg = [] {
-    std::vector<std::string> args = {
-        "masqd", "-p", "0", "--dhcp-authoritative", "--dhcp-lease-max=3",
-        "--dhcp-range=192.0.2.100,192.0.2.110,1h",
-        "--dhcp-range=tag:veth0,set:lan,192.0.2.200,192.0.2.201,infinite",
-        "--dhcp-range=198.51.100.10,198.51.100.20,255.255.255.0,2h",
-        "--dhcp-range=203.0.113.0,static",
-        "--dhcp-host=02:00:00:00:00:11,192.0.2.50,fixed,2h",
-        "--dhcp-host=02:00:*:*:*:22,203.0.113.9", "--dhcp-host=id:01:02:03,192.0.2.51",
-        "--dhcp-host=02:00:00:00:00:66,ignore", "--dhcp-host=namedhost,192.0.2.52",
-        "--dhcp-option=42,0.0.0.0", "--dhcp-option=tag:lan,3,192.0.2.254",
-        "--dhcp-option-force=option:domain-name,example.org", "--dhcp-option=3",
-        "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m",
-        // Encapsulated forms (option 60 from the packet picks the vendor: ones).
-        "--dhcp-option=vendor:PXE,1,0.0.0.0", "--dhcp-option-force=vendor:MSFT,2,1i",
-        "--dhcp-option=encap:175,1,5", "--dhcp-option=tag:lan,encap:175,2,abc",
-        "--dhcp-option=encap:176,1," + std::string(200, 'a'), "--dhcp-option=encap:176,2," + std::string(100, 'b'),
-        "--dhcp-option-force=vi-encap:3561,1,abc", "--dhcp-option=vi-encap:9,1," + std::string(249, 'c'),
-        "--domain=lan,192.0.2.0/24", "--domain=example.org"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    config::LoadOptions lo;
-    lo.default_conf_file = "";
-    lo.allow_includes = false;
-    lo.allow_scripts = false;
-    lo.allow_name_lookups = false;
-    auto r = config::load(argv, lo);
-    if (!r) std::abort();  // the fixed config must load
-    return r->config;
-  }();
-  return cfg;
+config::Config load_fuzz_config(bool log_dhcp) {
+  std::vector<std::string> args = {
+      "masqd", "-p", "0", "--dhcp-authoritative", "--dhcp-lease-max=3",
+      "--dhcp-range=192.0.2.100,192.0.2.110,1h",
+      "--dhcp-range=tag:veth0,set:lan,192.0.2.200,192.0.2.201,infinite",
+      "--dhcp-range=198.51.100.10,198.51.100.20,255.255.255.0,2h",
+      "--dhcp-range=203.0.113.0,static",
+      "--dhcp-host=02:00:00:00:00:11,192.0.2.50,fixed,2h",
+      "--dhcp-host=02:00:*:*:*:22,203.0.113.9", "--dhcp-host=id:01:02:03,192.0.2.51",
+      "--dhcp-host=02:00:00:00:00:66,ignore", "--dhcp-host=namedhost,192.0.2.52",
+      "--dhcp-option=42,0.0.0.0", "--dhcp-option=tag:lan,3,192.0.2.254",
+      "--dhcp-option-force=option:domain-name,example.org", "--dhcp-option=3",
+      "--dhcp-option=119,a.example,b.example", "--dhcp-option=58,10m",
+      // Encapsulated forms (option 60 from the packet picks the vendor: ones).
+      "--dhcp-option=vendor:PXE,1,0.0.0.0", "--dhcp-option-force=vendor:MSFT,2,1i",
+      "--dhcp-option=encap:175,1,5", "--dhcp-option=tag:lan,encap:175,2,abc",
+      "--dhcp-option=encap:176,1," + std::string(200, 'a'), "--dhcp-option=encap:176,2," + std::string(100, 'b'),
+      "--dhcp-option-force=vi-encap:3561,1,abc", "--dhcp-option=vi-encap:9,1," + std::string(249, 'c'),
+      "--domain=lan,192.0.2.0/24", "--domain=example.org",
+      "--dhcp-vendorclass=set:msft,MSFT", "--dhcp-userclass=set:uc,xyz", "--dhcp-mac=set:mm,02:00:*:*:*:*",
+      "--dhcp-match=set:dm,option:hostname", "--dhcp-name-match=set:nm,fixed", "--tag-if=set:both,tag:msft,tag:uc",
+      "--tag-if=set:t2,set:t3,tag:known"};
+  if (log_dhcp) args.push_back("--log-dhcp");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  config::LoadOptions lo;
+  lo.default_conf_file = "";
+  lo.allow_includes = false;
+  lo.allow_scripts = false;
+  lo.allow_name_lookups = false;
+  auto r = config::load(argv, lo);
+  if (!r) std::abort();  // the fixed config must load
+  return r->config;
 }
 
 uint32_t v4(const IpAddr& a) {
@@ -70,10 +72,7 @@ bool ours_to_give(const IpAddr& a) {
          in("203.0.113.9", "203.0.113.9");
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const config::Config& cfg = fuzz_config();
+void play(const config::Config& cfg, const uint8_t* data, size_t size) {
   dhcp::MemoryLeaseStore store;
   dhcp::Dhcp4Engine engine(cfg, store);
   engine.seed_random(1);  // the same input always takes the same path
@@ -108,7 +107,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool relayed = !pkt->header().giaddr.is_unspecified();
     if (relayed != (r.destination.kind == dhcp::Dhcp4Destination::Kind::Relay)) std::abort();
     if (out.log.empty()) std::abort();  // every answer is logged
+    size_t sent_lines = 0;
+    for (const auto& line : out.log) {  // "<xid> sent size: ..." (a client's text could hold the words too)
+      const size_t space = line.find(' ');
+      sent_lines += space != std::string::npos && line.compare(space + 1, 11, "sent size: ") == 0;
+    }
+    if (sent_lines != (cfg.process.log_dhcp ? r.options.size() : 0)) std::abort();
   }
   if (engine.prune_expired(now + std::chrono::hours(24 * 365 * 200)) > 3) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const config::Config quiet = load_fuzz_config(false), logged = load_fuzz_config(true);
+  play(quiet, data, size);
+  play(logged, data, size);
   return 0;
 }

@@ -240,13 +240,11 @@ void refuse_unbuilt_forms(Config& config) {
   for (const auto& m : config.dhcp.matches4)
     if (m.option.vi_encap || m.option.encap || m.option.vendor_class) refuse("dhcp-match=vi-encap:");
   if (!config.dhcp.matches6.empty()) refuse("dhcp-match=option6:");
-  // The extra DHCP log lines are not written yet: refuse rather than log less than asked.
   bool v4 = std::any_of(config.dhcp.ranges.begin(), config.dhcp.ranges.end(),
                         [](const DhcpRange& r) { return !r.is_v6; });
   // The script helper belongs to the DHCPv4 service: without it, no "tftp" events.
   if (!v4 && config.dhcp.tftp_enabled && !config.dhcp.script.empty())
     refuse("dhcp-script (tftp events without an IPv4 dhcp-range)");
-  if (v4 && config.process.log_dhcp) refuse("log-dhcp");
 }
 
 Result<void> finalize_dhcp(Config& config) {

@@ -214,8 +214,10 @@ TEST(DhcpOptionTable, UnbuiltFormsOfBuiltOptionsAreRefused) {
   EXPECT_EQ(load_error({"--dhcp-option=option6:23,[::]"}),
             "option --dhcp-option=option6: is not supported yet");
   EXPECT_EQ(load_error({"--dhcp-option=tag:x,3,192.0.2.1", "--dhcp-option-force=42,192.0.2.5"}), "");
-  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20", "--log-dhcp"}),
-            "option --log-dhcp is not supported yet");
+  // --log-dhcp is built for DHCPv4, PXE and proxy replies included.
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20", "--log-dhcp"}), "");
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.10,192.0.2.20", "--log-dhcp", "--pxe-service=x86PC,Boot,pxelinux"}), "");
+  EXPECT_EQ(load_error({"--dhcp-range=192.0.2.0,proxy", "--log-dhcp"}), "");
   EXPECT_EQ(load_error({"--log-dhcp"}), "");  // nothing to log without DHCP
   EXPECT_EQ(load_error({"--dhcp-vendorclass=set:x,enterprise:4491,abc"}),
             "option --dhcp-vendorclass=...,enterprise: is not supported yet");

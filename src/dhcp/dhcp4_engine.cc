@@ -9,6 +9,7 @@
 #include <array>
 
 #include "base/text.h"
+#include "config/dhcp_option_names.h"
 #include "dhcp/address_pool.h"
 #include "dhcp/encap_options.h"
 
@@ -198,10 +199,17 @@ struct Dhcp4Engine::Request {
   std::optional<std::vector<uint8_t>> prl;
   std::optional<pxe::PxeClient> pxe;  // a PXE client (vendor class), when PXE is on
   bool boot_port = false;             // arrived on port 4011
+  // Where each source of tags ends in `tags` (--log-dhcp lists them in dnsmasq's order):
+  // the interface, then the dhcp-host's set: tags and "known", --dhcp-mac, the class
+  // matches, --dhcp-match, --dhcp-name-match and --tag-if; later ones (a range's set:) after.
+  struct TagMarks {
+    size_t host = 1, mac = 1, cls = 1, match = 1, name = 1, tag_if = 1;
+  } marks;
+  std::vector<size_t> tag_if_starts;  // --log-dhcp only: where each matching --tag-if's tags start
 };
 
 Dhcp4Engine::Dhcp4Engine(const config::Config& config, LeaseStore& store)
-    : config_(config), store_(store), domains_(local::ExpandDomains::from_rules(config.dns.domains)) {
+    : config_(config), store_(store), verbose_(config.process.log_dhcp), domains_(local::ExpandDomains::from_rules(config.dns.domains)) {
   set_file_hosts({});
 }
 
@@ -291,7 +299,7 @@ std::vector<Dhcp4Engine::Context> Dhcp4Engine::contexts_for(const Request& rq) c
   return out;
 }
 
-const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
+const DhcpHost* Dhcp4Engine::find_host(const Request& rq, bool* other_net) const {
   const auto& h = rq.pkt.header();
   auto cid = rq.pkt.client_id();
   // An entry whose address is on none of the request's networks does not apply to it (as
@@ -317,7 +325,9 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq) const {
           for (const auto& m : host.macs)
             if (hw_pattern_matches(m, h.htype, h.hwaddr())) hit = true;
         }
-        if (hit && applies_here(host)) return &host;
+        if (!hit) continue;
+        if (applies_here(host)) return &host;
+        *other_net = true;
       }
     }
   }
@@ -395,6 +405,7 @@ void Dhcp4Engine::collect_tags(Request& rq) const {
   const auto& dc = config_.dhcp;
   for (const auto& m : dc.mac_matches)
     if (hw_pattern_matches(m.pattern, h.htype, h.hwaddr())) rq.tags.push_back(m.tag);
+  rq.marks.mac = rq.tags.size();
   auto vendor = rq.pkt.vendor_class();
   auto user = rq.pkt.user_class();
   auto relay = rq.pkt.relay_agent_info();
@@ -420,6 +431,7 @@ void Dhcp4Engine::collect_tags(Request& rq) const {
     }
     if (hit) rq.tags.push_back(m.tag);
   }
+  rq.marks.cls = rq.tags.size();
   for (const auto& m : dc.matches4) {
     const d4::Option* o = rq.pkt.find(static_cast<uint8_t>(m.option.code));
     if (!o || m.option.code < 1 || m.option.code > 254) continue;
@@ -439,13 +451,18 @@ void Dhcp4Engine::collect_tags(Request& rq) const {
     }
     if (hit) rq.tags.push_back(m.tag);
   }
+  rq.marks.match = rq.tags.size();
   if (!rq.client_name.empty())
     for (const auto& m : dc.name_matches)
       if (m.prefix ? rq.client_name.compare(0, m.name.size(), m.name) == 0 : rq.client_name == m.name)
         rq.tags.push_back(m.tag);
+  rq.marks.name = rq.tags.size();
   for (const auto& t : dc.tag_ifs)
-    if (tags_match(t.conditions, rq.tags))
+    if (tags_match(t.conditions, rq.tags)) {
+      if (verbose_) rq.tag_if_starts.push_back(rq.tags.size());
       for (const auto& set : t.set) rq.tags.push_back(set);
+    }
+  rq.marks.tag_if = rq.tags.size();
 }
 
 bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
@@ -511,8 +528,162 @@ std::string Dhcp4Engine::log_line(const char* type, const Request& rq, const IpA
     mac = hex_colon(h.hwaddr());
     if (h.htype != kHtypeEthernet) mac = fmt::format("{:02x}-{}", h.htype, mac);
   }
+  if (verbose_)
+    return fmt::format("{} {}({}) {}{}{} {}", h.xid, type, rq.iface.name,
+                       addr ? addr->to_string() : std::string(), addr ? " " : "", mac, extra);
   return fmt::format("{}({}) {}{}{} {}", type, rq.iface.name,
                      addr ? addr->to_string() : std::string(), addr ? " " : "", mac, extra);
+}
+
+namespace {
+
+std::string join_addrs(std::span<const uint8_t> data) {
+  std::string s;
+  for (size_t i = 0; i + 4 <= data.size(); i += 4) {
+    if (i) s += ", ";
+    s += fmt::format("{}.{}.{}.{}", data[i], data[i + 1], data[i + 2], data[i + 3]);
+  }
+  return s;
+}
+
+// A BOOTP text field up to its first NUL.
+template <size_t N>
+std::string_view field_text(const std::array<uint8_t, N>& f) {
+  auto end = std::find(f.begin(), f.end(), uint8_t{0});
+  return std::string_view(reinterpret_cast<const char*>(f.data()), static_cast<size_t>(end - f.begin()));
+}
+
+}  // namespace
+
+std::string log_option_value(uint8_t code, std::span<const uint8_t> data) {
+  const config::DhcpOptionName* known = config::find_dhcp_option(false, code);
+  const uint16_t type = known ? known->type : 0;
+  if ((type & config::kOptAddrList) && !data.empty() && data.size() % 4 == 0) return join_addrs(data);
+  if (type & config::kOptName) {
+    auto end = std::find(data.begin(), data.end(), uint8_t{0});
+    return std::string(data.begin(), end);
+  }
+  if ((type & config::kOptTime) && data.size() == 4)
+    return format_lease_time((uint32_t{data[0]} << 24) | (uint32_t{data[1]} << 16) |
+                             (uint32_t{data[2]} << 8) | data[3]);
+  if ((type & config::kOptDecimal) && !data.empty() && data.size() <= 4) {
+    uint32_t n = 0;
+    for (uint8_t b : data) n = (n << 8) | b;
+    return fmt::format("{}", n);
+  }
+  constexpr size_t kShown = 14;  // dnsmasq 2.90 shows this many bytes, then "..."
+  std::string s = hex_colon(data.subspan(0, std::min(data.size(), kShown)));
+  if (data.size() > kShown) s += "...";
+  return s;
+}
+
+void Dhcp4Engine::log_request_details(const Request& rq, Dhcp4Result& out) const {
+  const uint32_t xid = rq.pkt.header().xid;
+  // Every range of the link (or the relay's subnet), proxy ranges too, in config order.
+  auto ctxs = contexts_for(rq);
+  if (pxe::enabled(config_.dhcp)) {
+    auto proxies = proxy_contexts(rq);
+    ctxs.insert(ctxs.end(), proxies.begin(), proxies.end());
+    std::stable_sort(ctxs.begin(), ctxs.end(), [](const Context& a, const Context& b) { return a.range < b.range; });
+  }
+  if (ctxs.empty()) return;  // "no address range available": nothing more (dnsmasq 2.90)
+  for (const auto& c : ctxs) {
+    if (c.range->static_only || c.range->proxy)
+      out.log.push_back(fmt::format("{} available DHCP subnet: {}/{}", xid, c.range->start.to_string(),
+                                    c.netmask.to_string()));
+    else
+      out.log.push_back(fmt::format("{} available DHCP range: {} -- {}", xid, c.range->start.to_string(),
+                                    c.range->end.to_string()));
+  }
+  if (auto vendor = rq.pkt.vendor_class())
+    out.log.push_back(fmt::format("{} vendor class: {}", xid, std::string(vendor->begin(), vendor->end())));
+  if (auto user = rq.pkt.user_class()) {
+    std::string text;
+    for (auto one : user_classes(*user)) text.append(one.begin(), one.end());
+    out.log.push_back(fmt::format("{} user class: {}", xid, text));
+  }
+  // A usable name (option 81's when there is one), written as sent, domain and all, less a
+  // trailing dot.
+  if (!rq.sent_name.empty()) {
+    std::string sent;
+    if (auto fqdn = rq.pkt.client_fqdn()) sent = fqdn->name;
+    else if (auto name = rq.pkt.hostname()) sent = *name;
+    sent.resize(std::min(sent.size(), sent.find('\0')));
+    if (!sent.empty() && sent.back() == '.') sent.pop_back();  // "eps." is written "eps"
+    out.log.push_back(fmt::format("{} client provides name: {}", xid, sent));
+  }
+}
+
+// dnsmasq keeps a request's tags newest first, each source adding its own in its list's
+// order: this lists them that way from the marks collect_tags left.
+std::string Dhcp4Engine::tags_line(const Request& rq) const {
+  const auto& t = rq.tags;
+  const auto& m = rq.marks;
+  std::vector<const std::string*> order;
+  order.reserve(t.size());
+  auto backwards = [&](size_t from, size_t to) {
+    for (size_t i = std::min(to, t.size()); i > from; --i) order.push_back(&t[i - 1]);
+  };
+  auto forwards = [&](size_t from, size_t to) {
+    for (size_t i = from; i < std::min(to, t.size()); ++i) order.push_back(&t[i]);
+  };
+  // Each matching --tag-if's tags in its own order, the last one's first; then a range's
+  // set: tag (dnsmasq has it before the --tag-if rules run); the dhcp-host's set: tags,
+  // the --dhcp-name-match tags and "known".
+  for (size_t i = rq.tag_if_starts.size(); i > 0; --i)
+    forwards(rq.tag_if_starts[i - 1], i < rq.tag_if_starts.size() ? rq.tag_if_starts[i] : m.tag_if);
+  backwards(m.tag_if, t.size());
+  if (m.host > 1) forwards(1, m.host - 1);
+  forwards(m.match, m.name);  // --dhcp-name-match, before "known" (or "known-othernet")
+  if (m.host > 1) forwards(m.host - 1, m.host);
+  forwards(m.mac, m.cls);
+  forwards(m.cls, m.match);
+  forwards(m.host, m.mac);
+  forwards(0, 1);
+  std::string s = fmt::format("{} tags: ", rq.pkt.header().xid);
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i) s += ", ";
+    s += *order[i];
+  }
+  return s;
+}
+
+void Dhcp4Engine::log_reply_details(const Request& rq, const Dhcp4Reply& reply, bool pxe,
+                                    std::vector<std::string>& log) const {
+  const uint32_t xid = rq.pkt.header().xid;
+  const auto& h = reply.header;
+  const bool nak = !reply.options.empty() && reply.options.front().code == d4::opt::MessageType &&
+                   reply.options.front().data.size() == 1 &&
+                   reply.options.front().data[0] == static_cast<uint8_t>(d4::MessageType::Nak);
+  if (!nak && !pxe && rq.prl && !rq.prl->empty()) {
+    // As dnsmasq: "code:name, " items, a line written once it is over 40 characters.
+    std::string line;
+    for (size_t i = 0; i < rq.prl->size(); ++i) {
+      const uint8_t code = (*rq.prl)[i];
+      const config::DhcpOptionName* known = config::find_dhcp_option(false, code);
+      line += known ? fmt::format("{}:{}", code, known->name) : fmt::format("{}", code);
+      const bool last = i + 1 == rq.prl->size();
+      if (!last) line += ", ";
+      if (last || line.size() > 40) {
+        log.push_back(fmt::format("{} requested options: {}", xid, line));
+        line.clear();
+      }
+    }
+  }
+  if (auto file = field_text(h.file); !file.empty()) log.push_back(fmt::format("{} bootfile name: {}", xid, file));
+  if (auto sname = field_text(h.sname); !sname.empty())
+    log.push_back(fmt::format("{} server name: {}", xid, sname));
+  if (!h.siaddr.is_unspecified()) log.push_back(fmt::format("{} next server: {}", xid, h.siaddr.to_string()));
+  // The flag, unless the reply goes to the client's own address (an INFORM's ACK: no line,
+  // as dnsmasq 2.90; a relayed reply with the flag has the line).
+  if (h.broadcast() && reply.destination.kind != Dhcp4Destination::Kind::Unicast)
+    log.push_back(fmt::format("{} broadcast response", xid));
+  for (const auto& o : reply.options) {
+    if (o.code == d4::opt::Pad || o.code == d4::opt::Overload || o.code == d4::opt::End) continue;
+    const config::DhcpOptionName* known = config::find_dhcp_option(false, o.code);
+    log.push_back(fmt::format("{} sent size: {:2} option:{:3} {}  {}", xid, o.data.size(), o.code,
+                              known ? known->name : std::string_view(), log_option_value(o.code, o.data)));
+  }
 }
 
 namespace {
@@ -738,10 +909,11 @@ void Dhcp4Engine::nak(Request& rq, const IpAddr& server, const std::string& mess
   r.options.push_back({d4::opt::MessageType, {static_cast<uint8_t>(d4::MessageType::Nak)}});
   r.options.push_back(opt_addr(d4::opt::ServerId, server));
   r.options.push_back({d4::opt::Message, std::vector<uint8_t>(message.begin(), message.end())});
+  // A NAK always carries the broadcast flag, whatever the client sent (dnsmasq 2.90,
+  // observed); RFC 2131 4.3.2: through a relay, it asks the relay to broadcast.
+  h.flags |= 0x8000;
   if (rq.relayed) {
     if (const d4::Option* ri = rq.pkt.find(d4::opt::RelayAgentInfo)) r.options.push_back(*ri);
-    // RFC 2131 4.3.2: a NAK through a relay asks it to broadcast.
-    h.flags |= 0x8000;
     r.destination = {Dhcp4Destination::Kind::Relay, in.giaddr};
   } else {
     r.destination = {Dhcp4Destination::Kind::Broadcast, {}};
@@ -797,19 +969,31 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
   rq.sent_name = rq.client_name;
   rq.prl = packet.parameter_request_list();
   rq.tags.push_back(iface.name);
-  rq.host = find_host(rq);
+  bool other_net = false;
+  rq.host = find_host(rq, &other_net);
   if (rq.host) {
     if (rq.host->ignore_client_id) rq.client_id.clear();
     for (const auto& t : rq.host->set_tags) rq.tags.push_back(t);
     rq.tags.push_back("known");
+  } else if (other_net) {
+    rq.tags.push_back("known-othernet");  // only an entry for another subnet matched
   }
+  rq.marks.host = rq.tags.size();
   collect_tags(rq);
+  if (verbose_) log_request_details(rq, out);
   apply_name_rules(rq);
   rq.key = rq.client_id.empty() ? ClientKey::hwaddr(h.htype, rq.hwaddr)
                                 : ClientKey::client_id(rq.client_id);
   rq.boot_port = boot_server_port;
   rq.pxe = pxe::detect(packet, config_.dhcp);
-  if (handle_pxe(rq, out)) return out;
+  if (handle_pxe(rq, out)) {
+    // A proxy or boot-server reply: its tags after the PXE line, no request list (dnsmasq 2.90).
+    if (verbose_ && out.reply) {
+      out.log.push_back(tags_line(rq));
+      log_reply_details(rq, *out.reply, true, out.log);
+    }
+    return out;
+  }
 
   // --dhcp-ignore: the whole request, as for a dhcp-host "ignore".
   for (const auto& cond : config_.dhcp.ignore) {
@@ -829,7 +1013,10 @@ Dhcp4Result Dhcp4Engine::handle(const d4::Dhcp4Packet& packet, const InterfaceIn
     case d4::MessageType::Inform: handle_inform(rq, out); break;
     default: out.drop = Dhcp4Result::Drop::NotForUs; break;
   }
-  if (out.reply) apply_broadcast(rq, *out.reply);
+  if (out.reply) {
+    apply_broadcast(rq, *out.reply);
+    if (verbose_) log_reply_details(rq, *out.reply, false, out.log);
+  }
   return out;
 }
 
@@ -942,6 +1129,7 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
   reply.header.ciaddr = IpAddr::v4({0, 0, 0, 0});
   if (reply.destination.kind == Dhcp4Destination::Kind::Unicast)
     reply.destination = {Dhcp4Destination::Kind::Broadcast, {}};
+  if (verbose_) out.log.push_back(tags_line(rq));
   out.log.push_back(log_line("DHCPOFFER", rq, &*addr, ""));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
@@ -1015,6 +1203,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     }
   }
   out.log.push_back(log_line("DHCPREQUEST", rq, &addr, ""));
+  const size_t tags_at = out.log.size();  // dnsmasq writes the tags before the notes below
   const auto our_domain = domains_.domain_for(addr);
   if (!rq.ignored_domain.empty() && !rq.client_name.empty() &&
       !(our_domain && text::iequals(*our_domain, rq.ignored_domain)))
@@ -1093,6 +1282,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   if (renewing && have_lease && secs != 0xffffffffu && secs >= 16) fuzz = static_cast<uint32_t>(rng_() % (secs / 16));
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, reply_name, &notes, fuzz);
   reply.destination = destination_for(h, addr, false);
+  if (verbose_) out.log.insert(out.log.begin() + static_cast<long>(tags_at), tags_line(rq));
   out.log.push_back(log_line("DHCPACK", rq, &addr, reply_name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);
@@ -1168,6 +1358,7 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, IpAddr::v4({0, 0, 0, 0}),
                           std::nullopt, name, &notes);
   reply.destination = destination_for(h, h.ciaddr, true);
+  if (verbose_) out.log.push_back(tags_line(rq));
   out.log.push_back(log_line("DHCPACK", rq, &h.ciaddr, name));
   out.log.insert(out.log.end(), notes.begin(), notes.end());
   out.reply = std::move(reply);

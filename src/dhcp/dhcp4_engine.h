@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -132,7 +133,8 @@ class Dhcp4Engine {
                        std::vector<proto::dhcp4::Option>& o) const;
 
   std::vector<Context> contexts_for(const Request& rq) const;
-  const config::DhcpHost* find_host(const Request& rq) const;
+  // `other_net`: set when only entries for another subnet matched (dnsmasq's "known-othernet").
+  const config::DhcpHost* find_host(const Request& rq, bool* other_net) const;
   // The lease's name was given by a --dhcp-host for that client (a client may not take it).
   bool has_config_name(const Lease& l) const;
   void collect_tags(Request& rq) const;
@@ -153,6 +155,14 @@ class Dhcp4Engine {
   void nak(Request& rq, const IpAddr& server, const std::string& message, Dhcp4Result& out) const;
   std::string log_line(const char* type, const Request& rq, const IpAddr* addr,
                        std::string_view extra) const;
+  // --log-dhcp: the lines dnsmasq adds, each starting with the transaction id. Before the
+  // message's own line: the available ranges, the vendor and user class, the client's name;
+  // before an OFFER or ACK: the tags; after the reply's lines: the requested options, the
+  // BOOTP fields, "broadcast response" and every option sent with its value.
+  void log_request_details(const Request& rq, Dhcp4Result& out) const;
+  std::string tags_line(const Request& rq) const;
+  // `pxe`: a proxy or boot-server (port 4011) reply.
+  void log_reply_details(const Request& rq, const Dhcp4Reply& reply, bool pxe, std::vector<std::string>& log) const;
 
   // --dhcp-ignore-names, --dhcp-generate-names, --dhcp-broadcast: one entry's tags match.
   bool any_tags_match(const std::vector<config::TagList>& lists, const Request& rq) const;
@@ -161,6 +171,7 @@ class Dhcp4Engine {
 
   const config::Config& config_;
   LeaseStore& store_;
+  const bool verbose_;  // --log-dhcp
   FileData data_;
   std::vector<const config::DhcpHost*> hosts_;  // config entries first, then file entries
   std::vector<config::DhcpOption> options4_;    // config options, then --dhcp-optsfile ones
@@ -173,6 +184,11 @@ class Dhcp4Engine {
 
 // dnsmasq's lease-time text for logs: "1h", "45m", "2h30m", "infinite".
 std::string format_lease_time(uint32_t secs);
+
+// --log-dhcp's text of one option value, as dnsmasq 2.90 writes it: addresses ("a, b"),
+// text up to a NUL, lease times ("1h", "52m30s"), numbers, else hex bytes ("01:02", the
+// first 14 only, then "...").
+std::string log_option_value(uint8_t code, std::span<const uint8_t> data);
 
 // The client's hostname option (12) as dnsmasq reads it: a C string (cut at the first NUL),
 // the first label only, letters, digits, '-' and '_', not starting with '-', at most 63

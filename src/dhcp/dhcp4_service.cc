@@ -345,7 +345,8 @@ void Dhcp4ServiceState::handle(const net::RecvPacket& pkt) {
 }
 
 void Dhcp4ServiceState::log_lines(const Dhcp4Result& out) {
-  if (!config.process.quiet_dhcp || !out.reply)
+  // --log-dhcp overrides --quiet-dhcp (dnsmasq's man page; seen with 2.90 too).
+  if (config.process.log_dhcp || !config.process.quiet_dhcp || !out.reply)
     for (const auto& line : out.log) log(log::Level::Info, line);
   else
     for (const auto& line : out.log) log(log::Level::Debug, line);

@@ -4,10 +4,9 @@ S/O/N flags, names with our domain, a foreign one, none, empty or malformed name
 12 beside it) go to dnsmasq and to masqd, each in fresh network namespaces
 (tests/lib/dhcpnet.py, 192.0.2.0/24), through the helpers of test_dhcp_opts_compat.py. The
 whole replies (every option in order, so options 12 and 81 byte for byte), the DHCP log
-lines and the lease file must agree. Needs root and scapy.
-
-Not compared: the --log-dhcp lines (masqd writes none of dnsmasq's extra --log-dhcp lines
-yet, "client provides name: ..." included; see src/dhcp/README.md)."""
+lines and the lease file must agree. Every case runs twice: as it is, and with --log-dhcp
+(then dnsmasq's extra lines, "client provides name: ..." and the option 81 sent among them,
+must agree too). Needs root and scapy."""
 from __future__ import annotations
 
 import os
@@ -185,10 +184,13 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("log_dhcp", [False, True], ids=["", "log-dhcp"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_fqdn_matches_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
+def test_fqdn_matches_dnsmasq(case, log_dhcp, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
     extra, steps, *dns = CASES[case]
     dns = bool(dns and dns[0])
+    if log_dhcp:
+        extra = ["--log-dhcp", *extra]
     want, want_log, want_leases = run_case(tmp_path, dnsmasq_path, extra, steps, dns=dns)
     got, got_log, got_leases = run_case(tmp_path, masqd_bin, extra, steps, dns=dns)
     assert sum(w is not None for w in want) >= 1, "dnsmasq answered nothing: the set-up is broken"
@@ -198,5 +200,7 @@ def test_fqdn_matches_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):  # noqa:
             assert g == w, f"step {i}: masqd {g} != dnsmasq {w}"
             continue
         assert unfuzz(g) == unfuzz(w), f"step {i}: masqd {g} != dnsmasq {w}"
+    if log_dhcp:
+        assert any(" client provides name: " in line for line in want_log)
     assert got_log == want_log
     assert got_leases == want_leases

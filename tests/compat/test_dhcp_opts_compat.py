@@ -207,13 +207,32 @@ CASES = {
 }
 
 
+# With --log-dhcp: the transaction ids of renewals, whose T1 and T2 both servers take down by
+# a random amount (their "sent size:" lines differ in the value only).
+RENEWAL_XIDS = {"broadcast": {0x5004}}
+
+
+def unfuzz_log(case, log):
+    fuzzed = tuple(f"{x} sent size:  4 option: {c} " for x in RENEWAL_XIDS.get(case, ()) for c in ("58 T1", "59 T2"))
+    return [line.rsplit("  ", 1)[0] + "  <fuzzed>" if line.startswith(fuzzed) else line for line in log]
+
+
+@pytest.mark.parametrize("log_dhcp", [False, True], ids=["", "log-dhcp"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_dhcp_opts_match_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
+def test_dhcp_opts_match_dnsmasq(case, log_dhcp, tmp_path, masqd_bin, dnsmasq_path, request):  # noqa: F811
     extra, files, ethers, dns, steps = CASES[case]
+    if log_dhcp:  # dnsmasq's extra lines must agree too
+        extra = ["--log-dhcp", *extra]
+        if case == "hosts-data":
+            request.applymarker(pytest.mark.xfail(strict=True, reason=(
+                "dnsmasq tags a client whose dhcp-host name has only an IPv6 address in the hosts "
+                "data 'known-othernet'; masqd drops that entry (src/dhcp/README.md)")))
     want, want_log, want_leases = run_case(tmp_path, dnsmasq_path, extra, steps, files, ethers, dns)
     got, got_log, got_leases = run_case(tmp_path, masqd_bin, extra, steps, files, ethers, dns)
     assert sum(w is not None for w in want) >= 1, "dnsmasq answered nothing: the set-up is broken"
     for i, (w, g) in enumerate(zip(want, got)):
         assert unfuzz(g) == unfuzz(w), f"step {i}: masqd {g} != dnsmasq {w}"
+    if log_dhcp:
+        got_log, want_log = unfuzz_log(case, got_log), unfuzz_log(case, want_log)
     assert got_log == want_log
     assert got_leases == want_leases

@@ -4,7 +4,10 @@ same scapy-crafted PXE packets (options 93 client arch, 94 UNDI, 97 UUID, 60
 PXEClient:Arch:...) go to /usr/sbin/dnsmasq and to masqd, each in fresh network namespaces
 (tests/lib/dhcpnet.py, 192.0.2.0/24), and every reply must agree: header fields (yiaddr,
 siaddr, ciaddr, flags, file, sname), the options in order with their bytes (53, 54, 51, 43,
-60, 97, ...), and the log lines. Needs root and scapy."""
+60, 97, ...), and the log lines. Every case runs twice: as it is, and with --log-dhcp (then
+dnsmasq's extra lines for proxy and port-4011 replies must agree too: "available DHCP
+subnet", the tags after the PXE line, no request list, every option sent). Needs root and
+scapy."""
 from __future__ import annotations
 
 import os
@@ -195,9 +198,12 @@ def run_case(tmp_path, binary, extra, steps, setup=None):
         net.close()
 
 
+@pytest.mark.parametrize("log_dhcp", [False, True], ids=["", "log-dhcp"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_pxe_matches_dnsmasq(case, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
+def test_pxe_matches_dnsmasq(case, log_dhcp, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
     extra, steps, *setup = CASES[case]
+    if log_dhcp:
+        extra = ["--log-dhcp", *extra]
     want, want_log = run_case(tmp_path, dnsmasq_path, extra, steps, *setup)
     got, got_log = run_case(tmp_path, masqd_bin, extra, steps, *setup)
     answered = [w for _, w in want if w]
