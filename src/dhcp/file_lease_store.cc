@@ -292,16 +292,33 @@ Result<void> FileLeaseStore::checkpoint(const std::string& text) {
   const std::string journal = new_journal(snapshot, capacity);
   int fd = -1;
   if (auto r = journal_writer_.replace(journal, &fd); !r) {
-    stop_journal();  // the lease file holds everything now
-    journal_note_ = r.error().message + "; the lease file is synced on every write instead";
-    return ok();
+    // No new file (after the privilege drop the directory is root's): start the journal
+    // we hold again, in place. Safe at every step: the lease file now holds everything and
+    // is synced, and a journal that is empty or cut short reads as no journal.
+    if (jfd_ < 0 || !rewrite_journal_in_place(journal)) {
+      stop_journal();
+      journal_note_ = r.error().message + "; the lease file is synced on every write instead";
+      return ok();
+    }
+    fd = jfd_;
   }
-  if (jfd_ >= 0) ::close(jfd_);
+  if (jfd_ >= 0 && jfd_ != fd) ::close(jfd_);
   jfd_ = fd;
   jcap_ = journal.size();
   jend_ = kJournalMagic.size() + kJournalRecordHeader + snapshot.size();
   changes_.clear();
   return ok();
+}
+
+bool FileLeaseStore::rewrite_journal_in_place(const std::string& journal) {
+  if (::ftruncate(jfd_, 0) != 0 || ::fdatasync(jfd_) != 0) return false;
+  for (size_t done = 0; done < journal.size();) {
+    ssize_t n = ::pwrite(jfd_, journal.data() + done, journal.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return ::fdatasync(jfd_) == 0;
 }
 
 void FileLeaseStore::stop_journal() {

@@ -98,6 +98,7 @@ class FileLeaseStore : public LeaseStore {
   Result<void> write_view(std::string text);          // journal mode: the changed bytes, no sync
   Result<void> checkpoint(const std::string& text);   // lease file durable, then a new journal
   void stop_journal();                                 // empties the journal, back to plain mode
+  bool rewrite_journal_in_place(const std::string& journal);  // through jfd_, synced
 
   // Journal mode state: the journal's descriptor, where the next record goes, its size, and
   // the changes (address, removed?) since the last flush, in order.

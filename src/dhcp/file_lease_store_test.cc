@@ -466,6 +466,50 @@ TEST(FileLeaseStoreJournal, ALeaseFileWrittenLaterWins) {
             "ignored " + path + ".journal: the lease file was written after it (by dnsmasq, or by hand)");
 }
 
+// After the privilege drop no new journal can be made in the (root's) directory: a full
+// journal is started again in place, and journaling goes on.
+TEST(FileLeaseStoreJournal, AFullJournalStartsAgainInPlaceWithoutTheDirectory) {
+  testing::TempDir dir;
+  const std::string sub = dir.file("sub");
+  std::filesystem::create_directory(sub);
+  const std::string path = sub + "/leases";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto s = FileLeaseStore::open(path);
+    if (!s || !(*s)->hold_descriptor() || !(*s)->start_journal() || !(*s)->journaling()) ::_exit(10);
+    if (::geteuid() == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(12);
+    } else if (::chmod(sub.c_str(), 0500) != 0) {
+      ::_exit(13);
+    }
+    for (int i = 0; i < 25000; ++i) {
+      Lease l = lease(static_cast<uint8_t>(10 + i % 200));
+      l.expires = ExpiryTime(std::chrono::seconds(1795482900 + i));
+      (*s)->upsert(l);
+      if (!(*s)->flush()) ::_exit(14);
+    }
+    // Then a crash: no finish(). (The test directory is root's 0700: no reading here.)
+    ::_exit((*s)->journaling() && (*s)->take_journal_note().empty() ? 0 : 15);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::chmod(sub.c_str(), 0700);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  const std::string text = slurp(path);
+  spit(path, "");  // as if the unsynced lease file was lost: the journal alone must do
+  struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
+  ASSERT_EQ(::clock_gettime(CLOCK_REALTIME, &times[1]), 0);
+  times[1].tv_sec -= 60;  // and not newer than the journal
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  auto back = FileLeaseStore::open(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ((*back)->render(), text);
+  EXPECT_EQ((*back)->size(), 200u);
+  EXPECT_NE((*back)->take_journal_note().find("did not stop cleanly"), std::string::npos);
+}
+
 TEST(FileLeaseStoreJournal, NeedsTheHeldDescriptor) {
   testing::TempDir dir;
   auto s = FileLeaseStore::open(dir.file("leases"));
