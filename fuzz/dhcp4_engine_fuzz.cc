@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/loader.h"
+#include "fixed_config.h"
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/memory_lease_store.h"
 
@@ -45,16 +47,7 @@ config::Config load_fuzz_config(bool log_dhcp) {
       "--dhcp-match=set:dm,option:hostname", "--dhcp-name-match=set:nm,fixed", "--tag-if=set:both,tag:msft,tag:uc",
       "--tag-if=set:t2,set:t3,tag:known"};
   if (log_dhcp) args.push_back("--log-dhcp");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  config::LoadOptions lo;
-  lo.default_conf_file = "";
-  lo.allow_includes = false;
-  lo.allow_scripts = false;
-  lo.allow_name_lookups = false;
-  auto r = config::load(argv, lo);
-  if (!r) std::abort();  // the fixed config must load
-  return r->config;
+  return fuzz::load_fixed_config(std::move(args));
 }
 
 uint32_t v4(const IpAddr& a) {

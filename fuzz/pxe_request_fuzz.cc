@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/loader.h"
+#include "fixed_config.h"
 #include "dhcp/dhcp4_engine.h"
 #include "dhcp/memory_lease_store.h"
 #include "dhcp/pxe.h"
@@ -23,16 +25,7 @@ namespace {
 
 config::Config load(std::vector<std::string> args) {
   args.insert(args.begin(), {"masqd", "-p", "0"});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  config::LoadOptions lo;
-  lo.default_conf_file = "";
-  lo.allow_includes = false;
-  lo.allow_scripts = false;
-  lo.allow_name_lookups = false;
-  auto r = config::load(argv, lo);
-  if (!r) std::abort();  // the fixed configs must load
-  return r->config;
+  return fuzz::load_fixed_config(std::move(args));
 }
 
 const config::Config& normal_config() {

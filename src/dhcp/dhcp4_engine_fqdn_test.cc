@@ -20,7 +20,7 @@ namespace {
 namespace d4 = proto::dhcp4;
 using V = std::vector<uint8_t>;
 const std::chrono::sys_seconds kNow{std::chrono::seconds{1'800'000'000}};
-IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
+using testing::ip;
 
 V bytes(std::string_view s) { return V(s.begin(), s.end()); }
 

@@ -17,8 +17,8 @@ namespace d4 = proto::dhcp4;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
 
-const sys_seconds kNow{seconds{1'800'000'000}};
-IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
+using testing::ip;
+using testing::kNow;
 
 InterfaceInfo veth0() { return {"veth0", 7, {{ip("192.0.2.1"), ip("255.255.255.0")}}}; }
 

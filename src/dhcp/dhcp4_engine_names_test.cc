@@ -23,7 +23,7 @@ namespace {
 
 namespace d4 = proto::dhcp4;
 const std::chrono::sys_seconds kNow{std::chrono::seconds{1'800'000'000}};
-IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
+using testing::ip;
 
 config::Config load(std::vector<std::string> args) {
   args.insert(args.begin(), "--dhcp-range=192.0.2.100,192.0.2.150,1h");

@@ -283,6 +283,14 @@ std::unique_ptr<FileLeaseStore> journaled(const std::string& path) {
   return std::move(s).value();
 }
 
+// The file's modification time `offset` seconds from now.
+bool set_mtime_from_now(const std::string& path, int offset) {
+  struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
+  if (::clock_gettime(CLOCK_REALTIME, &times[1]) != 0) return false;
+  times[1].tv_sec += offset;
+  return ::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0;
+}
+
 std::vector<Lease> all_of(const LeaseStore& s) {
   std::vector<Lease> out;
   s.for_each([&](const Lease& l) { out.push_back(l); });
@@ -455,10 +463,7 @@ TEST(FileLeaseStoreJournal, ALeaseFileWrittenLaterWins) {
   ASSERT_TRUE(back);
   EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(1)});
   // Written a minute after the journal's last change: the file wins, and the log says so.
-  struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
-  ASSERT_EQ(::clock_gettime(CLOCK_REALTIME, &times[1]), 0);
-  times[1].tv_sec += 60;
-  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  ASSERT_TRUE(set_mtime_from_now(path, 60));
   back = FileLeaseStore::open(path);
   ASSERT_TRUE(back);
   EXPECT_EQ(all_of(**back), std::vector<Lease>{lease(2)});
@@ -499,10 +504,7 @@ TEST(FileLeaseStoreJournal, AFullJournalStartsAgainInPlaceWithoutTheDirectory) {
   ASSERT_EQ(WEXITSTATUS(status), 0);
   const std::string text = slurp(path);
   spit(path, "");  // as if the unsynced lease file was lost: the journal alone must do
-  struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
-  ASSERT_EQ(::clock_gettime(CLOCK_REALTIME, &times[1]), 0);
-  times[1].tv_sec -= 60;  // and not newer than the journal
-  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  ASSERT_TRUE(set_mtime_from_now(path, -60));  // and not newer than the journal
   auto back = FileLeaseStore::open(path);
   ASSERT_TRUE(back);
   EXPECT_EQ((*back)->render(), text);

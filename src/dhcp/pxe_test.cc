@@ -20,8 +20,8 @@ namespace d4 = proto::dhcp4;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
 
-const sys_seconds kNow{seconds{1'800'000'000}};
-IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
+using testing::ip;
+using testing::kNow;
 
 using testing::load_config;
 

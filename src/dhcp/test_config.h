@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@
 #include "proto/dhcp4_wire.h"
 
 namespace masqd::dhcp::testing {
+
+// The engine tests' clock: a fixed "now".
+inline const std::chrono::sys_seconds kNow{std::chrono::seconds{1'800'000'000}};
+
+inline IpAddr ip(const char* s) { return *IpAddr::parse_v4(s); }
 
 inline config::Config load_config(std::vector<std::string> args) {
   std::vector<std::string> argv{"masqd"};
