@@ -457,12 +457,26 @@ void Dhcp4Engine::collect_tags(Request& rq) const {
       if (m.prefix ? rq.client_name.compare(0, m.name.size(), m.name) == 0 : rq.client_name == m.name)
         rq.tags.push_back(m.tag);
   rq.marks.name = rq.tags.size();
-  for (const auto& t : dc.tag_ifs)
+  run_tag_ifs(rq, nullptr);
+}
+
+// The --tag-if rules in config order over the tags collected so far, and over the chosen
+// range's set: tag when there is one: dnsmasq runs them again once the range is known, so a
+// rule on the range's tag fires (seen with 2.90: "--dhcp-range=set:lan,..." with
+// "--tag-if=set:x,tag:lan" tags its clients x). The range's tag goes after the rules' tags,
+// where tags_line() expects it.
+void Dhcp4Engine::run_tag_ifs(Request& rq, const std::string* range_tag) const {
+  rq.tags.resize(rq.marks.name);  // without an earlier run's tags
+  rq.tag_if_starts.clear();
+  if (range_tag) rq.tags.push_back(*range_tag);
+  for (const auto& t : config_.dhcp.tag_ifs)
     if (tags_match(t.conditions, rq.tags)) {
-      if (verbose_) rq.tag_if_starts.push_back(rq.tags.size());
+      if (verbose_) rq.tag_if_starts.push_back(rq.tags.size() - (range_tag ? 1 : 0));
       for (const auto& set : t.set) rq.tags.push_back(set);
     }
-  rq.marks.tag_if = rq.tags.size();
+  if (range_tag) std::rotate(rq.tags.begin() + static_cast<long>(rq.marks.name),
+                             rq.tags.begin() + static_cast<long>(rq.marks.name) + 1, rq.tags.end());
+  rq.marks.tag_if = rq.tags.size() - (range_tag ? 1 : 0);
 }
 
 bool Dhcp4Engine::is_our_address(const IpAddr& a, const Request& rq) const {
@@ -491,12 +505,15 @@ bool Dhcp4Engine::address_taken(const IpAddr& a, const Request& rq) const {
 const Dhcp4Engine::Context* Dhcp4Engine::context_of(const IpAddr& a,
                                                     const std::vector<Context>& ctxs,
                                                     bool ranges_only) const {
-  // Inside a usable range first, then (for fixed addresses) anywhere on a usable subnet.
+  // Inside a usable range first; then, for fixed addresses, a static range on the subnet
+  // (as dnsmasq: its set: tag applies), then any usable range on the subnet.
   for (const auto& c : ctxs)
     if (c.usable && v4(a) >= v4(c.range->start) && v4(a) <= v4(c.range->end) &&
         !c.range->static_only)
       return &c;
   if (ranges_only) return nullptr;
+  for (const auto& c : ctxs)
+    if (c.usable && c.range->static_only && same_net(a, c.net, c.netmask)) return &c;
   for (const auto& c : ctxs)
     if (c.usable && same_net(a, c.net, c.netmask)) return &c;
   return nullptr;
@@ -506,8 +523,15 @@ std::optional<IpAddr> Dhcp4Engine::allocate(const Request& rq,
                                             const std::vector<Context>& ctxs) const {
   auto id = hash_identity(rq.pkt.header().htype, rq.hwaddr, rq.client_id);
   uint32_t hash = config_.dhcp.sequential_ip ? 0 : sdbm_hash(id);
-  for (const auto& c : ctxs) {
-    if (!c.usable || c.range->static_only) continue;
+  // Usable ranges with tag conditions come first, then those without, each in config
+  // order (dnsmasq 2.90: a client matching "--dhcp-range=tag:x,..." or "tag:!x,..." gets its
+  // address there even when an untagged range comes earlier in the config).
+  std::vector<const Context*> order;
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& c : ctxs)
+      if (c.usable && !c.range->static_only && c.range->tags.empty() == (pass == 1)) order.push_back(&c);
+  for (const Context* cp : order) {
+    const Context& c = *cp;
     AddressRange range{c.range->start, c.range->end};
     uint32_t start_hash = hash;
     if (config_.dhcp.sequential_ip) start_hash = 0;
@@ -867,7 +891,10 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     if (it->encap || it->vi_encap || it->vendor_class) continue;  // sub-options: encap::build
     const DhcpOption* c = configured(code);
     if (!c) continue;
-    if (std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
+    // The chosen entry goes where it stands, not where another entry of its code that
+    // does not apply stands (dnsmasq 2.90: an untagged option 15 after a "tag:x,15,..."
+    // the client lacks is sent in the untagged entry's place).
+    if (&*it == c && std::find(done.begin(), done.end(), code) == done.end()) send_configured(*c);
     // dnsmasq walks its options newest first and says so for every further copy of a code
     // that applies as well (same tagged-ness, tags matching), asked for or not.
     if (&*it != c && notes && it->tags.empty() == c->tags.empty() && !it->pxe_only && !it->encap &&
@@ -1117,7 +1144,7 @@ void Dhcp4Engine::handle_discover(Request& rq, Dhcp4Result& out) {
     out.drop = Dhcp4Result::Drop::Ignored;
     return;
   }
-  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  if (!ctx->range->set_tag.empty()) run_tag_ifs(rq, &ctx->range->set_tag);
   uint32_t secs = lease_secs_for(rq.host, ctx->range);
   std::string name = rq.host ? rq.host->hostname : std::string();
   // A client that sent option 81 sees its name in the OFFER already (options 12 and 81),
@@ -1236,7 +1263,7 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
     return;
   }
   if (!ctx->range->set_tag.empty()) {
-    rq.tags.push_back(ctx->range->set_tag);
+    run_tag_ifs(rq, &ctx->range->set_tag);
     apply_name_rules(rq);
   }
 
@@ -1350,7 +1377,7 @@ void Dhcp4Engine::handle_inform(Request& rq, Dhcp4Result& out) {
     return;
   }
   out.log.push_back(log_line("DHCPINFORM", rq, &h.ciaddr, ""));
-  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  if (!ctx->range->set_tag.empty()) run_tag_ifs(rq, &ctx->range->set_tag);
   std::string name = rq.host ? rq.host->hostname : std::string();
   // The INFORM's ACK names the client with what it sent (12 or 81), as dnsmasq 2.90 does.
   if (name.empty()) name = rq.sent_name;
@@ -1468,7 +1495,7 @@ bool Dhcp4Engine::handle_pxe(Request& rq, Dhcp4Result& out) {
     return rq.boot_port;
   }
   // Proxy DHCP: PXE information only, no address and no lease.
-  if (!ctx->range->set_tag.empty()) rq.tags.push_back(ctx->range->set_tag);
+  if (!ctx->range->set_tag.empty()) run_tag_ifs(rq, &ctx->range->set_tag);
   if (ignored) {
     out.log.push_back(log_line("PXE", rq, nullptr, "proxy-ignored"));
     out.drop = Dhcp4Result::Drop::Ignored;

@@ -138,6 +138,7 @@ class Dhcp4Engine {
   // The lease's name was given by a --dhcp-host for that client (a client may not take it).
   bool has_config_name(const Lease& l) const;
   void collect_tags(Request& rq) const;
+  void run_tag_ifs(Request& rq, const std::string* range_tag) const;
   bool tags_match(const config::TagList& conditions, const std::vector<std::string>& tags) const;
   bool address_taken(const IpAddr& a, const Request& rq) const;
   bool reserved_by_other_host(const IpAddr& a, const Request& rq) const;

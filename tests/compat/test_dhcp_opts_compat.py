@@ -121,7 +121,24 @@ dhcp-option=69,192.0.2.11
 option:router,192.0.2.254
 """
 
+# dnsmasq 2.90's tag order around ranges: --tag-if runs once the range is chosen, so a rule
+# on a range's set: tag fires; a fixed address outside every dynamic range takes the
+# static range's tag; a range asking for a tag the client has comes before an untagged one.
+TAG_RANGES = ["--dhcp-range=set:lan,192.0.2.0,static", "--tag-if=set:fromlan,tag:lan",
+              "--dhcp-option=tag:fromlan,44,192.0.2.99", "--tag-if=set:dyn,tag:!lan",
+              "--dhcp-option=tag:dyn,15,dyn.example"]
+TAGGED_RANGE = ["--dhcp-mac=set:m,02:00:00:00:00:0b", "--tag-if=set:t2,tag:m",
+                "--dhcp-range=tag:t2,set:r2,192.0.2.160,192.0.2.170,1h", "--tag-if=set:after,tag:r2",
+                "--dhcp-option=tag:after,44,192.0.2.97", "--dhcp-range=tag:!m,192.0.2.180,192.0.2.185,1h"]
+PRL_TAGS = PRL + [44, 15]
+
 CASES = {
+    "tag-if-range": (TAG_RANGES, {}, None, False, [
+        discover(prl=PRL_TAGS), discover(mac=B, prl=PRL_TAGS), discover(mac=HOST, prl=PRL_TAGS),
+        request("192.0.2.50", mac=HOST), request("192.0.2.103")]),
+    "tagged-range": (TAGGED_RANGE, {}, None, False, [
+        discover(prl=PRL_TAGS), discover(mac=B, prl=PRL_TAGS), discover(mac=HOST, prl=PRL_TAGS),
+        request("192.0.2.164", mac=B), request("192.0.2.103", mac=B)]),
     "optsfile": (["--dhcp-optsfile={dir}/opts"], {"opts": OPTS}, None, False, [
         discover(), discover(mac=HOST), request("192.0.2.120", name=b"zed"),
         hup_after(lambda t: (t / "opts").write_text("42,192.0.2.80\n69,bad,,\n")),
