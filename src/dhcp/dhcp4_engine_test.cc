@@ -441,6 +441,34 @@ TEST(Dhcp4Engine, TaggedRangesFollowTheirConditions) {
   EXPECT_EQ(addr_of(find_opt(*out.reply, 42)), "192.0.2.7");  // set:lan from the range
 }
 
+// dnsmasq 2.90 (tests/compat, cases tag-if-range and tagged-range): --tag-if sees the chosen
+// range's set: tag; a fixed address takes its subnet's static range (and tag); ranges with
+// tag conditions come before untagged ones.
+TEST(Dhcp4Engine, RangeTagsAndTagIf) {
+  Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150", "--dhcp-range=set:lan,192.0.2.0,static",
+             "--dhcp-range=tag:!vip,set:other,192.0.2.180,192.0.2.185", "--dhcp-mac=set:vip,02:00:00:00:00:0b",
+             "--dhcp-host=02:00:00:00:00:11,192.0.2.50", "--tag-if=set:fromlan,tag:lan",
+             "--tag-if=set:fromother,tag:other", "--dhcp-option=tag:fromlan,42,192.0.2.7",
+             "--dhcp-option=tag:fromother,42,192.0.2.8"});
+  Pkt d;
+  d.prl = std::vector<uint8_t>{42};
+  d.mac = {2, 0, 0, 0, 0, 0x11};
+  auto fixed = f.run(d);
+  ASSERT_TRUE(fixed.reply);
+  EXPECT_EQ(fixed.reply->header.yiaddr, ip("192.0.2.50"));
+  EXPECT_EQ(addr_of(find_opt(*fixed.reply, 42)), "192.0.2.7");  // static range's lan, then fromlan
+  d.mac = {2, 0, 0, 0, 0, 0x01};
+  auto plain = f.run(d);
+  ASSERT_TRUE(plain.reply);
+  EXPECT_GE(plain.reply->header.yiaddr.bytes()[3], 180);  // the tag:!vip range first
+  EXPECT_EQ(addr_of(find_opt(*plain.reply, 42)), "192.0.2.8");
+  d.mac = {2, 0, 0, 0, 0, 0x0b};
+  auto vip = f.run(d);
+  ASSERT_TRUE(vip.reply);
+  EXPECT_LE(vip.reply->header.yiaddr.bytes()[3], 150);  // not for vip: the untagged range
+  EXPECT_EQ(find_opt(*vip.reply, 42), nullptr);
+}
+
 TEST(Dhcp4Engine, ReleaseAndDecline) {
   Fixture f(kRange);
   IpAddr a = f.lease({2, 0, 0, 0, 0, 1});
