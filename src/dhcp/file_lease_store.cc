@@ -49,6 +49,20 @@ std::optional<int64_t> record_time(std::string_view& payload) {
 // file's mtime on disk may be older than its last write, never newer.)
 constexpr int64_t kJournalSlackSeconds = 2;
 
+// Writes all of [data, data + size) at `offset`; false with errno set when it cannot.
+bool pwrite_all(int fd, const char* data, size_t size, size_t offset) {
+  for (size_t done = 0; done < size;) {
+    const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 bool lease_file_is_newer(const std::string& file, int64_t last_record) {
   struct stat st {};
   return ::stat(file.c_str(), &st) == 0 && static_cast<int64_t>(st.st_mtim.tv_sec) > last_record + kJournalSlackSeconds;
@@ -160,15 +174,9 @@ Result<void> FileLeaseStore::hold_descriptor() {
   return ok();
 }
 
-Result<void> FileLeaseStore::write_in_place(const std::string& text, bool sync) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
-    done += static_cast<size_t>(n);
-  }
-  if (::ftruncate(fd_, static_cast<off_t>(text.size())) != 0 || (sync && ::fdatasync(fd_) != 0))
+Result<void> FileLeaseStore::write_in_place(const std::string& text) {
+  if (!pwrite_all(fd_, text.data(), text.size(), 0) || ::ftruncate(fd_, static_cast<off_t>(text.size())) != 0 ||
+      ::fdatasync(fd_) != 0)
     return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
   return ok();
 }
@@ -209,13 +217,8 @@ Result<void> FileLeaseStore::write_view(std::string text) {
       while (last > first && text[last - 1] == old[last - 1]) --last;
   }
   on_file_.reset();  // unknown until the write is done
-  for (size_t done = first; done < last;) {
-    ssize_t n = ::pwrite(fd_, text.data() + done, last - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
-    done += static_cast<size_t>(n);
-  }
-  if (resize && ::ftruncate(fd_, static_cast<off_t>(text.size())) != 0)
+  if (!pwrite_all(fd_, text.data() + first, last - first, first) ||
+      (resize && ::ftruncate(fd_, static_cast<off_t>(text.size())) != 0))
     return make_error("failed to write " + path_ + ": " + std::strerror(errno), 3);
   on_file_ = std::move(text);
   return ok();
@@ -251,18 +254,7 @@ Result<void> FileLeaseStore::flush() {
     if (r) dirty_ = false;
     return r;
   }
-  size_t done = 0;
-  bool written = true;
-  while (done < record.size()) {
-    ssize_t n = ::pwrite(jfd_, record.data() + done, record.size() - done, static_cast<off_t>(jend_ + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      written = false;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (!written || ::fdatasync(jfd_) != 0) {
+  if (!pwrite_all(jfd_, record.data(), record.size(), jend_) || ::fdatasync(jfd_) != 0) {
     const std::string why = std::strerror(errno);
     // The whole file durably instead; only then is the journal given up.
     auto r = write_plain(text);
@@ -311,14 +303,8 @@ Result<void> FileLeaseStore::checkpoint(const std::string& text) {
 }
 
 bool FileLeaseStore::rewrite_journal_in_place(const std::string& journal) {
-  if (::ftruncate(jfd_, 0) != 0 || ::fdatasync(jfd_) != 0) return false;
-  for (size_t done = 0; done < journal.size();) {
-    ssize_t n = ::pwrite(jfd_, journal.data() + done, journal.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return ::fdatasync(jfd_) == 0;
+  return ::ftruncate(jfd_, 0) == 0 && ::fdatasync(jfd_) == 0 && pwrite_all(jfd_, journal.data(), journal.size(), 0) &&
+         ::fdatasync(jfd_) == 0;
 }
 
 void FileLeaseStore::stop_journal() {

@@ -69,7 +69,6 @@ class FileLeaseStore : public LeaseStore {
   // What the journal did that the log should show (recovery at open(), a switch back to
   // plain mode), once; empty when nothing.
   std::string take_journal_note() { return std::exchange(journal_note_, {}); }
-  const std::string& journal_path() const { return journal_path_; }
   ~FileLeaseStore() override;
 
   // The file's text as flush() would write it now.
@@ -91,7 +90,7 @@ class FileLeaseStore : public LeaseStore {
   AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none
   bool in_place_ = false;  // atomic replacement was refused: write through fd_
-  Result<void> write_in_place(const std::string& text, bool sync = true);
+  Result<void> write_in_place(const std::string& text);
   void load(std::string_view text);            // a lease file's text into the store
   void apply_change(std::string_view payload);  // one journal change record
   Result<void> write_plain(const std::string& text);  // the plain-mode write
