@@ -526,19 +526,14 @@ std::optional<IpAddr> Dhcp4Engine::allocate(const Request& rq,
   // Usable ranges with tag conditions come first, then those without, each in config
   // order (dnsmasq 2.90: a client matching "--dhcp-range=tag:x,..." or "tag:!x,..." gets its
   // address there even when an untagged range comes earlier in the config).
-  std::vector<const Context*> order;
   for (int pass = 0; pass < 2; ++pass)
-    for (const auto& c : ctxs)
-      if (c.usable && !c.range->static_only && c.range->tags.empty() == (pass == 1)) order.push_back(&c);
-  for (const Context* cp : order) {
-    const Context& c = *cp;
-    AddressRange range{c.range->start, c.range->end};
-    uint32_t start_hash = hash;
-    if (config_.dhcp.sequential_ip) start_hash = 0;
-    auto a = choose_address(range, start_hash, config_.dhcp.sequential_ip ? 0 : epoch_,
-                            [&](const IpAddr& x) { return address_taken(x, rq); });
-    if (a) return a;
-  }
+    for (const auto& c : ctxs) {
+      if (!c.usable || c.range->static_only || c.range->tags.empty() != (pass == 1)) continue;
+      AddressRange range{c.range->start, c.range->end};
+      auto a = choose_address(range, hash, config_.dhcp.sequential_ip ? 0 : epoch_,
+                              [&](const IpAddr& x) { return address_taken(x, rq); });
+      if (a) return a;
+    }
   return std::nullopt;
 }
 
