@@ -97,6 +97,30 @@ def test_dhcp_host_fixed_address_name_and_lease_time(net, dhcp_bin):
     assert not any("DHCPOFFER" in line and "02:00:00:00:00:66" in line for line in s.log_lines())
 
 
+def test_log_dhcp_with_dhclient(net, dhcp_bin):
+    """--log-dhcp with a real client: the exchange's lines carry its transaction id, with the
+    requested options and the tags (the range's set: tag and a --tag-if on it: the rule sees
+    the range's tag and its option is sent)."""
+    s = net.server(dhcp_bin, "--dhcp-range=set:lan,192.0.2.100,192.0.2.150,1h", "--log-dhcp", "--quiet-dhcp",
+                   "--tag-if=set:fromlan,tag:lan", "--dhcp-option=tag:fromlan,option:domain-name,lan.example")
+    env = net.dhclient()
+    assert env, "dhclient got no lease"
+    ip = env["new_ip_address"]
+    assert env["new_domain_name"] == "lan.example"
+    lines = s.log_lines()
+    iface = net.server_if
+    acks = [ln.split(" ", 1)[0] for ln in lines if f" DHCPACK({iface}) {ip} {MAC}" in ln]
+    assert acks, lines
+    xid = acks[-1]
+    assert xid.isdigit(), acks
+    mine = [ln.split(" ", 1)[1] for ln in lines if ln.startswith(xid + " ")]
+    assert "available DHCP range: 192.0.2.100 -- 192.0.2.150" in mine
+    assert any(ln.startswith("requested options: 1:netmask") for ln in mine), mine
+    assert f"tags: fromlan, lan, {iface}" in mine
+    assert "sent size: 11 option: 15 domain-name  lan.example" in mine
+    assert f"sent size:  4 option: 54 server-identifier  {SERVER_ADDR}" in mine
+
+
 def test_dhclient_receives_router_dns_and_domain(net, dhcp_bin):
     net.server(dhcp_bin, RANGE, "--dhcp-option=3,192.0.2.254",
                "--dhcp-option=option:dns-server,192.0.2.53,192.0.2.54",
