@@ -2,10 +2,11 @@
 """DHCPv4 side by side with dnsmasq: perfdhcp (Debian's kea-admin) as a relay agent drives
 DISCOVER/OFFER/REQUEST/ACK exchanges at a fixed offered rate against masqd and dnsmasq in
 turn (alternating runs, the machine is shared), each server pinned to CPU 0 and perfdhcp to
-CPU 1. Reported per server: completed exchanges (ACKs) per second, server CPU per ACK
-(utime+stime from /proc/<pid>/stat over the run), drops; then masqd/dnsmasq ratios of the
-medians. Both servers write their lease file for every ACK (masqd: temp file, fsync,
-rename, before the ACK leaves; one write covers the ACKs of up to 10 ms), in a fresh
+CPU 1. Reported per server: completed exchanges (ACKs) per second, server CPU per ACK (the
+scheduler's run time of its threads over the run, see dns_bench.cpu_seconds), drops; then
+masqd/dnsmasq ratios of the medians. Both servers write their lease file for every ACK
+(masqd also appends the change to its journal and fdatasyncs it before the ACK leaves; one
+write covers the ACKs of up to 10 ms), in a fresh
 directory under --dir for each run. perfdhcp waits 0.5 s (-W) after its last send, so a
 reply still in flight when the run ends is not counted as a drop.
 
@@ -27,16 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dns_bench import cpu_seconds  # noqa: E402  (exact CPU time when the kernel has it)
+
 SERVER, RELAY = "192.0.2.1", "192.0.2.3"
 
 
 def sh(*args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), capture_output=True, text=True, check=check, timeout=timeout)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Net:

@@ -31,6 +31,21 @@ CLK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
+    """CPU time of pid's threads so far. The scheduler's exact run time (se.sum_exec_runtime,
+    in /proc/<pid>/task/*/sched when the kernel has CONFIG_SCHED_DEBUG) when there is one:
+    utime + stime from /proc/<pid>/stat count in 10 ms ticks, which at a few percent of one CPU
+    is several percent of a run's total."""
+    total, found = 0.0, False
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            m = re.search(r"se\.sum_exec_runtime\s*:\s*([0-9.]+)", (task / "sched").read_text())
+        except OSError:
+            continue  # the thread has just exited, or no CONFIG_SCHED_DEBUG
+        if m:
+            total += float(m.group(1)) / 1000  # milliseconds
+            found = True
+    if found:
+        return total
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
 

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "dhcp/atomic_file.h"
 #include "dhcp/lease_journal.h"
@@ -48,6 +50,31 @@ std::optional<int64_t> record_time(std::string_view& payload) {
 // (dnsmasq run in between, an edit): then it, not the journal, holds the leases. (The
 // file's mtime on disk may be older than its last write, never newer.)
 constexpr int64_t kJournalSlackSeconds = 2;
+
+// How many leading bytes a and b share, and how many trailing: memcmp over blocks, then
+// bytes, since the lease file runs to kilobytes and is compared on every flush.
+constexpr size_t kCompareBlock = 64;
+
+size_t common_prefix(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t same = 0;
+  while (same + kCompareBlock <= n && std::memcmp(a.data() + same, b.data() + same, kCompareBlock) == 0)
+    same += kCompareBlock;
+  while (same < n && a[same] == b[same]) ++same;
+  return same;
+}
+
+size_t common_suffix(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  const char* ea = a.data() + a.size();
+  const char* eb = b.data() + b.size();
+  size_t same = 0;
+  while (same + kCompareBlock <= n &&
+         std::memcmp(ea - same - kCompareBlock, eb - same - kCompareBlock, kCompareBlock) == 0)
+    same += kCompareBlock;
+  while (same < n && ea[-1 - static_cast<std::ptrdiff_t>(same)] == eb[-1 - static_cast<std::ptrdiff_t>(same)]) ++same;
+  return same;
+}
 
 // Writes all of [data, data + size) at `offset`; false with errno set when it cannot.
 bool pwrite_all(int fd, const char* data, size_t size, size_t offset) {
@@ -131,14 +158,12 @@ void FileLeaseStore::apply_change(std::string_view payload) {
 
 void FileLeaseStore::upsert(const Lease& lease) {
   leases_.upsert(lease);
-  lines_.erase(lease.address);
   dirty_ = true;
   if (jfd_ >= 0) changes_.emplace_back(lease.address, false);
 }
 
 bool FileLeaseStore::remove(const IpAddr& address) {
   if (!leases_.remove(address)) return false;
-  lines_.erase(address);
   dirty_ = true;
   if (jfd_ >= 0) changes_.emplace_back(address, true);
   return true;
@@ -147,10 +172,9 @@ bool FileLeaseStore::remove(const IpAddr& address) {
 std::string FileLeaseStore::render() const {
   std::string out;
   out.reserve(rendered_size_ + 256);
-  leases_.for_each([&](const Lease& l) {
-    auto it = lines_.find(l.address);
-    if (it == lines_.end()) it = lines_.emplace(l.address, format_lease_line(l)).first;
-    out += it->second;
+  leases_.for_each_memo([&](const Lease& l, std::string& line) {  // the memo: the lease's line
+    if (line.empty()) line = format_lease_line(l);
+    out += line;
   });
   for (const std::string& line : kept_lines_) {
     out += line;
@@ -210,11 +234,9 @@ Result<void> FileLeaseStore::write_view(std::string text) {
   size_t first = 0, last = text.size();  // the bytes to write: [first, last)
   const bool resize = !on_file_ || on_file_->size() != text.size();
   if (on_file_) {
-    const std::string& old = *on_file_;
-    const size_t common = std::min(text.size(), old.size());
-    while (first < common && text[first] == old[first]) ++first;
-    if (!resize)
-      while (last > first && text[last - 1] == old[last - 1]) --last;
+    const std::string_view now(text), before(*on_file_);
+    first = common_prefix(now, before);
+    if (!resize) last -= common_suffix(now.substr(first), before.substr(first));
   }
   on_file_.reset();  // unknown until the write is done
   if (!pwrite_all(fd_, text.data() + first, last - first, first) ||
@@ -243,9 +265,9 @@ Result<void> FileLeaseStore::flush() {
       payload += '-';
       payload += address.to_string();
       payload += '\n';
-    } else if (auto it = lines_.find(address); it != lines_.end()) {  // only live leases have lines
+    } else if (const std::string* line = leases_.memo(address)) {  // only live leases have lines
       payload += '+';
-      payload += it->second;
+      payload += *line;
     }
   }
   const std::string record = journal_record(payload);

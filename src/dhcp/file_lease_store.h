@@ -83,9 +83,8 @@ class FileLeaseStore : public LeaseStore {
   std::vector<std::string> kept_lines_;
   std::vector<LeaseFileProblem> problems_;
   bool dirty_ = false;
-  // Each live lease's line as last rendered; upsert() and remove() drop the line of the
-  // address they change, so a flush formats only those.
-  mutable std::map<IpAddr, std::string> lines_;
+  // leases_ keeps each lease's line as last rendered as its memo, emptied when the lease
+  // changes, so a flush formats only the changed leases.
   mutable size_t rendered_size_ = 0;
   AtomicFileWriter writer_;
   int fd_ = -1;            // held descriptor (hold_descriptor), -1 = none

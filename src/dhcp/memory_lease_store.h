@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "dhcp/lease_store.h"
@@ -25,14 +26,28 @@ class MemoryLeaseStore : public LeaseStore {
   // lease file so that its order is kept.
   void append(const Lease& lease);
 
+  // A string the owner keeps with each lease (FileLeaseStore keeps the lease's file line),
+  // emptied whenever upsert() or append() changes the lease. for_each_memo() calls
+  // fn(lease, memo) in for_each order; memo() is the one of `address`, nullptr if no lease.
+  template <class F>
+  void for_each_memo(F&& fn) const {
+    for (const auto& [order, e] : by_order_) fn(e.lease, e.memo);
+  }
+  std::string* memo(const IpAddr& address) const;
+
  private:
+  struct Entry {
+    Lease lease;
+    mutable std::string memo;
+  };
+
   void put(const Lease& lease, bool at_front);
 
   // Position in for_each order: new leases take ever smaller numbers, appended ones
   // ever larger, so nothing is renumbered.
   int64_t next_front_ = -1;
   int64_t next_back_ = 0;
-  std::map<int64_t, Lease> by_order_;
+  std::map<int64_t, Entry> by_order_;
   std::map<IpAddr, int64_t> by_address_;
   std::set<std::pair<ClientKey, int64_t>> by_key_;
 };

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <sys/eventfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,18 +39,10 @@ Result<void> EventLoop::init() {
   events_.resize(kMaxEventsPerRound);
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_.valid()) return sys_error("epoll_create1");
-  timer_fd_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-  if (!timer_fd_.valid()) return sys_error("timerfd_create");
   event_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!event_fd_.valid()) return sys_error("eventfd");
 
-  // The timerfd and eventfd only wake the loop; the work happens at the end of each round.
-  auto r = add_internal_fd(timer_fd_.get(), [this](uint32_t) {
-    uint64_t expirations = 0;
-    [[maybe_unused]] ssize_t n = ::read(timer_fd_.get(), &expirations, sizeof expirations);
-    armed_deadline_ = Clock::time_point::max();  // fired: must be re-armed
-  });
-  if (!r) return r;
+  // The eventfd only wakes the loop; the posted work runs at the end of each round.
   return add_internal_fd(event_fd_.get(), [this](uint32_t) { drain_eventfd(); });
 }
 
@@ -116,7 +107,6 @@ TimerId EventLoop::add_timer_impl(std::chrono::milliseconds delay, std::chrono::
   timers_.emplace(id, TimerEntry{std::move(cb), interval, deadline});
   heap_.push_back(HeapItem{deadline, id});
   std::push_heap(heap_.begin(), heap_.end());
-  arm_timerfd();
   return id;
 }
 
@@ -132,31 +122,41 @@ void EventLoop::cancel_timer(TimerId id) {
   }
 }
 
-// Points the single timerfd at the earliest live deadline, dropping stale heap tops.
-void EventLoop::arm_timerfd() {
+EventLoop::Clock::time_point EventLoop::next_deadline() {
   while (!heap_.empty()) {
     const HeapItem& top = heap_.front();
     auto it = timers_.find(top.id);
-    if (it != timers_.end() && it->second.deadline == top.deadline) break;
+    if (it != timers_.end() && it->second.deadline == top.deadline) return top.deadline;
     std::pop_heap(heap_.begin(), heap_.end());
     heap_.pop_back();
   }
-  Clock::time_point want = heap_.empty() ? Clock::time_point::max() : heap_.front().deadline;
-  // Armed for an earlier moment (its timer was cancelled): leave it. The loop then wakes
-  // once early and re-arms, instead of a timerfd_settime per cancelled head timer (a
-  // forwarded query's expiry timer is cancelled when the reply comes: one system call per
-  // query saved under load).
-  if (want >= armed_deadline_) return;
-  struct itimerspec spec {};
-  if (want != Clock::time_point::max()) {
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(want.time_since_epoch()).count();
-    if (ns <= 0) ns = 1;  // 0 would disarm
-    spec.it_value.tv_sec = static_cast<time_t>(ns / 1000000000);
-    spec.it_value.tv_nsec = static_cast<long>(ns % 1000000000);
+  return Clock::time_point::max();
+}
+
+int EventLoop::wait(std::chrono::milliseconds max_wait) {
+  // The earliest timer bounds the wait; no timerfd, so arming, cancelling and firing a timer
+  // make no system call (a forwarded query's expiry, a DHCP group commit).
+  Clock::time_point until = next_deadline();
+  const bool bounded = max_wait.count() >= 0;
+  if (until == Clock::time_point::max() && !bounded) {
+    return ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), -1);
   }
-  // steady_clock is CLOCK_MONOTONIC on Linux, so its epoch matches the timerfd's clock.
-  ::timerfd_settime(timer_fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
-  armed_deadline_ = want;
+  const Clock::time_point start = Clock::now();
+  if (bounded && (until == Clock::time_point::max() || until - start > max_wait)) until = start + max_wait;
+  const auto left = std::max<Clock::duration>(until - start, Clock::duration::zero());
+  if (have_pwait2_) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    struct timespec ts {};
+    ts.tv_sec = static_cast<time_t>(ns / 1000000000);
+    ts.tv_nsec = static_cast<long>(ns % 1000000000);
+    const int n = ::epoll_pwait2(epoll_.get(), events_.data(), static_cast<int>(events_.size()), &ts, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    have_pwait2_ = false;  // a kernel before 5.11 (or a filter that refuses the call)
+  }
+  // Rounded up, so a timer is never found not yet due when the wait ends.
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
+                      static_cast<int>(std::min<int64_t>(ms, INT32_MAX)));
 }
 
 void EventLoop::run_due_timers() {
@@ -186,7 +186,6 @@ void EventLoop::run_due_timers() {
     }
     cb();
   }
-  arm_timerfd();
 }
 
 void EventLoop::drain_eventfd() {
@@ -255,10 +254,8 @@ void EventLoop::on_signalfd() {
 
 bool EventLoop::run_once(std::chrono::milliseconds max_wait) {
   if (stopped()) return false;
-  arm_timerfd();
   // Negative max_wait = no limit (timers, posts and stop() still wake the loop).
-  int timeout = max_wait.count() < 0 ? -1 : static_cast<int>(std::min<int64_t>(max_wait.count(), INT32_MAX));
-  int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeout);
+  const int n = wait(max_wait);
   now_ = Clock::now();
   // Work posted before this wake-up (a reload's new servers, say) runs before the packets
   // that woke the loop with it, so nothing that arrives after a post sees the old state.

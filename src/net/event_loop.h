@@ -1,4 +1,5 @@
-// EventLoop: one epoll loop per thread with fd callbacks, timers (one timerfd + min-heap),
+// EventLoop: one epoll loop per thread with fd callbacks, timers (a min-heap whose earliest
+// deadline is the epoll_pwait2 timeout, so a timer costs no system call),
 // signals (signalfd) and cross-thread post()/stop() (eventfd). Not a thread pool, no I/O policy.
 #pragma once
 
@@ -108,7 +109,8 @@ class EventLoop {
   Result<void> init();
   TimerId add_timer_impl(std::chrono::milliseconds delay, std::chrono::milliseconds interval,
                          std::function<void()> cb);
-  void arm_timerfd();
+  Clock::time_point next_deadline();  // the earliest live timer's; drops stale heap tops
+  int wait(std::chrono::milliseconds max_wait);  // epoll_pwait2 until an event, a timer or max_wait
   void run_due_timers();
   void run_posted();
   void on_signalfd();
@@ -117,7 +119,6 @@ class EventLoop {
   void wake();
 
   UniqueFd epoll_;
-  UniqueFd timer_fd_;
   UniqueFd event_fd_;
   UniqueFd signal_fd_;
   sigset_t signal_mask_{};
@@ -130,7 +131,7 @@ class EventLoop {
   std::unordered_map<TimerId, TimerEntry> timers_;
   std::vector<HeapItem> heap_;  // may hold stale items for cancelled timers; skipped lazily
   TimerId next_timer_id_ = 1;
-  Clock::time_point armed_deadline_ = Clock::time_point::max();
+  bool have_pwait2_ = true;  // false after ENOSYS: epoll_wait with milliseconds instead
 
   std::mutex post_mu_;
   std::vector<std::function<void()>> posted_;  // guarded by post_mu_
