@@ -174,5 +174,33 @@ TYPED_TEST(LeaseStoreConformance, FlushedLeasesSurviveRestartInOrder) {
   EXPECT_FALSE(this->store().find(addr(10)));
 }
 
+// The memo FileLeaseStore keeps each lease's line in: it follows the lease's order, and
+// any change to the lease empties it, so a changed lease is never written with its old line.
+TEST(MemoryLeaseStoreMemo, FollowsOrderAndEmptiesOnChange) {
+  MemoryLeaseStore store;
+  store.upsert(lease(10));
+  store.upsert(lease(11));
+  store.append(lease(12));
+  std::vector<std::string> seen;
+  store.for_each_memo([&](const Lease& l, std::string& memo) {
+    EXPECT_TRUE(memo.empty());
+    memo = l.address.to_string();
+    seen.push_back(memo);
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"192.0.2.11", "192.0.2.10", "192.0.2.12"}));
+  ASSERT_NE(store.memo(addr(10)), nullptr);
+  EXPECT_EQ(*store.memo(addr(10)), "192.0.2.10");
+
+  store.upsert(lease(10, {}, "renamed"));  // a change in place: same position, memo emptied
+  store.append(lease(12, {}, "again"));
+  EXPECT_EQ(*store.memo(addr(10)), "");
+  EXPECT_EQ(*store.memo(addr(12)), "");
+  EXPECT_EQ(*store.memo(addr(11)), "192.0.2.11");
+  EXPECT_TRUE(store.remove(addr(11)));
+  EXPECT_EQ(store.memo(addr(11)), nullptr);
+  store.upsert(lease(11));  // back as a new lease: no memo from before
+  EXPECT_EQ(*store.memo(addr(11)), "");
+}
+
 }  // namespace
 }  // namespace masqd::dhcp
