@@ -159,6 +159,17 @@ int EventLoop::wait(std::chrono::milliseconds max_wait) {
                       static_cast<int>(std::min<int64_t>(ms, INT32_MAX)));
 }
 
+int EventLoop::poll_busily(std::chrono::milliseconds max_wait) {
+  const Clock::time_point start = Clock::now();
+  Clock::time_point until = std::min(start + busy_poll_, next_deadline());
+  if (max_wait.count() >= 0) until = std::min<Clock::time_point>(until, start + max_wait);
+  int n = 0;
+  do {
+    n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), 0);
+  } while (n == 0 && Clock::now() < until);
+  return n;
+}
+
 void EventLoop::run_due_timers() {
   // Collect first so that timers added by callbacks (even with zero delay) wait for the next
   // round: a callback that re-adds itself cannot starve the loop.
@@ -255,7 +266,9 @@ void EventLoop::on_signalfd() {
 bool EventLoop::run_once(std::chrono::milliseconds max_wait) {
   if (stopped()) return false;
   // Negative max_wait = no limit (timers, posts and stop() still wake the loop).
-  const int n = wait(max_wait);
+  int n = last_round_busy_ && busy_poll_.count() > 0 ? poll_busily(max_wait) : 0;
+  if (n == 0) n = wait(max_wait);
+  last_round_busy_ = n > 0;
   now_ = Clock::now();
   // Work posted before this wake-up (a reload's new servers, say) runs before the packets
   // that woke the loop with it, so nothing that arrives after a post sees the old state.

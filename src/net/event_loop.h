@@ -75,6 +75,11 @@ class EventLoop {
   // ready fd callbacks, due timers and posted functions. A negative max_wait waits without limit.
   // Returns false if stopped.
   bool run_once(std::chrono::milliseconds max_wait);
+  // Busy polling: after a round that handled events, the next one first polls without
+  // sleeping for up to `window` (zero, the default, turns it off). It spends this thread's
+  // CPU to save sleeps and wake-ups, and a wake-up costs the sender that makes it as well;
+  // TftpService turns it on while transfers run (docs/adr/0007-tftp-busy-poll.md).
+  void set_busy_poll(std::chrono::microseconds window) { busy_poll_ = window; }
   // Thread-safe: makes run() return after the current round; later rounds return false.
   void stop();
   bool stopped() const;
@@ -111,6 +116,7 @@ class EventLoop {
                          std::function<void()> cb);
   Clock::time_point next_deadline();  // the earliest live timer's; drops stale heap tops
   int wait(std::chrono::milliseconds max_wait);  // epoll_pwait2 until an event, a timer or max_wait
+  int poll_busily(std::chrono::milliseconds max_wait);  // set_busy_poll's polling; 0 = nothing came
   void run_due_timers();
   void run_posted();
   void on_signalfd();
@@ -131,6 +137,8 @@ class EventLoop {
   std::unordered_map<TimerId, TimerEntry> timers_;
   std::vector<HeapItem> heap_;  // may hold stale items for cancelled timers; skipped lazily
   TimerId next_timer_id_ = 1;
+  std::chrono::microseconds busy_poll_{0};
+  bool last_round_busy_ = false;  // the last round had events: busy polling applies
   bool have_pwait2_ = true;  // false after ENOSYS: epoll_wait with milliseconds instead
 
   std::mutex post_mu_;

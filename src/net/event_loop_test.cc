@@ -318,5 +318,54 @@ TEST(EventLoop, TimerAndFdCallbacksMayAddEachOther) {
   EXPECT_TRUE(fd_seen);
 }
 
+// Busy polling picks up an event that comes while it polls, and never holds the loop past
+// a due timer or past run_once's max_wait, however long its window.
+TEST(EventLoop, BusyPollKeepsTimersAndMaxWait) {
+  auto loop = make_loop();
+  EventFd e;
+  int reads = 0;
+  ASSERT_TRUE(loop->add_fd(e.fd.get(), EPOLLIN, [&](uint32_t) {
+    ++reads;
+    e.drain();
+  }).ok());
+  loop->set_busy_poll(std::chrono::seconds(5));
+  e.signal();
+  ASSERT_TRUE(run_until(*loop, [&] { return reads == 1; }));  // a round with events: polling is on
+
+  // An event from another thread during the polling is handled in that round.
+  std::thread t([&] {
+    std::this_thread::sleep_for(20ms);
+    e.signal();
+  });
+  auto start = std::chrono::steady_clock::now();
+  loop->run_once(-1ms);
+  t.join();
+  EXPECT_EQ(reads, 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+
+  // A timer due in 30 ms ends the polling then, not after the 5 s window (no max_wait here).
+  bool fired = false;
+  loop->add_timer(30ms, [&] { fired = true; });
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3 && !fired; ++i) loop->run_once(-1ms);
+  EXPECT_TRUE(fired);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+
+  // max_wait bounds it too.
+  e.signal();
+  ASSERT_TRUE(run_until(*loop, [&] { return reads == 3; }));
+  start = std::chrono::steady_clock::now();
+  loop->run_once(20ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+
+  // Off again: an idle round sleeps until max_wait as before.
+  loop->set_busy_poll(0us);
+  e.signal();
+  ASSERT_TRUE(run_until(*loop, [&] { return reads == 4; }));
+  start = std::chrono::steady_clock::now();
+  loop->run_once(30ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+}
+
 }  // namespace
 }  // namespace masqd::net

@@ -31,6 +31,9 @@ constexpr uint16_t kTftpPort = 69;
 // DATA header: the largest blksize it grants.
 constexpr uint32_t kBufferBlockMax = 2263;
 constexpr auto kTick = std::chrono::milliseconds(100);
+// While transfers run, the loop polls this long before it sleeps (EventLoop::set_busy_poll,
+// docs/adr/0007-tftp-busy-poll.md): each sleep makes the next client ACK pay for a wake-up.
+constexpr auto kBusyPoll = std::chrono::microseconds(30);
 
 bool name_matches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
@@ -380,6 +383,7 @@ void TftpServiceState::erase(Active& a) {
   if (active() == 0 && tick) {
     loop.cancel_timer(tick);
     tick = 0;
+    loop.set_busy_poll(std::chrono::microseconds(0));
   }
 }
 
@@ -389,7 +393,9 @@ void TftpServiceState::pause_listeners(bool pause) {
 }
 
 void TftpServiceState::ensure_tick() {
-  if (!tick) tick = loop.add_periodic(kTick, [this] { on_tick(); });
+  if (tick) return;
+  tick = loop.add_periodic(kTick, [this] { on_tick(); });
+  loop.set_busy_poll(kBusyPoll);
 }
 
 void TftpServiceState::on_tick() {
@@ -461,6 +467,7 @@ void TftpService::shutdown() {
   if (s_->tick) {
     s_->loop.cancel_timer(s_->tick);
     s_->tick = 0;
+    s_->loop.set_busy_poll(std::chrono::microseconds(0));
   }
 }
 
