@@ -303,10 +303,11 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq, bool* other_net) const
   const auto& h = rq.pkt.header();
   auto cid = rq.pkt.client_id();
   // An entry whose address is on none of the request's networks does not apply to it (as
-  // dnsmasq: the client is not "known" there and gets a dynamic address).
+  // dnsmasq: the client is not "known" there and gets a dynamic address), nor does one whose
+  // only addresses are IPv6 (which the hosts data gave it, take_hosts_addresses).
   std::optional<std::vector<Context>> ctxs;
   auto applies_here = [&](const DhcpHost& host) {
-    if (!host.addr4) return true;
+    if (!host.addr4) return host.addrs6.empty();
     if (!ctxs) ctxs = contexts_for(rq);
     return std::any_of(ctxs->begin(), ctxs->end(),
                        [&](const Context& c) { return same_net(*host.addr4, c.net, c.netmask); });
@@ -335,7 +336,7 @@ const DhcpHost* Dhcp4Engine::find_host(const Request& rq, bool* other_net) const
   if (!rq.client_name.empty())
     for (const DhcpHost* hp : hosts_)
       if (const DhcpHost& host = *hp; host.macs.empty() && !host.client_id && !host.ignore_client_id &&
-          !host.hostname.empty() && host.hostname == rq.client_name &&
+          !host.hostname.empty() && host.hostname == rq.client_name && (host.addr4 || host.addrs6.empty()) &&
           tags_match(host.tags, rq.tags))
         return &host;
   return nullptr;

@@ -15,7 +15,6 @@ std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& con
   std::vector<config::DhcpHost*> all;
   for (auto* list : {&config_hosts, &file_hosts})
     for (auto& h : *list) all.push_back(&h);
-  std::set<const config::DhcpHost*> v6_only;  // entries to remove (checked before any moves)
   std::set<IpAddr> taken;  // addresses some entry has (a set, so many entries stay cheap)
   for (const auto* h : all)
     if (h->addr4) taken.insert(*h->addr4);
@@ -23,14 +22,11 @@ std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& con
     config::DhcpHost& h = **it;
     if (h.addr4 || h.hostname.empty()) continue;
     const std::string name = h.domain.empty() ? h.hostname : h.hostname + "." + h.domain;
-    std::vector<IpAddr> v4;
-    bool v6 = false;
-    for (const auto& a : lookup(name)) {
-      if (a.is_v4()) v4.push_back(a);
-      else v6 = true;
-    }
+    std::vector<IpAddr> v4, v6;
+    for (const auto& a : lookup(name)) (a.is_v4() ? v4 : v6).push_back(a);
     if (v4.empty()) {
-      if (v6) v6_only.insert(&h);
+      // Only IPv6: the entry now has addresses, none on an IPv4 network.
+      for (const auto& a : v6) h.addrs6.push_back(config::DhcpHostAddr6{a, std::nullopt, false});
       continue;
     }
     const IpAddr& addr = v4.front();
@@ -43,9 +39,6 @@ std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& con
     h.addr4 = addr;
     taken.insert(addr);
   }
-  auto gone = [&](const config::DhcpHost& h) { return v6_only.count(&h) > 0; };
-  std::erase_if(config_hosts, gone);
-  std::erase_if(file_hosts, gone);
   return log;
 }
 

@@ -22,8 +22,9 @@ using HostsLookup = std::function<std::vector<IpAddr>(std::string_view name)>;
 //   in hostsfile, using A for DHCP" when there are several), unless another entry already
 //   has that address ("duplicate IP address A (NAME) in dhcp-config directive"; it stays
 //   without one);
-// * only IPv6 addresses: the entry no longer applies to DHCPv4 clients and is removed (seen
-//   with dnsmasq 2.90: such a client is not "known" and gets no name);
+// * only IPv6 addresses: the entry takes them (addrs6), so it applies to no IPv4 network
+//   (seen with dnsmasq 2.90: such a client is not "known" but "known-othernet", and gets no
+//   name). dhcp-host IPv6 addresses are refused in the configuration, so these are the only ones;
 // * none: unchanged.
 // Returns the log lines, in dnsmasq's order.
 std::vector<std::string> take_hosts_addresses(std::vector<config::DhcpHost>& config_hosts,

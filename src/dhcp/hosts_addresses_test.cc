@@ -34,12 +34,17 @@ TEST(HostsAddresses, DnsmasqRules) {
   EXPECT_EQ(log, (std::vector<std::string>{
                      "duplicate IP address 192.0.2.144 (taken) in dhcp-config directive",
                      "multi has more than one address in hostsfile, using 192.0.2.141 for DHCP"}));
-  ASSERT_EQ(cfg.size(), 5u);  // v6only is gone
+  ASSERT_EQ(cfg.size(), 6u);
   EXPECT_EQ(cfg[0].addr4->to_string(), "192.0.2.141");
   EXPECT_FALSE(cfg[1].addr4);
-  EXPECT_EQ(cfg[3].hostname, "unknown");
+  // v6only keeps its entry with the IPv6 address: on no IPv4 network ("known-othernet").
   EXPECT_FALSE(cfg[3].addr4);
-  EXPECT_EQ(cfg[4].addr4->to_string(), "192.0.2.150");
+  ASSERT_EQ(cfg[3].addrs6.size(), 1u);
+  EXPECT_EQ(cfg[3].addrs6[0].addr.to_string(), "2001:db8::1");
+  EXPECT_EQ(cfg[4].hostname, "unknown");
+  EXPECT_FALSE(cfg[4].addr4);
+  EXPECT_TRUE(cfg[4].addrs6.empty());
+  EXPECT_EQ(cfg[5].addr4->to_string(), "192.0.2.150");
   EXPECT_EQ(files[0].addr4->to_string(), "192.0.2.145");  // looked up as name.domain
 }
 

@@ -236,14 +236,10 @@ def unfuzz_log(case, log):
 
 @pytest.mark.parametrize("log_dhcp", [False, True], ids=["", "log-dhcp"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_dhcp_opts_match_dnsmasq(case, log_dhcp, tmp_path, masqd_bin, dnsmasq_path, request):  # noqa: F811
+def test_dhcp_opts_match_dnsmasq(case, log_dhcp, tmp_path, masqd_bin, dnsmasq_path):  # noqa: F811
     extra, files, ethers, dns, steps = CASES[case]
     if log_dhcp:  # dnsmasq's extra lines must agree too
         extra = ["--log-dhcp", *extra]
-        if case == "hosts-data":
-            request.applymarker(pytest.mark.xfail(strict=True, reason=(
-                "dnsmasq tags a client whose dhcp-host name has only an IPv6 address in the hosts "
-                "data 'known-othernet'; masqd drops that entry (src/dhcp/README.md)")))
     want, want_log, want_leases = run_case(tmp_path, dnsmasq_path, extra, steps, files, ethers, dns)
     got, got_log, got_leases = run_case(tmp_path, masqd_bin, extra, steps, files, ethers, dns)
     assert sum(w is not None for w in want) >= 1, "dnsmasq answered nothing: the set-up is broken"
