@@ -80,6 +80,8 @@ class EventLoop {
   // CPU to save sleeps and wake-ups, and a wake-up costs the sender that makes it as well;
   // TftpService turns it on while transfers run (docs/adr/0007-tftp-busy-poll.md).
   void set_busy_poll(std::chrono::microseconds window) { busy_poll_ = window; }
+  // Tests: wait with epoll_wait in whole milliseconds, as on a kernel without epoll_pwait2.
+  void use_epoll_wait_for_testing() { have_pwait2_ = false; }
   // Thread-safe: makes run() return after the current round; later rounds return false.
   void stop();
   bool stopped() const;

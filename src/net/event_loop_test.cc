@@ -58,6 +58,29 @@ TEST(EventLoop, TimerDoesNotFireEarly) {
   EXPECT_GE(loop->now() - start, 50ms);
 }
 
+// Without epoll_pwait2 (kernels before 5.11) the wait is in whole milliseconds, rounded up:
+// a timer still never fires early, and one due in under a millisecond takes one or two
+// rounds, not a spin of zero-timeout rounds that find it not yet due.
+TEST(EventLoop, MillisecondWaitWithoutPwait2) {
+  auto loop = make_loop();
+  loop->use_epoll_wait_for_testing();
+  bool fired = false;
+  auto start = std::chrono::steady_clock::now();
+  loop->add_timer(30ms, [&] { fired = true; });
+  ASSERT_TRUE(run_until(*loop, [&] { return fired; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+
+  fired = false;
+  loop->add_timer(1ms, [&] { fired = true; });
+  int rounds = 0;
+  while (!fired && rounds < 100) {
+    loop->run_once(-1ms);
+    ++rounds;
+  }
+  EXPECT_TRUE(fired);
+  EXPECT_LE(rounds, 2);
+}
+
 TEST(EventLoop, CancelBeforeFiring) {
   auto loop = make_loop();
   int a = 0, b = 0;
