@@ -16,7 +16,7 @@ std::optional<Lease> MemoryLeaseStore::find(const ClientKey& key) const {
   return by_order_.at(it->second).lease;
 }
 
-std::string* MemoryLeaseStore::memo(const IpAddr& address) const {
+const std::string* MemoryLeaseStore::memo(const IpAddr& address) const {
   auto it = by_address_.find(address);
   return it == by_address_.end() ? nullptr : &by_order_.at(it->second).memo;
 }

@@ -33,7 +33,7 @@ class MemoryLeaseStore : public LeaseStore {
   void for_each_memo(F&& fn) const {
     for (const auto& [order, e] : by_order_) fn(e.lease, e.memo);
   }
-  std::string* memo(const IpAddr& address) const;
+  const std::string* memo(const IpAddr& address) const;
 
  private:
   struct Entry {

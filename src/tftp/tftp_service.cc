@@ -104,7 +104,8 @@ struct TftpServiceState {
   void on_transfer_readable(int fd);
   void finish_if_over(Active& a);
   void on_tick();
-  void ensure_tick();
+  void ensure_tick();  // the retransmission tick and busy polling, while transfers run
+  void stop_tick();
   void erase(Active& a);
   bool full() const { return active() > static_cast<size_t>(std::max(config.dhcp.tftp_max, 0)); }
   void pause_listeners(bool pause);
@@ -380,11 +381,7 @@ void TftpServiceState::erase(Active& a) {
     by_peer.erase(a.peer);
   }
   if (paused && !full()) pause_listeners(false);
-  if (active() == 0 && tick) {
-    loop.cancel_timer(tick);
-    tick = 0;
-    loop.set_busy_poll(std::chrono::microseconds(0));
-  }
+  if (active() == 0) stop_tick();
 }
 
 void TftpServiceState::pause_listeners(bool pause) {
@@ -396,6 +393,13 @@ void TftpServiceState::ensure_tick() {
   if (tick) return;
   tick = loop.add_periodic(kTick, [this] { on_tick(); });
   loop.set_busy_poll(kBusyPoll);
+}
+
+void TftpServiceState::stop_tick() {
+  if (!tick) return;
+  loop.cancel_timer(tick);
+  tick = 0;
+  loop.set_busy_poll(std::chrono::microseconds(0));
 }
 
 void TftpServiceState::on_tick() {
@@ -464,11 +468,7 @@ void TftpService::shutdown() {
   for (auto& [fd, a] : s_->by_fd) s_->loop.remove_fd(fd);
   s_->by_fd.clear();
   s_->by_peer.clear();
-  if (s_->tick) {
-    s_->loop.cancel_timer(s_->tick);
-    s_->tick = 0;
-    s_->loop.set_busy_poll(std::chrono::microseconds(0));
-  }
+  s_->stop_tick();
 }
 
 size_t TftpService::active_transfers() const { return s_->active(); }
