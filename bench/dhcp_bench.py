@@ -72,6 +72,16 @@ def perf_stats(text: str) -> dict[str, int]:
     return out
 
 
+def udp_rcvbuf_errors(ns: str) -> int:
+    """The namespace's UDP RcvbufErrors: datagrams the kernel dropped because a socket's
+    receive buffer was full (the server was not reading fast enough)."""
+    r = sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp", check=False)
+    rows = [ln.split() for ln in r.stdout.splitlines() if ln.startswith("Udp:")]
+    if len(rows) < 2 or "RcvbufErrors" not in rows[0]:
+        return 0
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
 def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
     d = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=work))
     leases = d / "leases"
@@ -93,6 +103,7 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
                 raise RuntimeError(f"{name} exited: {(d / 'log').read_text()}")
             time.sleep(0.05)
         before = cpu_seconds(srv.pid)
+        overflows = udp_rcvbuf_errors(net.s)
         t0 = time.monotonic()
         r = sh("ip", "netns", "exec", net.c, "taskset", "-c", "1", "perfdhcp", "-4", "-l", RELAY,
                "-r", str(args.rate), "-R", str(args.clients), "-p", str(args.seconds),
@@ -100,6 +111,7 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
                check=False, timeout=args.seconds + 60)
         elapsed = time.monotonic() - t0
         cpu = cpu_seconds(srv.pid) - before
+        overflows = udp_rcvbuf_errors(net.s) - overflows
         st = perf_stats(r.stdout)
         if st["acks"] == 0:
             raise RuntimeError(f"{name}: no ACKs\n{r.stdout}\n{r.stderr}")
@@ -108,7 +120,7 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
         v6 = sum(1 for ln in text.splitlines() if "2001:db8:" in ln)
         return {"server": name, "acks": st["acks"], "per_s": st["acks"] / args.seconds,
                 "cpu_us_per_ack": cpu / st["acks"] * 1e6, "cpu_s": cpu, "elapsed": elapsed,
-                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "leases": len(lines), "v6": v6}
+                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "overflows": overflows, "leases": len(lines), "v6": v6}
     finally:
         srv.terminate()
         try:
@@ -152,7 +164,7 @@ def main() -> int:
                 res = run_one(net, name, str(Path(binary).resolve()) if name == "masqd" else binary, args, work)
                 results.append(res)
                 print(f"{name:8} {res['acks']:6} ACKs  {res['per_s']:8.1f}/s  {res['cpu_us_per_ack']:7.1f} µs CPU/ACK"
-                      f"  drops offer {res['offer_drops']} ack {res['ack_drops']}  leases on file {res['leases']}"
+                      f"  drops offer {res['offer_drops']} ack {res['ack_drops']} (server buffer {res['overflows']})  leases on file {res['leases']}"
                       + (f" (+{res['v6']} IPv6 kept)" if args.preload else ""),
                       flush=True)
     finally:

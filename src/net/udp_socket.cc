@@ -210,9 +210,8 @@ Result<UdpSocket> UdpSocket::open(const SocketAddr& bind_addr, const UdpOptions&
                                : set_int_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
     if (!r) return r.error();
   }
-  if (options.recv_buffer > 0) {
-    if (auto r = set_int_option(fd, SOL_SOCKET, SO_RCVBUF, options.recv_buffer, "SO_RCVBUF"); !r) return r.error();
-  }
+  if (options.recv_buffer > 0 && !set_int_option(fd, SOL_SOCKET, SO_RCVBUFFORCE, options.recv_buffer, "SO_RCVBUFFORCE"))
+    (void)set_int_option(fd, SOL_SOCKET, SO_RCVBUF, options.recv_buffer, "SO_RCVBUF");
   if (options.send_buffer > 0) {
     if (auto r = set_int_option(fd, SOL_SOCKET, SO_SNDBUF, options.send_buffer, "SO_SNDBUF"); !r) return r.error();
   }

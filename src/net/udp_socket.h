@@ -31,7 +31,10 @@ struct UdpOptions {
   // port at its first connect/send, as bind to port 0 would, in two system calls fewer.
   // Only for a wildcard address with port 0; local() is then that address, port 0.
   bool bind = true;
-  int recv_buffer = 0;       // SO_RCVBUF in bytes; 0 = kernel default
+  // Receive buffer in bytes (0 = kernel default): SO_RCVBUFFORCE when the process may
+  // (CAP_NET_ADMIN), else SO_RCVBUF, which the kernel caps at net.core.rmem_max. Never an
+  // error: a smaller buffer only means fewer datagrams held while the reader is busy.
+  int recv_buffer = 0;
   int send_buffer = 0;       // SO_SNDBUF in bytes; 0 = kernel default
 };
 

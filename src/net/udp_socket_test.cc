@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 #include <string_view>
@@ -44,6 +46,20 @@ TEST(UdpSocket, EphemeralPortIsExposed) {
   ASSERT_TRUE(s.valid());
   EXPECT_NE(s.port(), 0);
   EXPECT_EQ(s.local().ip(), ip("127.0.0.1"));
+}
+
+// recv_buffer above net.core.rmem_max: granted in full with CAP_NET_ADMIN (the tests run as
+// root in CI), else capped by the kernel; never an error.
+TEST(UdpSocket, RecvBufferIsForcedWhenAllowed) {
+  UdpOptions o;
+  o.recv_buffer = 16 << 20;  // above any distribution's rmem_max default
+  UdpSocket s = open_or_die(SocketAddr(ip("127.0.0.1"), 0), o);
+  ASSERT_TRUE(s.valid());
+  int got = 0;
+  socklen_t len = sizeof got;
+  ASSERT_EQ(::getsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &got, &len), 0);
+  if (::geteuid() == 0) EXPECT_GE(got, 16 << 20);  // the kernel doubles what it was asked
+  else EXPECT_GT(got, 0);
 }
 
 TEST(UdpSocket, RecvWithNothingWaitingReturnsZero) {
