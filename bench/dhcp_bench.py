@@ -3,10 +3,11 @@
 DISCOVER/OFFER/REQUEST/ACK exchanges at a fixed offered rate against masqd and dnsmasq in
 turn (alternating runs, the machine is shared), each server pinned to CPU 0 and perfdhcp to
 CPU 1. Reported per server: completed exchanges (ACKs) per second, server CPU per ACK (the
-scheduler's run time of its threads over the run, see dns_bench.cpu_seconds), drops; then
+scheduler's run time of its threads over the run, see dns_bench.cpu_seconds), perfdhcp's
+average REQUEST-to-ACK delay, drops (and the server's receive-buffer overflows among them); then
 masqd/dnsmasq ratios of the medians. Both servers write their lease file for every ACK
 (masqd also appends the change to its journal and fdatasyncs it before the ACK leaves; one
-write covers the ACKs of up to 10 ms), in a fresh
+write covers the ACKs of up to 20 ms), in a fresh
 directory under --dir for each run. perfdhcp waits 0.5 s (-W) after its last send, so a
 reply still in flight when the run ends is not counted as a drop.
 
@@ -58,7 +59,7 @@ class Net:
 
 def perf_stats(text: str) -> dict[str, int]:
     """perfdhcp's counters of the REQUEST-ACK exchange (and the DISCOVER-OFFER drops)."""
-    out = {"acks": 0, "requests": 0, "offer_drops": 0, "ack_drops": 0}
+    out = {"acks": 0, "requests": 0, "offer_drops": 0, "ack_drops": 0, "ack_delay_ms": 0.0}
     parts = text.split("***Statistics for: REQUEST-ACK***")
     if len(parts) == 2:
         m = re.search(r"sent packets: (\d+)", parts[1])
@@ -67,6 +68,8 @@ def perf_stats(text: str) -> dict[str, int]:
         out["acks"] = int(m.group(1)) if m else 0
         m = re.search(r"drops: (\d+)", parts[1])
         out["ack_drops"] = int(m.group(1)) if m else 0
+        m = re.search(r"avg delay: ([\d.]+) ms", parts[1])  # REQUEST sent to ACK received
+        out["ack_delay_ms"] = float(m.group(1)) if m else 0.0
         m = re.search(r"drops: (\d+)", parts[0])
         out["offer_drops"] = int(m.group(1)) if m else 0
     return out
@@ -120,7 +123,7 @@ def run_one(net: Net, name: str, binary: str, args, work: Path) -> dict:
         v6 = sum(1 for ln in text.splitlines() if "2001:db8:" in ln)
         return {"server": name, "acks": st["acks"], "per_s": st["acks"] / args.seconds,
                 "cpu_us_per_ack": cpu / st["acks"] * 1e6, "cpu_s": cpu, "elapsed": elapsed,
-                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "overflows": overflows, "leases": len(lines), "v6": v6}
+                "offer_drops": st["offer_drops"], "ack_drops": st["ack_drops"], "ack_delay_ms": st["ack_delay_ms"], "overflows": overflows, "leases": len(lines), "v6": v6}
     finally:
         srv.terminate()
         try:
@@ -164,7 +167,7 @@ def main() -> int:
                 res = run_one(net, name, str(Path(binary).resolve()) if name == "masqd" else binary, args, work)
                 results.append(res)
                 print(f"{name:8} {res['acks']:6} ACKs  {res['per_s']:8.1f}/s  {res['cpu_us_per_ack']:7.1f} µs CPU/ACK"
-                      f"  drops offer {res['offer_drops']} ack {res['ack_drops']} (server buffer {res['overflows']})  leases on file {res['leases']}"
+                      f"  ACK delay {res['ack_delay_ms']:.2f} ms  drops offer {res['offer_drops']} ack {res['ack_drops']} (server buffer {res['overflows']})  leases on file {res['leases']}"
                       + (f" (+{res['v6']} IPv6 kept)" if args.preload else ""),
                       flush=True)
     finally:
@@ -175,13 +178,13 @@ def main() -> int:
         return statistics.median(r[key] for r in results if r["server"] == server)
 
     print()
-    print("| server | ACKs/s (median) | CPU µs per ACK (median) | drops (offer/ack, median) |")
-    print("|---|---|---|---|")
+    print("| server | ACKs/s (median) | CPU µs per ACK (median) | ACK delay ms (median) | drops (offer/ack, median) |")
+    print("|---|---|---|---|---|")
     for s in ("dnsmasq", "masqd"):
-        print(f"| {s} | {med(s, 'per_s'):.1f} | {med(s, 'cpu_us_per_ack'):.1f} | "
+        print(f"| {s} | {med(s, 'per_s'):.1f} | {med(s, 'cpu_us_per_ack'):.1f} | {med(s, 'ack_delay_ms'):.2f} | "
               f"{med(s, 'offer_drops'):.0f} / {med(s, 'ack_drops'):.0f} |")
     print(f"| masqd / dnsmasq | {med('masqd', 'per_s') / med('dnsmasq', 'per_s'):.2f}x | "
-          f"{med('masqd', 'cpu_us_per_ack') / med('dnsmasq', 'cpu_us_per_ack'):.2f}x | |")
+          f"{med('masqd', 'cpu_us_per_ack') / med('dnsmasq', 'cpu_us_per_ack'):.2f}x | | |")
     return 0
 
 

@@ -53,8 +53,9 @@ constexpr int kMaxChecksPerRequest = 8;
 constexpr size_t kMaxEthersSize = 16u << 20;  // /etc/ethers: refuse anything larger
 // Group commit: at most one lease-file write per interval. The first change after a quiet
 // spell is written at once; replies that come later within the interval wait for the next
-// write (at most this long), so under load one fsync covers many ACKs.
-constexpr auto kCommitInterval = std::chrono::milliseconds(10);
+// write (at most this long), so under load one fsync covers many ACKs. 20 ms: ADR 0008
+// (chosen with bench/dhcp_bench.py; DHCP clients first retry after seconds).
+constexpr auto kCommitInterval = std::chrono::milliseconds(20);
 // The server socket's receive buffer: requests wait there while the loop is in a lease
 // write, and a slow disk can hold a write for hundreds of milliseconds (316 ms seen under
 // perfdhcp at 1000 exchanges/s, when the kernel's default of 208 KiB overflowed). The
