@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ pkg-config libfmt-dev libcap-dev libgtest-dev libgmock-dev)
-test=(python3-pytest python3-dnspython python3-scapy dnsmasq-base bind9-dnsutils iproute2 procps udhcpc isc-dhcp-client tftp-hpa curl kea-admin)
+test=(python3-pytest python3-dnspython python3-scapy dnsmasq-base bind9-dnsutils iproute2 procps udhcpc isc-dhcp-client dhcpcd-base tftp-hpa curl kea-admin)
 fuzz=(clang-14 libclang-rt-14-dev)
 bench=(dnsperf util-linux)
 

@@ -1,5 +1,5 @@
 """A private DHCP test network: two network namespaces joined by a veth pair, a DHCP server
-(masqd or dnsmasq) in one, real clients (udhcpc, dhclient) or crafted packets in the other.
+(masqd or dnsmasq) in one, real clients (udhcpc, dhclient, dhcpcd) or crafted packets in the other.
 
 Only addresses from 192.0.2.0/24 are used (the server is 192.0.2.1/24), nothing touches a
 host interface, every wait is bounded, and close() removes every process, namespace and file
@@ -195,6 +195,39 @@ class DhcpNet:
             self.cx("dhclient", "-r", "-sf", str(script), "-lf", str(lease_db), "-pf", str(pidf),
                     self.client_if, timeout=15, check=False)
         return env
+
+    def dhcpcd(self, *extra: str, timeout: float = 20.0) -> dict[str, str] | None:
+        """dhcpcd 9 (Debian's dhcpcd-base) once in the foreground: IPv4 only (-4), no config
+        file, no hooks but ours (so nothing outside the namespace is touched: no
+        resolv.conf), no link-local or ARP probing (-L -A), no carrier wait (-K). Returns
+        the environment its script saw at BOUND, or None. dhcpcd keeps its lease in
+        /var/lib/dhcpcd/<interface>.lease; that file is removed afterwards."""
+        out = self.tmp / f"dhcpcd-{next(_counter)}.env"
+        script = self.tmp / "dhcpcd.sh"
+        script.write_text(
+            "#!/bin/sh\n"
+            'case "$reason" in\n'
+            f'  BOUND|REBOOT|RENEW) env > {out}.tmp && mv {out}.tmp {out} ;;\n'
+            "esac\nexit 0\n")
+        script.chmod(0o755)
+        args = ["ip", "netns", "exec", self.client_ns, "dhcpcd", "-1", "-4", "-B", "-f", "/dev/null",
+                "-c", str(script), "-L", "-A", "-K", "--noipv6rs", "-t", str(int(timeout) - 5),
+                *extra, self.client_if]
+        log = open(self.tmp / f"dhcpcd-{next(_counter)}.log", "w")
+        proc = subprocess.Popen(args, stdout=log, stderr=log)
+        self.procs.append(proc)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            stop_process(proc)
+            log.close()
+            for leftover in Path("/var/lib/dhcpcd").glob(f"{self.client_if}*.lease"):
+                leftover.unlink(missing_ok=True)
+        if not out.exists():
+            return None
+        return dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
 
     def client_socket(self, port: int = 68) -> "ClientSocket":
         return ClientSocket(self, port)

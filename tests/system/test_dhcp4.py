@@ -1,8 +1,8 @@
-"""The DHCPv4 server through the real binary and real clients (busybox udhcpc, ISC dhclient)
+"""The DHCPv4 server through the real binary and real clients (busybox udhcpc, ISC dhclient, dhcpcd)
 in private network namespaces (tests/lib/dhcpnet.py: 192.0.2.0/24 only, nothing on host
 interfaces). Every expectation here was first seen with dnsmasq 2.90: run the file with
 MASQD_DHCP_BIN=/usr/sbin/dnsmasq to check it against the reference again.
-Needs root (network namespaces), udhcpc and dhclient."""
+Needs root (network namespaces), udhcpc, dhclient and dhcpcd."""
 from __future__ import annotations
 
 import os
@@ -144,6 +144,38 @@ def test_dhclient_default_router_and_no_dns_without_port_53(net, dhcp_bin):
     assert env
     assert env["new_routers"] == SERVER_ADDR
     assert "new_domain_name_servers" not in env  # DNS is off (-p 0)
+
+
+needs_dhcpcd = pytest.mark.skipif(not shutil.which("dhcpcd"), reason="dhcpcd is needed (tools/install-deps.sh test)")
+
+
+@needs_dhcpcd
+def test_dhcpcd_gets_a_lease_with_requested_options_and_its_name(net, dhcp_bin):
+    s = net.server(dhcp_bin, RANGE, "--dhcp-option=option:dns-server,192.0.2.53",
+                   "--dhcp-option=option:domain-name,example.org")
+    env = net.dhcpcd("-h", "gamma", "-o", "domain_name_servers", "-o", "domain_name")
+    assert env, "dhcpcd got no lease"
+    ip = env["new_ip_address"]
+    assert in_range(ip)
+    assert env["new_subnet_mask"] == "255.255.255.0"
+    assert env["new_routers"] == SERVER_ADDR
+    assert env["new_domain_name_servers"] == "192.0.2.53"
+    assert env["new_domain_name"] == "example.org"
+    assert env["new_dhcp_lease_time"] == "3600"
+    assert env["new_dhcp_server_identifier"] == SERVER_ADDR
+    assert [f[1:4] for f in s.leases()] == [[MAC, ip, "gamma"]]
+    assert f"DHCPACK({net.server_if}) {ip} {MAC} gamma" in s.log_lines()
+
+
+@needs_dhcpcd
+def test_dhcpcd_gets_its_dhcp_host_address_name_and_lease_time(net, dhcp_bin):
+    s = net.server(dhcp_bin, RANGE, f"--dhcp-host={MAC},192.0.2.60,fixed,2h")
+    env = net.dhcpcd("-o", "host_name")
+    assert env, "dhcpcd got no lease"
+    assert env["new_ip_address"] == "192.0.2.60"
+    assert env["new_dhcp_lease_time"] == "7200"
+    assert env.get("new_host_name") == "fixed"
+    assert [f[2:4] for f in s.leases()] == [["192.0.2.60", "fixed"]]
 
 
 def test_authoritative_naks_a_wrong_address_and_client_recovers(net, dhcp_bin, tmp_path):
