@@ -789,7 +789,7 @@ Dhcp4Reply Dhcp4Engine::make_reply(const Request& rq, const Context& ctx, d4::Me
     o.push_back(opt_u32(d4::opt::LeaseTime, *lease_secs));
     add_boot();
     if (*lease_secs != 0xffffffffu) {
-      // A renewal's T1 and T2 come a little earlier, by a random "fuzz" below lease/16, so
+      // A renewal's T1 and T2 come a little earlier, by a random "fuzz" of 1 s up to below lease/16, so
       // that clients renewing together spread out (dnsmasq does the same).
       uint32_t t1 = *lease_secs / 2 - fuzz,
                t2 = static_cast<uint32_t>((uint64_t{*lease_secs} * 7) / 8) - fuzz;
@@ -1301,8 +1301,11 @@ void Dhcp4Engine::handle_request(Request& rq, Dhcp4Result& out) {
   // The name in the reply and the log is the configured one or the one sent now; a name
   // the lease kept from before stays in the lease file only (as dnsmasq).
   std::string reply_name = rq.host && !rq.host->hostname.empty() ? rq.host->hostname : rq.client_name;
+  // At least 1 s, so a renewal is always told an earlier T1/T2 (a plain `% (secs / 16)`
+  // was 0 once in 225 renewals of a 1h lease, and the client got the exact halves).
   uint32_t fuzz = 0;
-  if (renewing && have_lease && secs != 0xffffffffu && secs >= 16) fuzz = static_cast<uint32_t>(rng_() % (secs / 16));
+  if (renewing && have_lease && secs != 0xffffffffu && secs >= 32)
+    fuzz = 1 + static_cast<uint32_t>(rng_() % (secs / 16 - 1));
   auto reply = make_reply(rq, *ctx, d4::MessageType::Ack, addr, secs, reply_name, &notes, fuzz);
   reply.destination = destination_for(h, addr, false);
   if (verbose_) out.log.insert(out.log.begin() + static_cast<long>(tags_at), tags_line(rq));

@@ -307,6 +307,28 @@ TEST(Dhcp4Engine, RenewingIsUnicastToCiaddr) {
   EXPECT_EQ(3150u - t2, 1800u - t1);
 }
 
+// The fuzz is never 0: every renewal of a 1h lease gets T1 in [1800 - 224, 1800 - 1].
+// (It was `rng % 225`, 0 once in 225 renewals: a compat test saw exact T1/T2 from masqd.)
+TEST(Dhcp4Engine, RenewalFuzzIsNeverZero) {
+  Fixture f(kRange);
+  IpAddr a = f.lease({2, 0, 0, 0, 0, 5});
+  Pkt r;
+  r.type = d4::MessageType::Request;
+  r.mac = {2, 0, 0, 0, 0, 5};
+  r.ciaddr = a;
+  r.broadcast = false;
+  uint32_t lowest = 1800, highest = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto out = f.run(r, kNow + seconds(1800));
+    ASSERT_TRUE(out.reply);
+    const uint32_t t1 = u32(find_opt(*out.reply, 58));
+    lowest = std::min(lowest, t1);
+    highest = std::max(highest, t1);
+  }
+  EXPECT_LE(highest, 1799u);
+  EXPECT_GE(lowest, 1800u - 224u);
+}
+
 TEST(Dhcp4Engine, LeaseMaxRefusesNewLeasesButStillOffers) {
   Fixture f({"--dhcp-range=192.0.2.100,192.0.2.150,1h", "--dhcp-lease-max=1"});
   f.lease({2, 0, 0, 0, 0, 1});

@@ -319,8 +319,9 @@ def dnsmasq_path():
 
 
 def unfuzz(reply):
-    """A renewal's T1/T2 are taken down by the same random amount below lease/16 (dnsmasq
-    and masqd alike): such values become "fuzzed" after checking that shape; exact ones stay."""
+    """A renewal's T1/T2 are taken down by the same random amount, at most lease/16 (dnsmasq
+    and masqd alike): such values become "fuzzed" after checking that shape; exact ones stay.
+    (The bound is inclusive: an amount of exactly lease/16 is not taken for a difference.)"""
     if reply is None:
         return None
     opts = dict(reply["options"])
@@ -330,7 +331,7 @@ def unfuzz(reply):
     d1, d2 = lease // 2, lease * 7 // 8
     if (t1, t2) == (d1, d2):
         return reply
-    assert d1 - t1 == d2 - t2 and 0 < d1 - t1 < lease // 16, reply
+    assert d1 - t1 == d2 - t2 and 0 < d1 - t1 <= lease // 16, reply
     out = dict(reply)
     out["options"] = [(c, "fuzzed" if c in (58, 59) else v) for c, v in reply["options"]]
     return out
