@@ -286,14 +286,20 @@ TEST(Dhcp4Engine, NakReasonsForSelectingRequests) {
   EXPECT_EQ(text(find_opt(*f.run(again).reply, 56)), "wrong address");
 }
 
+// A RENEWING REQUEST: unicast from the client's address `a`, no requested address.
+Pkt renewal(const std::array<uint8_t, 6>& mac, const IpAddr& a) {
+  Pkt r;
+  r.type = d4::MessageType::Request;
+  r.mac = mac;
+  r.ciaddr = a;
+  r.broadcast = false;
+  return r;
+}
+
 TEST(Dhcp4Engine, RenewingIsUnicastToCiaddr) {
   Fixture f(kRange);
   IpAddr a = f.lease({2, 0, 0, 0, 0, 5});
-  Pkt r;
-  r.type = d4::MessageType::Request;
-  r.mac = {2, 0, 0, 0, 0, 5};
-  r.ciaddr = a;
-  r.broadcast = false;
+  Pkt r = renewal({2, 0, 0, 0, 0, 5}, a);
   auto out = f.run(r, kNow + seconds(1800));
   ASSERT_TRUE(out.reply);
   EXPECT_EQ(out.reply->header.ciaddr, a);
@@ -312,11 +318,7 @@ TEST(Dhcp4Engine, RenewingIsUnicastToCiaddr) {
 TEST(Dhcp4Engine, RenewalFuzzIsNeverZero) {
   Fixture f(kRange);
   IpAddr a = f.lease({2, 0, 0, 0, 0, 5});
-  Pkt r;
-  r.type = d4::MessageType::Request;
-  r.mac = {2, 0, 0, 0, 0, 5};
-  r.ciaddr = a;
-  r.broadcast = false;
+  Pkt r = renewal({2, 0, 0, 0, 0, 5}, a);
   uint32_t lowest = 1800, highest = 0;
   for (int i = 0; i < 2000; ++i) {
     auto out = f.run(r, kNow + seconds(1800));

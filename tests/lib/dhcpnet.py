@@ -83,6 +83,26 @@ class DhcpServer:
         self._stderr.close()
 
 
+def discover_packet(xid: int, mac: str) -> bytes:
+    """A minimal DHCPDISCOVER from `mac` asking for a broadcast reply (the client has no
+    address yet): header, magic cookie, message type, end."""
+    b = bytearray(240)
+    b[0:4] = bytes([1, 1, 6, 0])
+    b[4:8] = xid.to_bytes(4, "big")
+    b[10:12] = (0x8000).to_bytes(2, "big")
+    b[28:34] = bytes.fromhex(mac.replace(":", ""))
+    b[236:240] = bytes([99, 130, 83, 99])
+    b += bytes([53, 1, 1, 255])
+    return bytes(b)
+
+
+def _read_env(path: Path) -> dict[str, str] | None:
+    """The NAME=value lines a client's script saved with `env`, or None without the file."""
+    if not path.exists():
+        return None
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
 class DhcpNet:
     """Namespaces <p>s (server, veth <p>s0 = 192.0.2.1/24) and <p>c (client, veth <p>c0)."""
 
@@ -154,9 +174,7 @@ class DhcpNet:
             pass
         finally:
             stop_process(proc)
-        if not out.exists():
-            return None
-        return dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+        return _read_env(out)
 
     def dhclient(self, *extra: str, lease_db: Path | None = None, timeout: float = 20.0,
                  release: bool = False) -> dict[str, str] | None:
@@ -188,9 +206,9 @@ class DhcpNet:
         finally:
             stop_process(proc)
             log.close()
-        if not out.exists():
+        env = _read_env(out)
+        if env is None:
             return None
-        env = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
         if release:
             self.cx("dhclient", "-r", "-sf", str(script), "-lf", str(lease_db), "-pf", str(pidf),
                     self.client_if, timeout=15, check=False)
@@ -225,9 +243,7 @@ class DhcpNet:
             log.close()
             for leftover in Path("/var/lib/dhcpcd").glob(f"{self.client_if}*.lease"):
                 leftover.unlink(missing_ok=True)
-        if not out.exists():
-            return None
-        return dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+        return _read_env(out)
 
     def client_socket(self, port: int = 68) -> "ClientSocket":
         return ClientSocket(self, port)

@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from lib.dhcpnet import discover_packet
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
 
 RANGE = "--dhcp-range=192.0.2.100,192.0.2.150,1h"
@@ -24,29 +26,18 @@ BURST = 800
 SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>; Python's socket module does not name it
 
 
-def discover(xid: int) -> bytes:
-    b = bytearray(240)
-    b[0:4] = bytes([1, 1, 6, 0])
-    b[4:8] = xid.to_bytes(4, "big")
-    b[10:12] = (0x8000).to_bytes(2, "big")  # broadcast reply: the client has no address
-    b[28:34] = bytes.fromhex(MAC.replace(":", ""))
-    b[236:240] = bytes([99, 130, 83, 99])
-    b += bytes([53, 1, 1, 255])
-    return bytes(b)
-
-
 def test_requests_sent_while_the_server_is_stalled_are_all_answered(net, masqd_bin):
     s = net.server(masqd_bin, RANGE)
     c = net.client_socket()
     try:
         c.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)  # room for every OFFER
         # One exchange first: the server is up and answering.
-        c.send(discover(0x5000))
+        c.send(discover_packet(0x5000, MAC))
         assert c.recv_xid(0x5000, timeout=5.0), "no OFFER before the stall"
         os.kill(s.proc.pid, signal.SIGSTOP)
         try:
             for i in range(BURST):
-                c.send(discover(0x6000 + i))
+                c.send(discover_packet(0x6000 + i, MAC))
                 if i % 50 == 49:
                     time.sleep(0.005)  # paced: the veth's backlog (netdev_max_backlog) is not the test
         finally:

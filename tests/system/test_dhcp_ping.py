@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lib.dhcpnet import DhcpNet
+from lib.dhcpnet import DhcpNet, discover_packet
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
 
@@ -18,24 +18,12 @@ RANGE = "--dhcp-range=192.0.2.100,192.0.2.150,1h"
 MAC = "02:00:00:00:00:21"
 
 
-def discover(sock, xid: int, mac: str) -> bytes:
-    hw = bytes.fromhex(mac.replace(":", ""))
-    b = bytearray(240)
-    b[0:4] = bytes([1, 1, 6, 0])
-    b[4:8] = xid.to_bytes(4, "big")
-    b[10:12] = (0x8000).to_bytes(2, "big")  # broadcast: the client has no address for it
-    b[28:28 + 6] = hw
-    b[236:240] = bytes([99, 130, 83, 99])
-    b += bytes([53, 1, 1, 255])
-    return bytes(b)
-
-
 def offer(net: DhcpNet, xid: int, mac: str, timeout: float = 8.0) -> tuple[str | None, float]:
     """(yiaddr of the OFFER or None, seconds it took)."""
     c = net.client_socket()
     try:
         start = time.monotonic()
-        c.send(discover(c, xid, mac))
+        c.send(discover_packet(xid, mac))
         data = c.recv_xid(xid, timeout=timeout)
         took = time.monotonic() - start
     finally:
