@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""System calls per forwarded query, dnsmasq and masqd side by side (a count, so unlike CPU
+"""System calls per answered query, dnsmasq and masqd side by side (a count, so unlike CPU
 time it does not depend on how busy the machine is).
 
-Usage: bench/dns_syscalls.py [--queries 5000] [--masqd build/release/masqd]
+Usage: bench/dns_syscalls.py [--mode forward|hit] [--queries 5000] [--masqd build/release/masqd]
 
-Both servers run with --cache-size=0 and forward to one local dnsmasq upstream that answers
-every name; dnsperf sends --queries distinct names at 2000 qps; `strace -c -f` counts the
-server's system calls (strace's own overhead does not change the counts).
+--mode forward (default): both servers run with --cache-size=0 and forward --queries distinct
+names to one local dnsmasq upstream that answers every name (TTL 3600).
+--mode hit: both run with --cache-size=10000; the names are asked once first (not counted),
+so every counted query is a cache hit.
+
+dnsperf sends the names at 2000 qps. `strace -c -f -p` is attached to the running server
+after start-up (and the warm-up), so only the queries are counted; strace's own overhead does
+not change the counts.
 """
 import argparse
 import os
@@ -21,28 +26,36 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns_bench import start, stop, wait_port  # noqa: E402
 
 
-def count(cmd, port, datafile, queries, tmp):
+def count(cmd, port, datafile, queries, tmp, warm_up):
     out = os.path.join(tmp, "strace.txt")
-    p = subprocess.Popen(["strace", "-c", "-f", "-o", out, *cmd], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tracer = None
     try:
         wait_port(port, timeout=10)
-        r = subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", datafile,
-                            "-n", "1", "-Q", "2000", "-t", "5"], capture_output=True, text=True,
-                           timeout=120)
+        perf = ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", datafile, "-n", "1",
+                "-Q", "2000", "-t", "5"]
+        if warm_up:
+            subprocess.run(perf, capture_output=True, timeout=120)
+        tracer = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(server.pid)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # strace prints "Process N attached" once it has seized every thread.
+        deadline = time.monotonic() + 10
+        seen = ""
+        while "attached" not in seen and time.monotonic() < deadline:
+            seen += tracer.stderr.readline()
+        r = subprocess.run(perf, capture_output=True, text=True, timeout=120)
         m = re.search(r"Queries completed:\s+(\d+)", r.stdout)
         done = int(m.group(1)) if m else 0
     finally:
-        # SIGTERM the traced server (not strace), so that strace sees it exit and writes
-        # the whole summary.
-        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True)
-        for pid in kids.stdout.split():
-            os.kill(int(pid), 15)
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
+        # SIGINT detaches strace, which then writes the summary.
+        if tracer is not None:
+            tracer.send_signal(2)
+            try:
+                tracer.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                tracer.kill()
+                tracer.wait(timeout=10)
+        stop(server)
     calls = {}
     if os.environ.get("SYSCALLS_DEBUG"):
         print(open(out).read())
@@ -55,6 +68,7 @@ def count(cmd, port, datafile, queries, tmp):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", choices=("forward", "hit"), default="forward")
     ap.add_argument("--queries", type=int, default=5000)
     ap.add_argument("--masqd", default="build/release/masqd")
     args = ap.parse_args()
@@ -66,23 +80,25 @@ def main():
     up_port, port = 5362, 5363
     common = ["-C", "/dev/null", "-k", "--pid-file=", "--user=", f"--port={port}",
               "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
-              f"--server=127.0.0.1#{up_port}", "--log-facility=/dev/null", "--cache-size=0"]
+              f"--server=127.0.0.1#{up_port}", "--log-facility=/dev/null",
+              "--cache-size=0" if args.mode == "forward" else "--cache-size=10000"]
     upstream = start(["dnsmasq", "-C", "/dev/null", "-k", "--pid-file=", "--user=",
                       f"--port={up_port}", "--listen-address=127.0.0.1", "--bind-interfaces",
                       "--no-resolv", "--address=/#/192.0.2.1", "--cache-size=0",
-                      "--log-facility=/dev/null"], 1)
+                      "--local-ttl=3600", "--log-facility=/dev/null"], 1)
     rows = {}
     try:
         wait_port(up_port)
         for name, cmd in (("dnsmasq", ["dnsmasq", *common]),
                           ("masqd", [args.masqd, *common, "--masqd-workers=1"])):
-            rows[name] = count(cmd, port, datafile, args.queries, tmp)
+            rows[name] = count(cmd, port, datafile, args.queries, tmp, args.mode == "hit")
     finally:
         stop(upstream)
         shutil.rmtree(tmp, ignore_errors=True)
     names = sorted(set(rows["dnsmasq"][1]) | set(rows["masqd"][1]),
                    key=lambda n: -(rows["dnsmasq"][1].get(n, 0) + rows["masqd"][1].get(n, 0)))
-    print(f"system calls per answered query ({args.queries} forwarded queries, no cache)")
+    what = "forwarded queries, no cache" if args.mode == "forward" else "cache hits"
+    print(f"system calls per answered query ({args.queries} {what})")
     print(f"{'call':<16}{'dnsmasq':>10}{'masqd':>10}")
     tot = {}
     for n in names:
