@@ -718,6 +718,8 @@ Result<std::unique_ptr<Dhcp4Service>> Dhcp4Service::create(const config::Config&
     return make_error("failed to bind DHCP server socket: " + why, 2);
   }
   s->sock = std::move(*sock);
+  if (auto note = recv_buffer_note(s->sock.recv_buffer(), kRecvBuffer); !note.empty())
+    s->startup.push_back(std::move(note));
   auto* raw = s.get();
   // The raw ICMP socket for address checks, opened while still root (dnsmasq keeps
   // CAP_NET_RAW instead). Without it, new addresses are offered unchecked.
@@ -782,6 +784,15 @@ Dhcp4Service::~Dhcp4Service() {
   // Not a crash: the lease file is complete, so the journal goes (it stays only when the
   // process dies without running this).
   if (s_->file_store) (void)s_->file_store->finish();
+}
+
+std::string recv_buffer_note(int granted, int asked) {
+  // Without CAP_NET_ADMIN the kernel caps the buffer at net.core.rmem_max (208 KiB on stock
+  // Debian). 0 = the size could not be read: nothing to say.
+  if (granted <= 0 || granted >= asked) return {};
+  return fmt::format("DHCP receive buffer is {} KiB, not {} KiB: without CAP_NET_ADMIN it is "
+                     "capped by net.core.rmem_max; requests may be lost while the lease file "
+                     "is written", granted / 1024, asked / 1024);
 }
 
 std::vector<std::string> Dhcp4Service::startup_lines() const { return s_->startup; }

@@ -81,4 +81,8 @@ class Dhcp4Service {
   std::unique_ptr<Dhcp4ServiceState> s_;
 };
 
+// The start-up line for a DHCP socket whose receive buffer (UdpSocket::recv_buffer) is
+// smaller than `asked`; empty when it is not, or when `granted` is 0 (unknown).
+std::string recv_buffer_note(int granted, int asked);
+
 }  // namespace masqd::dhcp

@@ -240,6 +240,13 @@ Result<UdpSocket> UdpSocket::open(const SocketAddr& bind_addr, const UdpOptions&
   return s;
 }
 
+int UdpSocket::recv_buffer() const {
+  int got = 0;
+  socklen_t len = sizeof got;
+  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &got, &len) != 0) return 0;
+  return got / 2;
+}
+
 Result<size_t> UdpSocket::recv(RecvBatch& batch) {
   batch.prepare();
   if (batch.capacity() == 0) return size_t{0};

@@ -150,6 +150,9 @@ class UdpSocket {
   // The bound address, with the actual port when 0 was asked for.
   const SocketAddr& local() const { return local_; }
   uint16_t port() const { return local_.port(); }
+  // The receive buffer the kernel granted, in the bytes UdpOptions::recv_buffer counts (half
+  // of SO_RCVBUF's figure, which includes the kernel's bookkeeping); 0 if it cannot be read.
+  int recv_buffer() const;
 
   // Receives up to batch.capacity() waiting datagrams without blocking. Returns how many
   // (0 when none is waiting: EAGAIN is not an error); batch.size() matches.

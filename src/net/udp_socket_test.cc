@@ -58,8 +58,18 @@ TEST(UdpSocket, RecvBufferIsForcedWhenAllowed) {
   int got = 0;
   socklen_t len = sizeof got;
   ASSERT_EQ(::getsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &got, &len), 0);
-  if (::geteuid() == 0) EXPECT_GE(got, 16 << 20);  // the kernel doubles what it was asked
-  else EXPECT_GT(got, 0);
+  if (::geteuid() == 0) {
+    EXPECT_GE(got, 16 << 20);  // the kernel doubles what it was asked
+    EXPECT_EQ(s.recv_buffer(), 16 << 20);
+  } else {
+    EXPECT_GT(got, 0);
+  }
+  EXPECT_EQ(s.recv_buffer(), got / 2);
+}
+
+TEST(UdpSocket, RecvBufferOfAClosedSocketIsZero) {
+  UdpSocket s;
+  EXPECT_EQ(s.recv_buffer(), 0);
 }
 
 TEST(UdpSocket, RecvWithNothingWaitingReturnsZero) {
