@@ -9,7 +9,8 @@ beforehand (warm-up, not measured), so every measured query is a cache hit.
 
 The server is pinned to CPU 0; dnsperf and the upstream share CPU 1. dnsperf offers the
 same fixed rate to both. Reported per server: server CPU time per answered query (from
-/proc/<pid>/stat), answered QPS, average latency, lost queries, and RSS idle and after the
+/proc/<pid>/stat), answered QPS, latency (dnsperf's average; the median and 99th percentile
+of the per-answer latencies `dnsperf -v` prints), lost queries, and RSS idle and after the
 run; then masqd/dnsmasq ratios.
 
 Usage: bench/dns_bench.py [--mode forward|hit] [--seconds 10] [--qps 20000]
@@ -82,17 +83,29 @@ def stop(p):
             p.wait(timeout=5)
 
 
+def percentile(sorted_values, q):
+    """The q-quantile (0..1) of an ascending list, nearest rank; 0 for an empty list."""
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
 def run_dnsperf(port, datafile, seconds, qps):
+    # -v prints one "> RCODE name type latency-in-seconds" line per answer: the percentiles.
     r = subprocess.run(["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port),
-                        "-d", datafile, "-l", str(seconds), "-Q", str(qps), "-t", "2"],
-                       capture_output=True, text=True, timeout=seconds + 30)
+                        "-d", datafile, "-l", str(seconds), "-Q", str(qps), "-t", "2", "-v"],
+                       capture_output=True, text=True, timeout=seconds + 60)
     out = r.stdout
     def num(pattern):
         m = re.search(pattern, out)
         return float(m.group(1)) if m else 0.0
+    lat = sorted(float(line.rsplit(None, 1)[1]) for line in out.splitlines()
+                 if line.startswith("> ") and len(line.split()) >= 5)
     return {"sent": num(r"Queries sent:\s+(\d+)"), "completed": num(r"Queries completed:\s+(\d+)"),
             "lost": num(r"Queries lost:\s+(\d+)"), "qps": num(r"Queries per second:\s+([\d.]+)"),
-            "latency_ms": num(r"Average Latency \(s\):\s+([\d.]+)") * 1000}
+            "latency_avg_us": num(r"Average Latency \(s\):\s+([\d.]+)") * 1e6,
+            "latency_p50_us": percentile(lat, 0.50) * 1e6,
+            "latency_p99_us": percentile(lat, 0.99) * 1e6}
 
 
 def main():
@@ -144,7 +157,8 @@ def main():
         stop(upstream)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    keys = ["cpu_us_per_query", "qps", "latency_ms", "lost", "rss_idle_kib", "rss_after_kib"]
+    keys = ["cpu_us_per_query", "qps", "latency_avg_us", "latency_p50_us", "latency_p99_us",
+            "lost", "rss_idle_kib", "rss_after_kib"]
     what = "forwarding (no cache)" if args.mode == "forward" else "cache hits"
     print(f"{what}, offered {args.qps} qps for {args.seconds} s, server pinned to CPU 0")
     print(f"{'metric':<18}{'dnsmasq':>12}{'masqd':>12}{'masqd/dnsmasq':>15}")
