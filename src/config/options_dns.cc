@@ -101,8 +101,9 @@ const OptionSpec kDnsOptions[] = {
      "Most source ports one query may use across retries (default 1).", parse_port_limit},
     {"max-tcp-connections", 0, kReq, kOnce, kBuilt, "<integer>",
      "Most DNS-over-TCP connections served at once (default 20).", parse_max_tcp_connections},
-    {"fast-dns-retry", 0, kOpt, kOnce, kNotYet, "[=<milliseconds>[,<milliseconds>]]",
-     "Retransmit unanswered upstream queries after this delay, until the total time.",
+    {"fast-dns-retry", 0, kOpt, kOnce, kBuilt, "[=<milliseconds>[,<milliseconds>]]",
+     "Retransmit unanswered upstream queries after this delay (default 1000, at least 50), "
+     "doubling it each time, until the total time (default 10000).",
      parse_fast_dns_retry},
     {"add-mac", 0, kOpt, kMany, kNotYet, "[=base64|text]",
      "Pass the client's MAC address upstream in an EDNS0 option.", parse_add_mac},

@@ -90,6 +90,16 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   edns_packet_max = std::max<uint16_t>(512, d.edns_packet_max);
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
+  fast_retry = d.fast_dns_retry;
+  fast_retry_total = d.fast_dns_retry_total;
+  fast_retry_rounds = 0;
+  if (fast_retry) {
+    // Retries go out at delay, 3*delay, 7*delay, ... while younger than the total (and
+    // than the query's lifetime).
+    const auto limit = std::min(fast_retry_total, kQueryLifetime);
+    for (auto at = *fast_retry; at < limit && fast_retry_rounds < 32; at = 2 * at + *fast_retry)
+      ++fast_retry_rounds;
+  }
   log_queries = c.process.log_queries != config::LogQueries::Off;
   localise_queries = c.dns.localise_queries;
   log_extra = c.process.log_queries == config::LogQueries::Extra;
@@ -727,6 +737,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     finish(serial);
     return;
   }
+  p.first_sent = loop.now();
+  if (fast_retry) arm_fast_retry(p, *fast_retry);
   p.expire_timer = loop.add_timer(kQueryLifetime, [this, serial] {
     auto it = pending.find(serial);
     if (it == pending.end()) return;
@@ -790,7 +802,8 @@ net::UdpSocket* ServiceState::shared_socket_for(const Upstream& u) {
 }
 
 bool ServiceState::send_to(Pending& p, size_t index) {
-  if (index >= p.servers.size() || p.attempts.size() >= kMaxAttempts + 2 * p.servers.size())
+  if (index >= p.servers.size() ||
+      p.attempts.size() >= kMaxAttempts + (2 + fast_retry_rounds) * p.servers.size())
     return false;
   const Upstream& u = p.servers[index];
   struct sockaddr_storage ss {};
@@ -862,6 +875,29 @@ bool ServiceState::send_in_order(Pending& p, size_t from) {
     }
   }
   return false;
+}
+
+void ServiceState::arm_fast_retry(Pending& p, std::chrono::milliseconds delay) {
+  p.retry_delay = delay;
+  const uint64_t serial = p.serial;
+  p.retry_timer = loop.add_timer(delay, [this, serial] { on_fast_retry(serial); });
+}
+
+void ServiceState::on_fast_retry(uint64_t serial) {
+  auto it = pending.find(serial);
+  if (it == pending.end()) return;
+  Pending& p = *it->second;
+  p.retry_timer = 0;
+  if (loop.now() - p.first_sent >= fast_retry_total || p.attempts.empty()) return;
+  // dnsmasq logs its own retries with the client's address and port 0 (--log-queries=extra).
+  log_ctx = LogCtx{p.log_ctx.serial, net::SocketAddr(p.log_ctx.from.ip(), 0)};
+  // Where the query last went: every server once it goes to all (the first queries after a
+  // start, --all-servers, a client's retry in the default mode), else the same server.
+  if (p.sent_to_all)
+    (void)send_all(p);
+  else
+    (void)send_to(p, p.attempts.back().index);
+  arm_fast_retry(p, 2 * p.retry_delay);
 }
 
 void ServiceState::on_send_failure(Pending& p, size_t index) {
@@ -1029,6 +1065,7 @@ void ServiceState::finish(uint64_t serial) {
   if (it == pending.end()) return;
   Pending& p = *it->second;
   if (p.expire_timer) loop.cancel_timer(p.expire_timer);
+  if (p.retry_timer) loop.cancel_timer(p.retry_timer);
   for (auto& a : p.attempts) forget_attempt(a);
   by_key.erase(p.key);
   pending.erase(it);
@@ -1046,6 +1083,7 @@ DnsService::~DnsService() {
   }
   for (const auto& [serial, p] : s_->pending) {
     if (p->expire_timer) s_->loop.cancel_timer(p->expire_timer);
+    if (p->retry_timer) s_->loop.cancel_timer(p->retry_timer);
     for (const auto& a : p->attempts)
       if (a.sock.valid()) s_->loop.remove_fd(a.sock.fd());
   }

@@ -41,6 +41,7 @@ constexpr std::chrono::milliseconds kQueryLifetime{10000};
 // A client's retransmission re-sends upstream only when the last send is at least this old.
 constexpr std::chrono::milliseconds kResendAfter{2000};
 constexpr size_t kMaxAttempts = 8;  // upstream sockets one query may use, plus 2 per server
+// (plus one per server for each --fast-dns-retry retry that fits in its total time)
 // TCP: per-attempt upstream limit, client idle limit and queries per connection.
 constexpr std::chrono::milliseconds kTcpUpstreamTimeout{5000};
 constexpr std::chrono::milliseconds kTcpIdle{10000};
@@ -124,7 +125,11 @@ struct Pending {
   std::vector<Attempt> attempts;
   size_t next_server = 0;  // strict order: the next server to try
   Clock::time_point last_sent{};
+  Clock::time_point first_sent{};
   net::TimerId expire_timer = 0;
+  // --fast-dns-retry: the pending retry and the delay it was armed with (doubled each time).
+  net::TimerId retry_timer = 0;
+  std::chrono::milliseconds retry_delay{0};
 };
 
 struct TcpClient {
@@ -235,6 +240,11 @@ struct ServiceState {
   Result<net::UdpSocket> open_query_socket(const Upstream& u);
   bool send_to(Pending& p, size_t index);
   bool send_all(Pending& p);
+  // --fast-dns-retry: after `delay`, send the query again where it last went (every server
+  // once it goes to all), then again after twice the delay, while the query is younger
+  // than fast_retry_total.
+  void arm_fast_retry(Pending& p, std::chrono::milliseconds delay);
+  void on_fast_retry(uint64_t serial);
   bool send_in_order(Pending& p, size_t from);
   void on_send_failure(Pending& p, size_t index);
   void on_upstream_readable(uint64_t serial, int fd);
@@ -311,6 +321,9 @@ struct ServiceState {
   uint16_t edns_packet_max = 1232;
   size_t forward_max = 150;
   size_t max_tcp = 20;
+  std::optional<std::chrono::milliseconds> fast_retry;  // --fast-dns-retry: the first delay
+  std::chrono::milliseconds fast_retry_total{10000};
+  size_t fast_retry_rounds = 0;  // retries that fit in fast_retry_total (the attempt limit)
   bool log_queries = false;
   // --localise-queries: the local address the query being answered was sent to.
   bool localise_queries = false;

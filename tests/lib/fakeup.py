@@ -40,6 +40,7 @@ class SeenQuery:
     flags: int
     edns: int
     payload: int
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -99,7 +100,7 @@ class FakeUpstream:
         with self._lock:
             self.queries.append(SeenQuery(transport, src, q.id, qq.name.to_text(),
                                           dns.rdatatype.to_text(qq.rdtype), q.flags,
-                                          q.edns, q.payload))
+                                          q.edns, q.payload, time.monotonic()))
 
     def _answer(self, q) -> dns.message.Message | None:
         qq = q.question[0]
