@@ -117,10 +117,10 @@ const OptionSpec kDnsOptions[] = {
      "Pass this CPE identifier upstream in an EDNS0 option.", parse_add_cpe_id},
     {"umbrella", 0, kOpt, kMany, kNotYet, "[=<optspec>]",
      "Add Cisco Umbrella identification to forwarded queries.", parse_umbrella},
-    {"do-0x20-encode", 0, kNone, kMany, kNotYet, "",
+    {"do-0x20-encode", 0, kNone, kMany, kBuilt, "",
      "Randomise letter case in forwarded query names and check replies echo it (dnsmasq 2.93).",
      set_flag<&DnsConfig::do_0x20_encode>, true},
-    {"no-0x20-encode", 0, kNone, kMany, kNotYet, "",
+    {"no-0x20-encode", 0, kNone, kMany, kBuilt, "",
      "Never randomise letter case in forwarded query names (dnsmasq 2.93).",
      set_flag<&DnsConfig::no_0x20_encode>, true},
 

@@ -90,6 +90,7 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   edns_packet_max = std::max<uint16_t>(512, d.edns_packet_max);
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
+  do_0x20 = d.do_0x20_encode && !d.no_0x20_encode;
   fast_retry = d.fast_dns_retry;
   fast_retry_total = d.fast_dns_retry_total;
   fast_retry_rounds = 0;
@@ -716,6 +717,10 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     return;
   }
   p.query.resize(len);
+  if (do_0x20) {
+    encode_0x20(p.query, pd::kHeaderSize, rng.next_u32());
+    p.encoded_0x20 = true;
+  }
   p.query_flags = q.header.flags;
   p.log_ctx = log_ctx;
   if (wp) p.waiters.push_back(*wp);
@@ -996,8 +1001,14 @@ void ServiceState::on_shared_readable(net::UdpSocket& sock) {
 }
 
 bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
-  if (check_reply(data, a.id, p.question) != ReplyCheck::Ok) {
+  const Bytes sent_name = p.encoded_0x20 ? Bytes(p.query.data() + pd::kHeaderSize, p.question.name.wire_size())
+                                         : Bytes();
+  if (const ReplyCheck rc = check_reply(data, a.id, p.question, sent_name); rc != ReplyCheck::Ok) {
     ++stats.replies_rejected;
+    if (rc == ReplyCheck::WrongCase && case_warned.insert(a.server).second)
+      log(fmt::format("reply from {} does not keep the letter case of the question: dropped "
+                      "(--do-0x20-encode; that server cannot be used with it)",
+                      a.server.to_string()));
     return false;
   }
   FilterOutcome filtered;

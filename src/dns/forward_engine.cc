@@ -190,7 +190,23 @@ size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_pac
   return p + q.opt_options.size();
 }
 
-ReplyCheck check_reply(Bytes reply, uint16_t id, const pd::Question& q) {
+void encode_0x20(std::span<uint8_t> packet, size_t offset, uint32_t bits) {
+  size_t p = offset;
+  int letter = 0;
+  while (p < packet.size() && packet[p] != 0 && letter < 32) {
+    const size_t len = packet[p];
+    if (len > 63) return;  // a pointer or a reserved label type: not a plain name
+    for (size_t i = p + 1; i <= p + len && i < packet.size() && letter < 32; ++i) {
+      const uint8_t c = packet[i];
+      if ((c | 0x20) < 'a' || (c | 0x20) > 'z') continue;
+      if (bits >> letter & 1) packet[i] = static_cast<uint8_t>(c ^ 0x20);
+      ++letter;
+    }
+    p += len + 1;
+  }
+}
+
+ReplyCheck check_reply(Bytes reply, uint16_t id, const pd::Question& q, Bytes exact_name) {
   auto v = pd::MessageView::parse(reply);
   if (!v) return ReplyCheck::Malformed;
   const auto& h = v->header();
@@ -204,6 +220,10 @@ ReplyCheck check_reply(Bytes reply, uint16_t id, const pd::Question& q) {
   // the client's question bytes can be copied over it.
   if (v->answer_offset() != pd::kHeaderSize + q.name.wire_size() + 4)
     return ReplyCheck::WrongQuestion;
+  if (!exact_name.empty() &&
+      (exact_name.size() != q.name.wire_size() ||
+       std::memcmp(reply.data() + pd::kHeaderSize, exact_name.data(), exact_name.size()) != 0))
+    return ReplyCheck::WrongCase;
   return ReplyCheck::Ok;
 }
 

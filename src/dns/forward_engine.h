@@ -97,10 +97,17 @@ MergeKey merge_key(const ClientQuery& q, uint32_t group);
 size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
                             std::span<uint8_t> out, bool& added_opt);
 
-enum class ReplyCheck : uint8_t { Ok, Malformed, NotReply, WrongId, WrongQuestion };
+// --do-0x20-encode: flips the case of the first 32 letters of the uncompressed wire name at
+// `offset` in `packet`, letter i when bit i of `bits` is set. Other bytes are kept.
+void encode_0x20(std::span<uint8_t> packet, size_t offset, uint32_t bits);
+
+enum class ReplyCheck : uint8_t { Ok, Malformed, NotReply, WrongId, WrongQuestion, WrongCase };
 // Accepts only a response with `id` whose single question equals `q` (name compared without
-// regard to case, same type and class, name not compressed).
-ReplyCheck check_reply(Bytes reply, uint16_t id, const proto::dns::Question& q);
+// regard to case, same type and class, name not compressed). With `exact_name` (the wire
+// name as sent, 0x20-encoded), the reply's name must also have its exact letter case:
+// WrongCase when it matches only without regard to case.
+ReplyCheck check_reply(Bytes reply, uint16_t id, const proto::dns::Question& q,
+                       Bytes exact_name = {});
 
 // What one waiting client needs to get its own copy of a reply.
 struct ClientView {

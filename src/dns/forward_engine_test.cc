@@ -262,6 +262,64 @@ TEST(CheckReply, MatchesIdAndQuestion) {
   EXPECT_EQ(check_reply(cut, 0x4242, question), ReplyCheck::Malformed);
 }
 
+// The wire name of `text` ("a.b" -> 1 'a' 1 'b' 0); not for the root name.
+std::vector<uint8_t> wire_name(std::string_view text) {
+  std::vector<uint8_t> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t dot = text.find('.', start);
+    if (dot == std::string_view::npos) dot = text.size();
+    out.push_back(static_cast<uint8_t>(dot - start));
+    out.insert(out.end(), text.begin() + static_cast<std::ptrdiff_t>(start),
+               text.begin() + static_cast<std::ptrdiff_t>(dot));
+    start = dot + 1;
+  }
+  out.push_back(0);
+  return out;
+}
+
+TEST(Encode0x20, FlipsTheLettersItsBitsSelect) {
+  // Bytes before the name stay as they are.
+  auto after_prefix = [](std::string_view text) {
+    std::vector<uint8_t> v = {0xee, 0xee, 0xee};
+    for (uint8_t b : wire_name(text)) v.push_back(b);
+    return v;
+  };
+  auto packet = after_prefix("ab1.Cd");
+  // Letters in order: a b C d. Bits 0 and 2: a -> A, C -> c; b and d kept; '1' is no letter.
+  encode_0x20(packet, 3, 0b0101);
+  EXPECT_EQ(packet, after_prefix("Ab1.cd"));
+  encode_0x20(packet, 3, 0b0101);  // the same bits again: back to the start
+  EXPECT_EQ(packet, after_prefix("ab1.Cd"));
+}
+
+TEST(Encode0x20, OnlyTheFirst32LettersAndNothingElse) {
+  const std::string text = std::string(40, 'a') + ".test-1_2";
+  auto packet = wire_name(text);
+  encode_0x20(packet, 0, 0xffffffffu);
+  const auto want = wire_name(std::string(32, 'A') + std::string(8, 'a') + ".test-1_2");
+  EXPECT_EQ(packet, want);
+  std::vector<uint8_t> root = {0};  // the root name: nothing to flip
+  encode_0x20(root, 0, 0xffffffffu);
+  EXPECT_EQ(root, std::vector<uint8_t>{0});
+}
+
+TEST(CheckReply, ExactNameDemandsTheSentCase) {
+  auto q = make_query("www.example.com", pd::rr::A, 0x4242);
+  auto c = check_query(q, 1232);
+  const auto& question = c.query.question;
+  auto sent = wire_name("wWw.ExamPle.cOm");
+  auto echoed = make_query("wWw.ExamPle.cOm", pd::rr::A, 0x4242);
+  EXPECT_EQ(check_reply(make_reply(echoed), 0x4242, question, Bytes(sent.data(), sent.size())),
+            ReplyCheck::Ok);
+  // An upstream that does not keep the case: the same name, other letter case.
+  EXPECT_EQ(check_reply(make_reply(q), 0x4242, question, Bytes(sent.data(), sent.size())),
+            ReplyCheck::WrongCase);
+  // Other faults are reported as before.
+  EXPECT_EQ(check_reply(make_reply(echoed, 0x4243), 0x4242, question, Bytes(sent.data(), sent.size())),
+            ReplyCheck::WrongId);
+}
+
 TEST(ClientReply, OwnIdCaseFlagsAndTruncation) {
   auto q = make_query("Www.Example.com", pd::rr::A, 0x1111, 0x0110);
   auto c = check_query(q, 1232);

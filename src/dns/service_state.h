@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -120,6 +121,7 @@ struct Pending {
   uint16_t query_flags = 0;    // the first client's header flags (CD: do not cache)
   LogCtx log_ctx;              // the first client's, for the reply lines
   bool added_opt = false;
+  bool encoded_0x20 = false;  // the name in `query` has random letter case (--do-0x20-encode)
   bool sent_to_all = false;  // the query now goes to every server of the group
   std::vector<Waiter> waiters;
   std::vector<Attempt> attempts;
@@ -324,6 +326,8 @@ struct ServiceState {
   std::optional<std::chrono::milliseconds> fast_retry;  // --fast-dns-retry: the first delay
   std::chrono::milliseconds fast_retry_total{10000};
   size_t fast_retry_rounds = 0;  // retries that fit in fast_retry_total (the attempt limit)
+  bool do_0x20 = false;          // --do-0x20-encode without --no-0x20-encode
+  std::set<net::SocketAddr> case_warned;  // servers whose replies lost the 0x20 case: logged once
   bool log_queries = false;
   // --localise-queries: the local address the query being answered was sent to.
   bool localise_queries = false;
