@@ -41,6 +41,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (again.outcome != CheckedQuery::Outcome::Ok ||
         !again.query.question.name.equals_nocase(q.question.name))
       std::abort();
+    // With an option of ours (--add-cpe-id), and the name 0x20-encoded: still a valid
+    // query with the same question, now with EDNS.
+    static const uint8_t cpe[] = {0xfe, 0x32, 0, 4, 'f', 'u', 'z', 'z'};
+    n = build_upstream_query(q, 0x1234, 1232, out, added, Bytes(cpe, sizeof cpe));
+    if (n == 0) std::abort();
+    encode_0x20(std::span<uint8_t>(out.data(), n), 12, size >= 4 ? static_cast<uint32_t>(data[size - 1]) * 0x01010101u : 0);
+    auto with_opt = check_query(Bytes(out.data(), n), 1232);
+    if (with_opt.outcome != CheckedQuery::Outcome::Ok || !with_opt.query.has_edns ||
+        !with_opt.query.question.name.equals_nocase(q.question.name))
+      std::abort();
     (void)merge_key(q, 0);
     (void)format_query(q.question, *IpAddr::parse("127.0.0.1"));
   }
@@ -54,6 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return q;
   }();
   const uint16_t id = size >= 2 ? static_cast<uint16_t>(data[0] << 8 | data[1]) : 0;
+  static const uint8_t sent_name[] = {3, 'w', 'W', 'w', 7, 'E', 'x', 'a', 'M', 'p', 'l', 'e',
+                                      3, 'c', 'o', 'M', 0};
+  (void)check_reply(in, id, question, Bytes(sent_name, sizeof sent_name));
   if (check_reply(in, id, question) == ReplyCheck::Ok) {
     static const uint8_t qbytes[] = {3, 'W', 'W', 'W', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
                                      3, 'c', 'o', 'm', 0, 0, 1, 0, 1};

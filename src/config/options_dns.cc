@@ -113,7 +113,7 @@ const OptionSpec kDnsOptions[] = {
      "Pass the client's subnet upstream (EDNS0 client subnet).", parse_add_subnet},
     {"strip-subnet", 0, kNone, kMany, kNotYet, "",
      "Remove client subnet options before forwarding.", set_flag<&DnsConfig::strip_subnet>},
-    {"add-cpe-id", 0, kReq, kOnce, kNotYet, "<text>",
+    {"add-cpe-id", 0, kReq, kOnce, kBuilt, "<text>",
      "Pass this CPE identifier upstream in an EDNS0 option.", parse_add_cpe_id},
     {"umbrella", 0, kOpt, kMany, kNotYet, "[=<optspec>]",
      "Add Cisco Umbrella identification to forwarded queries.", parse_umbrella},

@@ -91,6 +91,14 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
   forward_max = d.dns_forward_max > 0 ? static_cast<size_t>(d.dns_forward_max) : 150;
   max_tcp = d.max_tcp_connections > 0 ? static_cast<size_t>(d.max_tcp_connections) : 20;
   do_0x20 = d.do_0x20_encode && !d.no_0x20_encode;
+  add_options.clear();
+  if (d.add_cpe_id) {
+    // --add-cpe-id: EDNS0 option 65074 with the text, on every forwarded query.
+    const std::string& id = *d.add_cpe_id;
+    const size_t n = std::min<size_t>(id.size(), 255);
+    add_options = {0xfe, 0x32, 0, static_cast<uint8_t>(n)};
+    add_options.insert(add_options.end(), id.begin(), id.begin() + static_cast<std::ptrdiff_t>(n));
+  }
   fast_retry = d.fast_dns_retry;
   fast_retry_total = d.fast_dns_retry_total;
   fast_retry_rounds = 0;
@@ -709,9 +717,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   p.question = q.question;
   p.question_bytes.assign(q.question_bytes.begin(), q.question_bytes.end());
   p.servers = group.servers;
-  p.query.resize(pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize +
-                 q.opt_options.size());
-  size_t len = build_upstream_query(q, 0, edns_packet_max, p.query, p.added_opt);
+  p.query.resize(upstream_query_size(q, Bytes(add_options)));
+  size_t len = build_upstream_query(q, 0, edns_packet_max, p.query, p.added_opt, Bytes(add_options));
   if (len == 0) {
     refuse(pd::ede::Other);
     return;

@@ -162,32 +162,76 @@ MergeKey merge_key(const ClientQuery& q, uint32_t group) {
   return k;
 }
 
+namespace {
+
+// Calls fn(code, whole option bytes) for each `code len data` option; false if they do not
+// parse to the end.
+template <typename Fn>
+bool for_each_option(Bytes options, Fn&& fn) {
+  size_t p = 0;
+  while (p < options.size()) {
+    if (options.size() - p < 4) return false;
+    const uint16_t code = pd::get_u16(options, p);
+    const size_t len = pd::get_u16(options, p + 2);
+    if (options.size() - p - 4 < len) return false;
+    fn(code, options.subspan(p, 4 + len));
+    p += 4 + len;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t upstream_query_size(const ClientQuery& q, Bytes add_options) {
+  return pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize + q.opt_options.size() +
+         add_options.size();
+}
+
 size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
-                            std::span<uint8_t> out, bool& added_opt) {
-  const size_t opt_size = q.has_edns ? pd::kOptRecordSize + q.opt_options.size() : 0;
-  const size_t need = pd::kHeaderSize + q.question_bytes.size() + opt_size;
-  if (out.size() < need || q.opt_options.size() > 0xffff) return 0;
+                            std::span<uint8_t> out, bool& added_opt, Bytes add_options) {
+  added_opt = false;
+  const bool opt = q.has_edns || !add_options.empty();
+  if (out.size() < upstream_query_size(q, add_options)) return 0;
   pd::Header h;
   h.id = id;
   h.flags = q.header.flags & (pd::flag::RD | pd::flag::CD | pd::flag::AD);
   h.qdcount = 1;
-  h.arcount = q.has_edns ? 1 : 0;
+  h.arcount = opt ? 1 : 0;
   pd::write_header(h, std::span<uint8_t, pd::kHeaderSize>(out.data(), pd::kHeaderSize));
   size_t p = pd::kHeaderSize;
   std::memcpy(out.data() + p, q.question_bytes.data(), q.question_bytes.size());
   p += q.question_bytes.size();
-  added_opt = false;
-  if (!q.has_edns) return p;  // dnsmasq 2.90 adds no OPT of its own
+  if (!opt) return p;  // dnsmasq 2.90 adds no OPT of its own unless it adds an option
   const uint16_t max = std::max<uint16_t>(512, edns_packet_max);
+  const size_t rr = p;
   out[p] = 0;
   pd::put_u16(out, p + 1, pd::rr::OPT);
-  pd::put_u16(out, p + 3, std::clamp<uint16_t>(q.edns_udp, 512, max));
-  pd::put_u16(out, p + 5, static_cast<uint16_t>(q.opt_ttl >> 16));
-  pd::put_u16(out, p + 7, static_cast<uint16_t>(q.opt_ttl & 0xffff));
-  pd::put_u16(out, p + 9, static_cast<uint16_t>(q.opt_options.size()));
+  // A client without EDNS takes 512 bytes, and the OPT we add says so (as dnsmasq).
+  pd::put_u16(out, p + 3, q.has_edns ? std::clamp<uint16_t>(q.edns_udp, 512, max) : 512);
+  pd::put_u16(out, p + 5, q.has_edns ? static_cast<uint16_t>(q.opt_ttl >> 16) : 0);
+  pd::put_u16(out, p + 7, q.has_edns ? static_cast<uint16_t>(q.opt_ttl & 0xffff) : 0);
   p += pd::kOptRecordSize;
-  if (!q.opt_options.empty()) std::memcpy(out.data() + p, q.opt_options.data(), q.opt_options.size());
-  return p + q.opt_options.size();
+  // The client's options, less those we add ourselves (ours replace them, as dnsmasq's do).
+  std::vector<uint16_t> ours;
+  (void)for_each_option(add_options, [&](uint16_t code, Bytes) { ours.push_back(code); });
+  auto keep = [&](uint16_t code, Bytes whole) {
+    if (std::find(ours.begin(), ours.end(), code) != ours.end()) return;
+    std::memcpy(out.data() + p, whole.data(), whole.size());
+    p += whole.size();
+  };
+  if (q.has_edns && !q.opt_options.empty() && (ours.empty() || !for_each_option(q.opt_options, keep))) {
+    // No options of ours, or client options that do not parse: passed on as they came.
+    p = rr + pd::kOptRecordSize;
+    std::memcpy(out.data() + p, q.opt_options.data(), q.opt_options.size());
+    p += q.opt_options.size();
+  }
+  if (!add_options.empty()) std::memcpy(out.data() + p, add_options.data(), add_options.size());
+  p += add_options.size();
+  const size_t rdlen = p - rr - pd::kOptRecordSize;
+  if (rdlen > 0xffff) return 0;
+  pd::put_u16(out, rr + 9, static_cast<uint16_t>(rdlen));
+  added_opt = !q.has_edns;
+  return p;
 }
 
 void encode_0x20(std::span<uint8_t> packet, size_t offset, uint32_t bits) {

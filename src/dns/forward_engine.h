@@ -91,11 +91,15 @@ MergeKey merge_key(const ClientQuery& q, uint32_t group);
 
 // Builds the upstream query into `out`: the client's header flags (RD, CD, AD) with `id`,
 // the question and, when the client sent one, its OPT record (options and flags kept, UDP
-// size bounded to [512, edns-packet-max]). Like dnsmasq 2.90, no OPT is added for a client
-// without EDNS (`added_opt` is then false; kept for a later --add-subnet style option).
-// Returns the size, 0 if `out` is too small.
+// size bounded to [512, edns-packet-max]). `add_options` (encoded `code len data` options,
+// --add-cpe-id) go at the end of the OPT record and replace client options of the same
+// codes. Like dnsmasq 2.90, a client without EDNS gets an OPT record (UDP size 512) only
+// when there are options to add; `added_opt` then says the reply must lose it again.
+// Returns the size, 0 if `out` is smaller than upstream_query_size().
 size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
-                            std::span<uint8_t> out, bool& added_opt);
+                            std::span<uint8_t> out, bool& added_opt, Bytes add_options = {});
+// The most build_upstream_query can write for `q`.
+size_t upstream_query_size(const ClientQuery& q, Bytes add_options = {});
 
 // --do-0x20-encode: flips the case of the first 32 letters of the uncompressed wire name at
 // `offset` in `packet`, letter i when bit i of `bits` is set. Other bytes are kept.

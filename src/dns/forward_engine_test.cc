@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <vector>
 
 #include "dns/query_log.h"
@@ -242,6 +244,57 @@ TEST(UpstreamQuery, KeepsClientOptBoundedAddsNone) {
   n = build_upstream_query(check_query(q3, 1232).query, 1, 1232, out, added);
   v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
   EXPECT_EQ(v->edns()->udp_size, 512);
+}
+
+// `query` (made with an empty OPT record last) with these encoded options in its OPT.
+std::vector<uint8_t> with_options(std::vector<uint8_t> query, std::initializer_list<uint8_t> opts) {
+  const size_t rdlen_at = query.size() - 2;
+  for (uint8_t b : opts) query.push_back(b);
+  pd::put_u16(query, rdlen_at, static_cast<uint16_t>(opts.size()));
+  return query;
+}
+
+const uint8_t kCpe[] = {0xfe, 0x32, 0, 3, 'c', 'p', 'e'};  // option 65074 "cpe"
+
+TEST(UpstreamQuery, AddedOptionGetsAnOptRecordOfItsOwnWithoutEdns) {
+  const auto q = make_query("a.test", pd::rr::A, 9);  // the checked query points into it
+  auto c = check_query(q, 1232);
+  std::vector<uint8_t> out(upstream_query_size(c.query, Bytes(kCpe, sizeof kCpe)));
+  bool added = false;
+  size_t n = build_upstream_query(c.query, 7, 1232, out, added, Bytes(kCpe, sizeof kCpe));
+  ASSERT_EQ(n, out.size());
+  EXPECT_TRUE(added);  // the client's reply must lose it again
+  auto v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
+  ASSERT_TRUE(v && v->edns());
+  EXPECT_EQ(v->edns()->udp_size, 512);  // the client takes 512 bytes (dnsmasq says the same)
+  EXPECT_FALSE(v->edns()->do_bit);
+  EXPECT_TRUE(std::equal(std::begin(kCpe), std::end(kCpe), out.end() - sizeof kCpe));
+  // Too small a buffer is refused, not overrun.
+  std::vector<uint8_t> small(out.size() - 1);
+  EXPECT_EQ(build_upstream_query(c.query, 7, 1232, small, added, Bytes(kCpe, sizeof kCpe)), 0u);
+}
+
+TEST(UpstreamQuery, AddedOptionReplacesTheClientsOwnAndKeepsTheOthers) {
+  // A cookie (10) and a client 65074 "xy": the cookie stays, ours replaces theirs, last.
+  auto q = with_options(make_query("a.test", pd::rr::A, 9, 0x0100, true, 4096, true),
+                        {0, 10, 0, 2, 0xaa, 0xbb, 0xfe, 0x32, 0, 2, 'x', 'y'});
+  auto c = check_query(q, 1232);
+  ASSERT_EQ(c.outcome, CheckedQuery::Outcome::Ok);
+  std::vector<uint8_t> out(upstream_query_size(c.query, Bytes(kCpe, sizeof kCpe)));
+  bool added = true;
+  size_t n = build_upstream_query(c.query, 7, 1232, out, added, Bytes(kCpe, sizeof kCpe));
+  ASSERT_GT(n, 0u);
+  EXPECT_FALSE(added);
+  auto v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
+  ASSERT_TRUE(v && v->edns());
+  EXPECT_TRUE(v->edns()->do_bit);
+  EXPECT_EQ(v->edns()->udp_size, 1232);
+  const std::vector<uint8_t> want = {0, 10, 0, 2, 0xaa, 0xbb, 0xfe, 0x32, 0, 3, 'c', 'p', 'e'};
+  ASSERT_GE(n, want.size());
+  EXPECT_EQ(std::vector<uint8_t>(out.begin() + static_cast<std::ptrdiff_t>(n - want.size()),
+                                 out.begin() + static_cast<std::ptrdiff_t>(n)),
+            want);
+  EXPECT_EQ(pd::get_u16(pd::Bytes(out.data(), n), n - want.size() - 2), want.size());  // RDLENGTH
 }
 
 TEST(CheckReply, MatchesIdAndQuestion) {

@@ -326,6 +326,7 @@ struct ServiceState {
   std::optional<std::chrono::milliseconds> fast_retry;  // --fast-dns-retry: the first delay
   std::chrono::milliseconds fast_retry_total{10000};
   size_t fast_retry_rounds = 0;  // retries that fit in fast_retry_total (the attempt limit)
+  std::vector<uint8_t> add_options;  // encoded EDNS0 options for every forwarded query (--add-cpe-id)
   bool do_0x20 = false;          // --do-0x20-encode without --no-0x20-encode
   std::set<net::SocketAddr> case_warned;  // servers whose replies lost the 0x20 case: logged once
   bool log_queries = false;

@@ -41,6 +41,7 @@ class SeenQuery:
     edns: int
     payload: int
     at: float = 0.0  # time.monotonic() when it arrived
+    options: list = field(default_factory=list)  # EDNS0 options: (code, data bytes)
 
 
 @dataclass
@@ -100,7 +101,8 @@ class FakeUpstream:
         with self._lock:
             self.queries.append(SeenQuery(transport, src, q.id, qq.name.to_text(),
                                           dns.rdatatype.to_text(qq.rdtype), q.flags,
-                                          q.edns, q.payload, time.monotonic()))
+                                          q.edns, q.payload, time.monotonic(),
+                                          [(int(o.otype), o.to_wire()) for o in q.options]))
 
     def _answer(self, q) -> dns.message.Message | None:
         qq = q.question[0]

@@ -1,0 +1,52 @@
+"""EDNS0 options masqd adds to forwarded queries: --add-cpe-id (option 65074). Checked against
+dnsmasq 2.90 with MASQD_DNS_BIN=/usr/sbin/dnsmasq: a client without EDNS gets an OPT record
+upstream (UDP size 512) that its reply does not carry; a client's own 65074 is replaced; its
+other options are kept."""
+from __future__ import annotations
+
+import dns.edns
+import dns.message
+import dns.query
+import pytest
+
+from lib.fakeup import FakeUpstream
+from test_dns_forward import start  # noqa: F401  (a fixture)
+
+CPE = 65074
+
+
+@pytest.fixture
+def upstream():
+    u = FakeUpstream()
+    yield u
+    u.stop()
+
+
+def test_cpe_id_for_a_client_without_edns(start, upstream):
+    s = start("--no-resolv", f"--server={upstream.addr}", "--add-cpe-id=abc123")
+    q = dns.message.make_query("plain.example.com", "A", use_edns=False)
+    r = dns.query.udp(q, "127.0.0.1", port=s.port, timeout=3)
+    assert r.answer and r.answer[0][0].address == "192.0.2.1"
+    assert r.edns == -1  # the OPT record we added is not passed on
+    seen = upstream.seen("plain.example.com")[0]
+    assert seen.edns == 0 and seen.payload == 512
+    assert seen.options == [(CPE, b"abc123")]
+
+
+def test_cpe_id_replaces_the_clients_and_keeps_other_options(start, upstream):
+    s = start("--no-resolv", f"--server={upstream.addr}", "--add-cpe-id=abc123")
+    q = dns.message.make_query("edns.example.com", "A", use_edns=0, payload=1232,
+                               options=[dns.edns.GenericOption(CPE, b"xy"),
+                                        dns.edns.GenericOption(65001, b"\x02\x00\x00\x00\x00\x01")])
+    r = dns.query.udp(q, "127.0.0.1", port=s.port, timeout=3)
+    assert r.answer and r.edns == 0
+    seen = upstream.seen("edns.example.com")[0]
+    assert seen.payload == 1232
+    assert seen.options == [(65001, b"\x02\x00\x00\x00\x00\x01"), (CPE, b"abc123")]
+
+
+def test_without_the_option_nothing_is_added(start, upstream):
+    s = start("--no-resolv", f"--server={upstream.addr}")
+    q = dns.message.make_query("none.example.com", "A", use_edns=False)
+    dns.query.udp(q, "127.0.0.1", port=s.port, timeout=3)
+    assert upstream.seen("none.example.com")[0].edns == -1
