@@ -15,7 +15,7 @@ import pytest
 
 from lib.fakeup import FakeUpstream
 from test_dns_forward import Scripted, answers, dns_binary, is_dnsmasq, spoof_answer
-from test_dns_forward import start  # noqa: F401  (a fixture)
+from test_dns_forward import start, upstream  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +34,6 @@ class Lowercasing(FakeUpstream):
             r.question = [dns.rrset.RRset(dns.name.from_text(qq.name.to_text().lower()),
                                           qq.rdclass, qq.rdtype)]
         return r
-
-
-@pytest.fixture
-def upstream():
-    u = FakeUpstream()
-    yield u
-    u.stop()
 
 
 @pytest.fixture

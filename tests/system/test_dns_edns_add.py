@@ -9,17 +9,9 @@ import dns.message
 import dns.query
 import pytest
 
-from lib.fakeup import FakeUpstream
-from test_dns_forward import start  # noqa: F401  (a fixture)
+from test_dns_forward import start, upstream  # noqa: F401  (fixtures)
 
 CPE = 65074
-
-
-@pytest.fixture
-def upstream():
-    u = FakeUpstream()
-    yield u
-    u.stop()
 
 
 def test_cpe_id_for_a_client_without_edns(start, upstream):
