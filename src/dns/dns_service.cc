@@ -1012,7 +1012,12 @@ bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
                                          : Bytes();
   if (const ReplyCheck rc = check_reply(data, a.id, p.question, sent_name); rc != ReplyCheck::Ok) {
     ++stats.replies_rejected;
-    if (rc == ReplyCheck::WrongCase && case_warned.insert(a.server).second)
+    bool first = false;
+    if (rc == ReplyCheck::WrongCase) {
+      std::lock_guard lock(shared->case_mu);
+      first = shared->case_warned.insert(a.server).second;
+    }
+    if (first)
       log(fmt::format("reply from {} does not keep the letter case of the question: dropped "
                       "(--do-0x20-encode; that server cannot be used with it)",
                       a.server.to_string()));

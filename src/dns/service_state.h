@@ -177,6 +177,9 @@ struct SharedState {
   std::vector<net::SocketAddr> looped;
   std::function<void()> loop_found;  // set by worker 0; callable from any worker
   std::atomic<bool> non_local_warned{false};  // --local-service: the UDP warning is logged once
+  // --do-0x20-encode: servers whose replies lost the case, named once by whichever worker saw it.
+  std::mutex case_mu;
+  std::set<net::SocketAddr> case_warned;
 };
 
 struct IfInfo {
@@ -328,7 +331,6 @@ struct ServiceState {
   size_t fast_retry_rounds = 0;  // retries that fit in fast_retry_total (the attempt limit)
   std::vector<uint8_t> add_options;  // encoded EDNS0 options for every forwarded query (--add-cpe-id)
   bool do_0x20 = false;          // --do-0x20-encode without --no-0x20-encode
-  std::set<net::SocketAddr> case_warned;  // servers whose replies lost the 0x20 case: logged once
   bool log_queries = false;
   // --localise-queries: the local address the query being answered was sent to.
   bool localise_queries = false;
