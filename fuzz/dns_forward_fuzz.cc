@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // With an option of ours (--add-cpe-id), and the name 0x20-encoded: still a valid
     // query with the same question, now with EDNS.
     static const uint8_t cpe[] = {0xfe, 0x32, 0, 4, 'f', 'u', 'z', 'z'};
-    n = build_upstream_query(q, 0x1234, 1232, out, added, Bytes(cpe, sizeof cpe));
+    static const uint16_t strip[] = {8, 65001, 65073};
+    n = build_upstream_query(q, 0x1234, 1232, out, added, UpstreamOptions{Bytes(cpe, sizeof cpe), strip});
     if (n == 0) std::abort();
     encode_0x20(std::span<uint8_t>(out.data(), n), 12, size >= 4 ? static_cast<uint32_t>(data[size - 1]) * 0x01010101u : 0);
     auto with_opt = check_query(Bytes(out.data(), n), 1232);

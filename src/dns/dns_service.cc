@@ -99,6 +99,11 @@ ServiceState::ServiceState(const config::Config& c, net::EventLoop& l, DnsServic
     add_options = {0xfe, 0x32, 0, static_cast<uint8_t>(n)};
     add_options.insert(add_options.end(), id.begin(), id.begin() + static_cast<std::ptrdiff_t>(n));
   }
+  // --strip-mac takes both of dnsmasq's MAC options (binary 65001, text/base64 65073) out of
+  // client queries, --strip-subnet the client subnet (8), as 2.90 does.
+  strip_codes.clear();
+  if (d.strip_mac) strip_codes.insert(strip_codes.end(), {65001, 65073});
+  if (d.strip_subnet) strip_codes.push_back(8);
   fast_retry = d.fast_dns_retry;
   fast_retry_total = d.fast_dns_retry_total;
   fast_retry_rounds = 0;
@@ -717,8 +722,8 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
   p.question = q.question;
   p.question_bytes.assign(q.question_bytes.begin(), q.question_bytes.end());
   p.servers = group.servers;
-  p.query.resize(upstream_query_size(q, Bytes(add_options)));
-  size_t len = build_upstream_query(q, 0, edns_packet_max, p.query, p.added_opt, Bytes(add_options));
+  p.query.resize(upstream_query_size(q, upstream_options()));
+  size_t len = build_upstream_query(q, 0, edns_packet_max, p.query, p.added_opt, upstream_options());
   if (len == 0) {
     refuse(pd::ede::Other);
     return;

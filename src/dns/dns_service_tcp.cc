@@ -149,8 +149,8 @@ void ServiceState::forward_tcp(TcpClient& c, const ClientQuery& q, const ServerG
   f->log_ctx = log_ctx;
   f->servers = group.servers;
   f->id = rng.next_u16();
-  f->query.resize(upstream_query_size(q, Bytes(add_options)));
-  size_t len = build_upstream_query(q, f->id, edns_packet_max, f->query, f->added_opt, Bytes(add_options));
+  f->query.resize(upstream_query_size(q, upstream_options()));
+  size_t len = build_upstream_query(q, f->id, edns_packet_max, f->query, f->added_opt, upstream_options());
   if (len == 0) return;
   f->query.resize(len);
   const uint64_t serial = f->serial;

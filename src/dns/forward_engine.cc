@@ -182,16 +182,17 @@ bool for_each_option(Bytes options, Fn&& fn) {
 
 }  // namespace
 
-size_t upstream_query_size(const ClientQuery& q, Bytes add_options) {
+size_t upstream_query_size(const ClientQuery& q, const UpstreamOptions& opts) {
   return pd::kHeaderSize + q.question_bytes.size() + pd::kOptRecordSize + q.opt_options.size() +
-         add_options.size();
+         opts.add.size();
 }
 
 size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
-                            std::span<uint8_t> out, bool& added_opt, Bytes add_options) {
+                            std::span<uint8_t> out, bool& added_opt, const UpstreamOptions& opts) {
+  const Bytes add_options = opts.add;
   added_opt = false;
   const bool opt = q.has_edns || !add_options.empty();
-  if (out.size() < upstream_query_size(q, add_options)) return 0;
+  if (out.size() < upstream_query_size(q, opts)) return 0;
   pd::Header h;
   h.id = id;
   h.flags = q.header.flags & (pd::flag::RD | pd::flag::CD | pd::flag::AD);
@@ -211,16 +212,17 @@ size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_pac
   pd::put_u16(out, p + 5, q.has_edns ? static_cast<uint16_t>(q.opt_ttl >> 16) : 0);
   pd::put_u16(out, p + 7, q.has_edns ? static_cast<uint16_t>(q.opt_ttl & 0xffff) : 0);
   p += pd::kOptRecordSize;
-  // The client's options, less those we add ourselves (ours replace them, as dnsmasq's do).
-  std::vector<uint16_t> ours;
-  (void)for_each_option(add_options, [&](uint16_t code, Bytes) { ours.push_back(code); });
+  // The client's options, less those stripped and those we add ourselves (ours replace
+  // them, as dnsmasq's do).
+  std::vector<uint16_t> drop(opts.strip.begin(), opts.strip.end());
+  (void)for_each_option(add_options, [&](uint16_t code, Bytes) { drop.push_back(code); });
   auto keep = [&](uint16_t code, Bytes whole) {
-    if (std::find(ours.begin(), ours.end(), code) != ours.end()) return;
+    if (std::find(drop.begin(), drop.end(), code) != drop.end()) return;
     std::memcpy(out.data() + p, whole.data(), whole.size());
     p += whole.size();
   };
-  if (q.has_edns && !q.opt_options.empty() && (ours.empty() || !for_each_option(q.opt_options, keep))) {
-    // No options of ours, or client options that do not parse: passed on as they came.
+  if (q.has_edns && !q.opt_options.empty() && (drop.empty() || !for_each_option(q.opt_options, keep))) {
+    // Nothing to drop, or client options that do not parse: passed on as they came.
     p = rr + pd::kOptRecordSize;
     std::memcpy(out.data() + p, q.opt_options.data(), q.opt_options.size());
     p += q.opt_options.size();

@@ -89,17 +89,25 @@ struct MergeKeyHash {
 };
 MergeKey merge_key(const ClientQuery& q, uint32_t group);
 
+// What happens to EDNS0 options on the way upstream.
+struct UpstreamOptions {
+  // Encoded `code len data` options put at the end of every query's OPT record
+  // (--add-cpe-id); they replace client options of the same codes.
+  Bytes add;
+  // Codes of client options that are removed (--strip-mac: 65001 and 65073; --strip-subnet: 8).
+  std::span<const uint16_t> strip;
+};
+
 // Builds the upstream query into `out`: the client's header flags (RD, CD, AD) with `id`,
-// the question and, when the client sent one, its OPT record (options and flags kept, UDP
-// size bounded to [512, edns-packet-max]). `add_options` (encoded `code len data` options,
-// --add-cpe-id) go at the end of the OPT record and replace client options of the same
-// codes. Like dnsmasq 2.90, a client without EDNS gets an OPT record (UDP size 512) only
-// when there are options to add; `added_opt` then says the reply must lose it again.
-// Returns the size, 0 if `out` is smaller than upstream_query_size().
+// the question and, when the client sent one, its OPT record (flags kept, UDP size bounded
+// to [512, edns-packet-max], options as `opts` says). Like dnsmasq 2.90, a client without
+// EDNS gets an OPT record (UDP size 512) only when there are options to add; `added_opt`
+// then says the reply must lose it again. Client options that do not parse are passed on
+// as they came. Returns the size, 0 if `out` is smaller than upstream_query_size().
 size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_packet_max,
-                            std::span<uint8_t> out, bool& added_opt, Bytes add_options = {});
+                            std::span<uint8_t> out, bool& added_opt, const UpstreamOptions& opts = {});
 // The most build_upstream_query can write for `q`.
-size_t upstream_query_size(const ClientQuery& q, Bytes add_options = {});
+size_t upstream_query_size(const ClientQuery& q, const UpstreamOptions& opts = {});
 
 // --do-0x20-encode: flips the case of the first 32 letters of the uncompressed wire name at
 // `offset` in `packet`, letter i when bit i of `bits` is set. Other bytes are kept.

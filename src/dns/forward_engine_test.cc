@@ -259,9 +259,9 @@ const uint8_t kCpe[] = {0xfe, 0x32, 0, 3, 'c', 'p', 'e'};  // option 65074 "cpe"
 TEST(UpstreamQuery, AddedOptionGetsAnOptRecordOfItsOwnWithoutEdns) {
   const auto q = make_query("a.test", pd::rr::A, 9);  // the checked query points into it
   auto c = check_query(q, 1232);
-  std::vector<uint8_t> out(upstream_query_size(c.query, Bytes(kCpe, sizeof kCpe)));
+  std::vector<uint8_t> out(upstream_query_size(c.query, UpstreamOptions{Bytes(kCpe, sizeof kCpe), {}}));
   bool added = false;
-  size_t n = build_upstream_query(c.query, 7, 1232, out, added, Bytes(kCpe, sizeof kCpe));
+  size_t n = build_upstream_query(c.query, 7, 1232, out, added, UpstreamOptions{Bytes(kCpe, sizeof kCpe), {}});
   ASSERT_EQ(n, out.size());
   EXPECT_TRUE(added);  // the client's reply must lose it again
   auto v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
@@ -271,7 +271,7 @@ TEST(UpstreamQuery, AddedOptionGetsAnOptRecordOfItsOwnWithoutEdns) {
   EXPECT_TRUE(std::equal(std::begin(kCpe), std::end(kCpe), out.end() - sizeof kCpe));
   // Too small a buffer is refused, not overrun.
   std::vector<uint8_t> small(out.size() - 1);
-  EXPECT_EQ(build_upstream_query(c.query, 7, 1232, small, added, Bytes(kCpe, sizeof kCpe)), 0u);
+  EXPECT_EQ(build_upstream_query(c.query, 7, 1232, small, added, UpstreamOptions{Bytes(kCpe, sizeof kCpe), {}}), 0u);
 }
 
 TEST(UpstreamQuery, AddedOptionReplacesTheClientsOwnAndKeepsTheOthers) {
@@ -280,9 +280,9 @@ TEST(UpstreamQuery, AddedOptionReplacesTheClientsOwnAndKeepsTheOthers) {
                         {0, 10, 0, 2, 0xaa, 0xbb, 0xfe, 0x32, 0, 2, 'x', 'y'});
   auto c = check_query(q, 1232);
   ASSERT_EQ(c.outcome, CheckedQuery::Outcome::Ok);
-  std::vector<uint8_t> out(upstream_query_size(c.query, Bytes(kCpe, sizeof kCpe)));
+  std::vector<uint8_t> out(upstream_query_size(c.query, UpstreamOptions{Bytes(kCpe, sizeof kCpe), {}}));
   bool added = true;
-  size_t n = build_upstream_query(c.query, 7, 1232, out, added, Bytes(kCpe, sizeof kCpe));
+  size_t n = build_upstream_query(c.query, 7, 1232, out, added, UpstreamOptions{Bytes(kCpe, sizeof kCpe), {}});
   ASSERT_GT(n, 0u);
   EXPECT_FALSE(added);
   auto v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
@@ -295,6 +295,33 @@ TEST(UpstreamQuery, AddedOptionReplacesTheClientsOwnAndKeepsTheOthers) {
                                  out.begin() + static_cast<std::ptrdiff_t>(n)),
             want);
   EXPECT_EQ(pd::get_u16(pd::Bytes(out.data(), n), n - want.size() - 2), want.size());  // RDLENGTH
+}
+
+TEST(UpstreamQuery, StrippedOptionsAreLeftOutInOrder) {
+  // ECS (8), a cookie (10), a MAC (65001) and a text MAC (65073); strip 8, 65001 and 65073.
+  auto q = with_options(make_query("a.test", pd::rr::A, 9, 0x0100, true, 1232),
+                        {0, 8, 0, 4, 0, 1, 8, 10, 0, 10, 0, 2, 0xaa, 0xbb, 0xfd, 0xe9, 0, 1, 2,
+                         0xfe, 0x31, 0, 1, 'x'});
+  auto c = check_query(q, 1232);
+  ASSERT_EQ(c.outcome, CheckedQuery::Outcome::Ok);
+  const uint16_t strip[] = {8, 65001, 65073};
+  std::vector<uint8_t> out(upstream_query_size(c.query, UpstreamOptions{{}, strip}));
+  bool added = true;
+  size_t n = build_upstream_query(c.query, 7, 1232, out, added, UpstreamOptions{{}, strip});
+  ASSERT_GT(n, 0u);
+  EXPECT_FALSE(added);
+  const std::vector<uint8_t> want = {0, 10, 0, 2, 0xaa, 0xbb};  // only the cookie is left
+  EXPECT_EQ(std::vector<uint8_t>(out.begin() + static_cast<std::ptrdiff_t>(n - want.size()),
+                                 out.begin() + static_cast<std::ptrdiff_t>(n)),
+            want);
+  EXPECT_EQ(pd::get_u16(pd::Bytes(out.data(), n), n - want.size() - 2), want.size());  // RDLENGTH
+  // Nothing left at all: the OPT record stays, empty (dnsmasq does the same).
+  auto q2 = with_options(make_query("a.test", pd::rr::A, 9, 0x0100, true, 1232), {0xfd, 0xe9, 0, 0});
+  auto c2 = check_query(q2, 1232);
+  n = build_upstream_query(c2.query, 7, 1232, out, added, UpstreamOptions{{}, strip});
+  auto v = pd::MessageView::parse(pd::Bytes(out.data(), n), true);
+  ASSERT_TRUE(v && v->edns());
+  EXPECT_EQ(pd::get_u16(pd::Bytes(out.data(), n), n - 2), 0);  // RDLENGTH 0
 }
 
 TEST(CheckReply, MatchesIdAndQuestion) {

@@ -330,6 +330,8 @@ struct ServiceState {
   std::chrono::milliseconds fast_retry_total{10000};
   size_t fast_retry_rounds = 0;  // retries that fit in fast_retry_total (the attempt limit)
   std::vector<uint8_t> add_options;  // encoded EDNS0 options for every forwarded query (--add-cpe-id)
+  std::vector<uint16_t> strip_codes;  // client EDNS0 options removed (--strip-mac, --strip-subnet)
+  UpstreamOptions upstream_options() const { return {Bytes(add_options), strip_codes}; }
   bool do_0x20 = false;          // --do-0x20-encode without --no-0x20-encode
   bool log_queries = false;
   // --localise-queries: the local address the query being answered was sent to.

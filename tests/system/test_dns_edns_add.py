@@ -1,7 +1,8 @@
-"""EDNS0 options masqd adds to forwarded queries: --add-cpe-id (option 65074). Checked against
-dnsmasq 2.90 with MASQD_DNS_BIN=/usr/sbin/dnsmasq: a client without EDNS gets an OPT record
-upstream (UDP size 512) that its reply does not carry; a client's own 65074 is replaced; its
-other options are kept."""
+"""EDNS0 options masqd adds to or removes from forwarded queries: --add-cpe-id (option 65074),
+--strip-mac (65001 and 65073), --strip-subnet (8). Checked against dnsmasq 2.90 with
+MASQD_DNS_BIN=/usr/sbin/dnsmasq: a client without EDNS gets an OPT record upstream (UDP size
+512) that its reply does not carry; a client's own 65074 is replaced; the options that are not
+stripped are kept, in their order."""
 from __future__ import annotations
 
 import dns.edns
@@ -42,3 +43,30 @@ def test_without_the_option_nothing_is_added(start, upstream):
     q = dns.message.make_query("none.example.com", "A", use_edns=False)
     dns.query.udp(q, "127.0.0.1", port=s.port, timeout=3)
     assert upstream.seen("none.example.com")[0].edns == -1
+
+
+ECS = dns.edns.GenericOption(8, bytes.fromhex("00011800c63364"))  # 198.51.100.0/24
+COOKIE = dns.edns.GenericOption(10, bytes.fromhex("aabbccddeeff0011"))
+MAC = dns.edns.GenericOption(65001, bytes.fromhex("020000000001"))
+MAC_TEXT = dns.edns.GenericOption(65073, b"02:00:00:00:00:01")
+
+
+def options_seen(start, upstream, name, *flags):
+    s = start("--no-resolv", f"--server={upstream.addr}", *flags)
+    q = dns.message.make_query(name, "A", use_edns=0, payload=1232,
+                               options=[ECS, COOKIE, MAC, MAC_TEXT])
+    r = dns.query.udp(q, "127.0.0.1", port=s.port, timeout=3)
+    assert r.answer
+    return [code for code, _ in upstream.seen(name)[0].options]
+
+
+def test_strip_mac_takes_out_both_mac_options(start, upstream):
+    assert options_seen(start, upstream, "mac.example.com", "--strip-mac") == [8, 10]
+
+
+def test_strip_subnet_takes_out_the_client_subnet(start, upstream):
+    assert options_seen(start, upstream, "ecs.example.com", "--strip-subnet") == [10, 65001, 65073]
+
+
+def test_options_pass_unchanged_by_default(start, upstream):
+    assert options_seen(start, upstream, "all.example.com") == [8, 10, 65001, 65073]
