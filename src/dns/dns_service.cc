@@ -729,10 +729,7 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     return;
   }
   p.query.resize(len);
-  if (do_0x20) {
-    encode_0x20(p.query, pd::kHeaderSize, rng.next_u32());
-    p.encoded_0x20 = true;
-  }
+  if (do_0x20) encode_0x20(p.query, pd::kHeaderSize, rng.next_u32());
   p.query_flags = q.header.flags;
   p.log_ctx = log_ctx;
   if (wp) p.waiters.push_back(*wp);
@@ -754,7 +751,6 @@ void ServiceState::forward_udp(const ClientQuery& q, const ServerGroup& group, c
     finish(serial);
     return;
   }
-  p.first_sent = loop.now();
   if (fast_retry) arm_fast_retry(p, *fast_retry);
   p.expire_timer = loop.add_timer(kQueryLifetime, [this, serial] {
     auto it = pending.find(serial);
@@ -905,7 +901,8 @@ void ServiceState::on_fast_retry(uint64_t serial) {
   if (it == pending.end()) return;
   Pending& p = *it->second;
   p.retry_timer = 0;
-  if (loop.now() - p.first_sent >= fast_retry_total || p.attempts.empty()) return;
+  // The query's age: attempts are kept until it ends, so the first is its first send.
+  if (p.attempts.empty() || loop.now() - p.attempts.front().sent_at >= fast_retry_total) return;
   // dnsmasq logs its own retries with the client's address and port 0 (--log-queries=extra).
   log_ctx = LogCtx{p.log_ctx.serial, net::SocketAddr(p.log_ctx.from.ip(), 0)};
   // Where the query last went: every server once it goes to all (the first queries after a
@@ -1013,7 +1010,8 @@ void ServiceState::on_shared_readable(net::UdpSocket& sock) {
 }
 
 bool ServiceState::handle_upstream_packet(Pending& p, Attempt& a, Bytes data) {
-  const Bytes sent_name = p.encoded_0x20 ? Bytes(p.query.data() + pd::kHeaderSize, p.question.name.wire_size())
+  // With 0x20 the reply must echo the name exactly as it went upstream.
+  const Bytes sent_name = do_0x20 ? Bytes(p.query.data() + pd::kHeaderSize, p.question.name.wire_size())
                                          : Bytes();
   if (const ReplyCheck rc = check_reply(data, a.id, p.question, sent_name); rc != ReplyCheck::Ok) {
     ++stats.replies_rejected;

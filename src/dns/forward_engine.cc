@@ -164,20 +164,15 @@ MergeKey merge_key(const ClientQuery& q, uint32_t group) {
 
 namespace {
 
-// Calls fn(code, whole option bytes) for each `code len data` option; false if they do not
-// parse to the end.
+// pd::for_each_edns_option over a bare OPT RDATA (`options`), with each option's whole
+// `code len data` bytes: fn(code, whole).
 template <typename Fn>
 bool for_each_option(Bytes options, Fn&& fn) {
-  size_t p = 0;
-  while (p < options.size()) {
-    if (options.size() - p < 4) return false;
-    const uint16_t code = pd::get_u16(options, p);
-    const size_t len = pd::get_u16(options, p + 2);
-    if (options.size() - p - 4 < len) return false;
-    fn(code, options.subspan(p, 4 + len));
-    p += 4 + len;
-  }
-  return true;
+  pd::Edns all;
+  all.options_length = static_cast<uint16_t>(std::min<size_t>(options.size(), 0xffff));
+  return pd::for_each_edns_option(options, all, [&](uint16_t code, Bytes data) {
+    fn(code, Bytes(data.data() - 4, data.size() + 4));
+  });
 }
 
 }  // namespace
@@ -214,14 +209,19 @@ size_t build_upstream_query(const ClientQuery& q, uint16_t id, uint16_t edns_pac
   p += pd::kOptRecordSize;
   // The client's options, less those stripped and those we add ourselves (ours replace
   // them, as dnsmasq's do).
-  std::vector<uint16_t> drop(opts.strip.begin(), opts.strip.end());
-  (void)for_each_option(add_options, [&](uint16_t code, Bytes) { drop.push_back(code); });
+  auto dropped = [&](uint16_t code) {
+    if (std::find(opts.strip.begin(), opts.strip.end(), code) != opts.strip.end()) return true;
+    bool ours = false;
+    (void)for_each_option(add_options, [&](uint16_t c, Bytes) { ours = ours || c == code; });
+    return ours;
+  };
   auto keep = [&](uint16_t code, Bytes whole) {
-    if (std::find(drop.begin(), drop.end(), code) != drop.end()) return;
+    if (dropped(code)) return;
     std::memcpy(out.data() + p, whole.data(), whole.size());
     p += whole.size();
   };
-  if (q.has_edns && !q.opt_options.empty() && (drop.empty() || !for_each_option(q.opt_options, keep))) {
+  const bool filter = !opts.strip.empty() || !add_options.empty();
+  if (q.has_edns && !q.opt_options.empty() && (!filter || !for_each_option(q.opt_options, keep))) {
     // Nothing to drop, or client options that do not parse: passed on as they came.
     p = rr + pd::kOptRecordSize;
     std::memcpy(out.data() + p, q.opt_options.data(), q.opt_options.size());

@@ -121,13 +121,11 @@ struct Pending {
   uint16_t query_flags = 0;    // the first client's header flags (CD: do not cache)
   LogCtx log_ctx;              // the first client's, for the reply lines
   bool added_opt = false;
-  bool encoded_0x20 = false;  // the name in `query` has random letter case (--do-0x20-encode)
   bool sent_to_all = false;  // the query now goes to every server of the group
   std::vector<Waiter> waiters;
   std::vector<Attempt> attempts;
   size_t next_server = 0;  // strict order: the next server to try
   Clock::time_point last_sent{};
-  Clock::time_point first_sent{};
   net::TimerId expire_timer = 0;
   // --fast-dns-retry: the pending retry and the delay it was armed with (doubled each time).
   net::TimerId retry_timer = 0;
